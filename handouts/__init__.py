@@ -1,0 +1,1 @@
+"""Clinic-branded, personalised aftercare handouts: YAML in, printable PDF out."""
