@@ -1,0 +1,207 @@
+"""The data a handout is made from: a clinic's branding and a procedure protocol.
+
+Models are strict (unknown keys are errors) so that a typo in a YAML file is
+reported instead of silently dropping an instruction from a patient's handout.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Colour = Annotated[str, StringConstraints(pattern=r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+
+_FONT_FAMILY = re.compile(r"^[A-Za-z0-9 _-]+$")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- protocol -----------------------------------------------------------------
+
+
+class Duration(Strict):
+    """A span of calendar time such as "one month" or "six weeks"."""
+
+    days: int = Field(default=0, ge=0)
+    weeks: int = Field(default=0, ge=0)
+    months: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Duration:
+        if not (self.days or self.weeks or self.months):
+            raise ValueError("give at least one of days, weeks or months")
+        return self
+
+
+class Phase(Strict):
+    """One stretch of the recovery, anchored in days relative to the procedure.
+
+    Day 0 is the procedure day, day 1 the day after, day -10 ten days before.
+    Give either ``day`` (a single day) or ``from_day`` with an optional
+    ``to_day``; without ``to_day`` the phase is open-ended ("after one week").
+    """
+
+    title: Text
+    day: int | None = None
+    from_day: int | None = None
+    to_day: int | None = None
+    expect: list[Text] = Field(default_factory=list)
+    do: list[Text] = Field(default_factory=list)
+    avoid: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_anchor(self) -> Phase:
+        if (self.day is None) == (self.from_day is None):
+            raise ValueError("give either day (one day) or from_day (a range), not both or neither")
+        if self.day is not None and self.to_day is not None:
+            raise ValueError("to_day goes with from_day, not with day")
+        if self.from_day is not None and self.to_day is not None and self.to_day < self.from_day:
+            raise ValueError(f"to_day {self.to_day} is before from_day {self.from_day}")
+        if not (self.expect or self.do or self.avoid):
+            raise ValueError("a phase needs at least one of expect, do or avoid")
+        return self
+
+    @property
+    def first_day(self) -> int:
+        return self.day if self.day is not None else self.from_day  # type: ignore[return-value]
+
+    @property
+    def last_day(self) -> int | None:
+        """The last day, or None for an open-ended phase."""
+        return self.day if self.day is not None else self.to_day
+
+
+class Callout(Strict):
+    """A prominent callout, e.g. "no anti-inflammatory medicines"."""
+
+    title: Text
+    text: Text
+
+
+class RegimenStep(Strict):
+    id: Identifier = Field(description="Key a clinic uses to name its own product for this step")
+    name: Text
+    products: list[Text] = Field(default_factory=list)
+    times: list[Text] = Field(min_length=1)
+    note: Text | None = None
+
+
+class Regimen(Strict):
+    title: Text
+    times: list[Text] = Field(default=["AM", "PM"], min_length=1)
+    notes: list[Text] = Field(default_factory=list)
+    steps: list[RegimenStep] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known_times(self) -> Regimen:
+        for step in self.steps:
+            unknown = [t for t in step.times if t not in self.times]
+            if unknown:
+                raise ValueError(
+                    f"step {step.id!r} uses {', '.join(unknown)}, not one of {', '.join(self.times)}"
+                )
+        return self
+
+
+class Series(Strict):
+    """How many treatments make a course, and how often."""
+
+    min_count: int = Field(default=1, ge=1)
+    initial_count: int = Field(ge=1)
+    maximum: int | None = Field(default=None, ge=1)
+    interval: Duration | None = None
+    maintenance_interval: Duration | None = None
+    notes: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _counts_in_order(self) -> Series:
+        if self.min_count > self.initial_count:
+            raise ValueError("min_count is larger than initial_count")
+        if self.maximum is not None and self.maximum < self.initial_count:
+            raise ValueError("maximum is smaller than initial_count")
+        return self
+
+
+class Results(Strict):
+    """When results show, counted from the procedure date."""
+
+    earliest: Duration
+    latest: Duration | None = None
+    text: Text
+
+
+class Contact(Strict):
+    """When to call the clinic; the numbers themselves come from branding."""
+
+    when: Text
+    urgent: Text | None = None
+
+
+class Protocol(Strict):
+    id: Identifier
+    title: Text
+    procedure: Text = Field(description="Name of the procedure, used in the PDF title")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$")] = "en"
+    reading_grade_target: float | None = Field(default=None, gt=0)
+    intro: list[Text] = Field(default_factory=list)
+    warnings: list[Callout] = Field(default_factory=list)
+    phases: list[Phase] = Field(min_length=1)
+    regimen: Regimen | None = None
+    series: Series | None = None
+    results: Results | None = None
+    closing: list[Text] = Field(default_factory=list)
+    contact: Contact | None = None
+
+
+# --- branding -----------------------------------------------------------------
+
+
+class Colours(Strict):
+    primary: Colour
+    accent: Colour
+    text: Colour = "#222222"
+    warning: Colour = "#b3261e"
+
+
+class FontFiles(Strict):
+    regular: Text
+    bold: Text | None = None
+    italic: Text | None = None
+
+
+class Font(Strict):
+    family: Text
+    files: FontFiles | None = None
+    size_pt: float = Field(default=11, ge=10.5, le=14)
+
+    @model_validator(mode="after")
+    def _safe_family(self) -> Font:
+        # The family name lands inside the stylesheet; keep it a plain name.
+        if not _FONT_FAMILY.match(self.family):
+            raise ValueError("family may hold only letters, digits, spaces, - and _")
+        return self
+
+
+class Branding(Strict):
+    id: Identifier
+    name: Text
+    default: bool = False
+    logo: Text
+    colours: Colours
+    font: Font
+    phone: Text
+    email: Text
+    website: Text | None = None
+    address: list[Text] = Field(default_factory=list)
+    after_hours: Text | None = None
+    paper: Literal["letter", "a4"] = "letter"
+    date_style: Literal["us", "day-month"] = "us"
+    products: dict[Identifier, Text] = Field(default_factory=dict)
+    footer: Text | None = None
+    printer: Text | None = None

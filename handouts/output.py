@@ -1,0 +1,72 @@
+"""Where handouts go on disk: safe file names and atomic, private writes.
+
+Handouts carry health data (a patient's name and procedure), so files are
+created readable by their owner only, and folders made for them likewise.
+A write goes to a temporary file in the target folder and is renamed into
+place, so a crash or a kill never leaves a truncated PDF behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
+from slugify import slugify
+
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+TEMP_PREFIX = ".handout-"
+TEMP_SUFFIX = ".part"
+
+
+def patient_slug(patient_name: str | None, max_length: int = 60) -> str:
+    """A file-name-safe form of a name: ASCII, no separators, no leading dot."""
+    slug = slugify(patient_name or "", max_length=max_length, word_boundary=True)
+    return slug or "patient"
+
+
+def default_filename(
+    clinic_id: str,
+    protocol_id: str,
+    procedure_date: dt.date | None,
+    patient_name: str | None,
+    extension: str,
+) -> str:
+    if procedure_date is None and not patient_name:
+        return f"{clinic_id}_{protocol_id}_blank.{extension}"
+    date_part = procedure_date.isoformat() if procedure_date else "undated"
+    name_part = patient_slug(patient_name) if patient_name else "patient"
+    return f"{clinic_id}_{protocol_id}_{date_part}_{name_part}.{extension}"
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and missing parents; new ones are owner-only."""
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            path.mkdir(mode=DIR_MODE)
+
+
+def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
+    """Write ``data`` to ``path`` all at once or not at all."""
+    make_private_dirs(path.parent)
+    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+    return path
