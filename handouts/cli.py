@@ -11,7 +11,6 @@ import datetime as dt
 import json
 import logging
 import re
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +85,17 @@ def main(ctx: click.Context, root: Path | None, debug: bool, verbose: int) -> No
 
 @main.command()
 @click.argument("protocol")
-@click.option("--clinic", "clinic_id", metavar="ID", help="Clinic id (default: the default clinic).")
+@click.option(
+    "--clinic", "clinic_id", metavar="ID", help="Clinic id (default: the default clinic)."
+)
 @click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Procedure date.")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="File to write."
 )
-@click.option("--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
+)
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
 @click.pass_obj
 def handout(

@@ -92,8 +92,9 @@ class Content:
             raise NotFound(f"No clinics found: {self.branding_dir} has no <clinic>/clinic.yaml.")
         marked = [c.id for c in clinics if c.default]
         if len(marked) > 1:
+            names = ", ".join(marked)
             raise ContentError(
-                [f"{self.branding_dir}: more than one clinic says default: true ({', '.join(marked)})"]
+                [f"{self.branding_dir}: more than one clinic says default: true ({names})"]
             )
         if marked:
             return marked[0]

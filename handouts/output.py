@@ -63,10 +63,11 @@ def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
-        os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
+        temp = Path(temp_name)
+        temp.chmod(mode)
+        temp.replace(path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
+            Path(temp_name).unlink()
         raise
     return path

@@ -36,7 +36,7 @@ class FolderFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
         self.allowed = allowed
 
-    def fetch(self, url, headers=None):  # noqa: ANN001, ANN201 (WeasyPrint's signature)
+    def fetch(self, url, headers=None):
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise ResourceRefused(f"refused to load '{url}': only files in the clinic's folder")

@@ -1,0 +1,48 @@
+# Short verbs for people. `make demo` and `make test` set up everything they need
+# on a fresh Debian machine: system packages (apt-get, as root), .venv, the project.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HANDOUTS := $(BIN)/python generate.py
+DEMO_DATE ?= 2026-11-22
+
+.PHONY: demo test lint bench clean system system-test
+
+demo: $(VENV)/.runtime
+	@mkdir -p out
+	@$(HANDOUTS) handout microneedling --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
+	@$(HANDOUTS) handout micropenning --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
+	@$(HANDOUTS) handout microneedling
+	@$(HANDOUTS) handout micropenning
+
+test: $(VENV)/.test
+	$(BIN)/ruff check handouts tests bench generate.py
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check handouts tests bench generate.py
+
+bench: $(VENV)/.test
+	$(BIN)/python bench/throughput.py
+
+system:
+	@tools/install-system-deps.sh runtime
+
+system-test:
+	@tools/install-system-deps.sh test
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.runtime: pyproject.toml | system $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.test: pyproject.toml | system-test $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@ $(VENV)/.runtime
+
+clean:
+	rm -rf out build *.egg-info .pytest_cache .ruff_cache

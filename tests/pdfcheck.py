@@ -1,0 +1,35 @@
+"""Reading real PDFs back in tests: text via Poppler's pdftotext, structure via pypdf."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+
+from pypdf import PdfReader
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The PDF's text in reading order, white space folded to single spaces."""
+    # -layout keeps a hyphen that ends a line ("anti-" / "inflammatory"); the
+    # default mode would drop it and turn the word into "antiinflammatory".
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-enc", "UTF-8", "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    )
+    text = re.sub(r"(\w-)\n\s*(?=\w)", r"\1", result.stdout.decode("utf-8"))
+    return fold(text)
+
+
+def fold(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def page_count(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def reader(pdf: bytes) -> PdfReader:
+    return PdfReader(io.BytesIO(pdf))

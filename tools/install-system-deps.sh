@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tool and its tests need, only when missing.
+# Usage: tools/install-system-deps.sh [runtime|test]
+#   runtime: what WeasyPrint needs to make PDFs (Pango, HarfBuzz subsetting, a fallback font)
+#   test:    also Poppler (pdftotext/pdftoppm) and CUPS with the cups-pdf printer driver
+set -euo pipefail
+
+level=${1:-runtime}
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info)
+if [[ $level == test ]]; then
+  packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+if [[ $(id -u) -eq 0 ]]; then
+  apt=(apt-get)
+elif command -v sudo >/dev/null; then
+  apt=(sudo apt-get)
+else
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Install them as root: apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${apt[@]}" update -qq
+"${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
