@@ -10,7 +10,6 @@ DEMO_DATE ?= 2026-11-22
 .PHONY: demo test lint bench clean system system-test
 
 demo: $(VENV)/.runtime
-	@mkdir -p out
 	@$(HANDOUTS) handout microneedling --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
 	@$(HANDOUTS) handout micropenning --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
 	@$(HANDOUTS) handout microneedling
