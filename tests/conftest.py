@@ -10,6 +10,10 @@ import pytest
 
 from handouts.content import PROJECT_ROOT, Content
 
+from .cups_fixture import cups_queue
+
+__all__ = ["cups_queue"]
+
 FIXED_DATE = dt.date(2026, 11, 22)
 
 
