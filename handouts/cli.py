@@ -17,7 +17,8 @@ from typing import Any
 import click
 
 from .content import Content, default_root
-from .errors import ContentError, HandoutError, InputError
+from .delivery import email_handout, print_handout, save_eml
+from .errors import ContentError, DeliveryError, HandoutError, InputError
 from .output import default_filename, write_atomic
 from .pdf import PDF_VARIANTS
 from .produce import produce
@@ -83,6 +84,23 @@ def main(ctx: click.Context, root: Path | None, debug: bool, verbose: int) -> No
     ctx.obj = Content(content_root)
 
 
+def print_options(command):
+    """--print, --printer and --copies, shared by the commands that print."""
+    command = click.option(
+        "--copies",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Copies to print.",
+    )(command)
+    command = click.option(
+        "--printer",
+        metavar="NAME",
+        help="CUPS printer (default: the clinic's printer, else CUPS's default).",
+    )(command)
+    return click.option("--print", "print_", is_flag=True, help="Print on a CUPS printer.")(command)
+
+
 @main.command()
 @click.argument("protocol")
 @click.option(
@@ -97,6 +115,13 @@ def main(ctx: click.Context, root: Path | None, debug: bool, verbose: int) -> No
     "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
 )
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
+@click.option("--email", "email_to", metavar="ADDRESS", help="Email the PDF to this address.")
+@click.option(
+    "--eml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the email (with --email's address) to this .eml file instead of sending it.",
+)
+@print_options
 @click.pass_obj
 def handout(
     content: Content,
@@ -107,14 +132,23 @@ def handout(
     output: Path | None,
     fmt: str,
     pdf_variant: str | None,
+    email_to: str | None,
+    eml: Path | None,
+    print_: bool,
+    printer: str | None,
+    copies: int,
 ) -> None:
     """Write one handout for PROTOCOL and print its path.
 
     Without --patient and --date the handout has lines to fill in by hand.
+    --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
+    the email for your own mail program, --print sends it to a CUPS printer.
     """
     procedure_date = parse_date(date_text) if date_text else None
-    if fmt == "html" and pdf_variant:
-        raise InputError("--pdf-variant applies to PDF output, not --format html")
+    if fmt == "html" and (pdf_variant or email_to or eml or print_):
+        raise InputError("--pdf-variant, --email, --eml and --print need PDF output")
+    if eml and not email_to:
+        raise InputError("--eml needs --email ADDRESS for the message's recipient")
     request = make_request(content, protocol, clinic_id, patient, procedure_date)
     data = produce(request, fmt, pdf_variant)  # type: ignore[arg-type]
     target = output or Path("out") / default_filename(
@@ -123,6 +157,18 @@ def handout(
     write_atomic(target, data)
     log.info("wrote %s handout (%d bytes)", request.protocol.id, len(data))
     click.echo(str(target))
+    # The PDF is on disk first, so a failed send or print loses nothing.
+    try:
+        if email_to and eml:
+            click.echo(str(save_eml(request, email_to, data, eml)))
+        elif email_to:
+            email_handout(request, email_to, data)
+            click.echo("emailed", err=True)
+        if print_:
+            job = print_handout(request, target, printer, copies)
+            click.echo(f"printed: CUPS job {job}", err=True)
+    except HandoutError as error:
+        raise DeliveryError(f"{error} The handout itself was saved as {target}.") from None
 
 
 @main.command(name="list")

@@ -1,0 +1,75 @@
+"""Handing a finished handout to the patient: email (SMTP or .eml) and printing.
+
+Glue between a ``HandoutRequest`` and the transport modules: it picks the
+clinic's sender address, the clinic-overridable email templates and the
+clinic's default printer. The PDF is always on disk before any of this runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from email.message import EmailMessage
+from pathlib import Path
+
+from .mail import SmtpSettings, build_message, render_email, send_message, write_eml
+from .printing import print_pdf
+from .rendering import HandoutRequest, date_formatter, environment_for
+
+
+def attachment_name(request: HandoutRequest) -> str:
+    """A readable file name for the attachment; no patient name in it."""
+    return f"{request.protocol.procedure} aftercare - {request.clinic.name}.pdf"
+
+
+def handout_message(request: HandoutRequest, recipient: str, pdf: bytes) -> EmailMessage:
+    clinic = request.clinic
+    date_text = None
+    if request.procedure_date is not None:
+        long_date = date_formatter(clinic.date_style, request.protocol.language, "long")
+        date_text = long_date(request.procedure_date)
+    subject, text_body, html_body = render_email(
+        environment_for(request),
+        {
+            "clinic": clinic,
+            "protocol": request.protocol,
+            "patient_name": request.patient_name,
+            "procedure_date_text": date_text,
+        },
+    )
+    return build_message(
+        sender=clinic.email,
+        sender_name=clinic.name,
+        recipient=recipient,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        pdf=pdf,
+        attachment_name=attachment_name(request),
+    )
+
+
+def email_handout(
+    request: HandoutRequest,
+    recipient: str,
+    pdf: bytes,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Send the handout by SMTP, with settings from the HANDOUTS_SMTP_* variables."""
+    settings = SmtpSettings.from_env(os.environ if environ is None else environ)
+    send_message(handout_message(request, recipient, pdf), settings)
+
+
+def save_eml(request: HandoutRequest, recipient: str, pdf: bytes, path: Path) -> Path:
+    write_eml(handout_message(request, recipient, pdf), path)
+    return path
+
+
+def print_handout(
+    request: HandoutRequest, pdf_path: Path, printer: str | None = None, copies: int = 1
+) -> str:
+    """Queue the PDF on the given printer, else the clinic's, else the CUPS default."""
+    title = f"{request.protocol.procedure} aftercare"  # job titles are logged: no patient name
+    return print_pdf(
+        pdf_path, printer=printer or request.clinic.printer, copies=copies, title=title
+    )
