@@ -136,3 +136,23 @@ def test_body_text_is_at_least_10_5_pt(pdfs) -> None:
     body = [size for size, text in sizes if "Your skin will feel hot" in text]
     assert body, "body paragraph not found"
     assert min(body) >= 10.5
+
+
+def test_no_phase_heading_is_stranded_at_a_page_foot(content_copy: Content) -> None:
+    # Phases of uneven length put headings at many heights; with `break-after: auto`
+    # on h3 this layout strands "Stage 17" at the foot of a page.
+    filler = "Keep the treated area clean and follow the advice of your practitioner. "
+    phases = "".join(
+        f"  - title: Stage {n}\n    day: {n}\n    expect:\n"
+        f"      - First words of stage {n}. {filler * (1 + (n * 3) % 7)}\n"
+        for n in range(1, 31)
+    )
+    path = content_copy.protocols_dir / "long.yaml"
+    path.write_text(f"title: Long aftercare\nprocedure: Long\nphases:\n{phases}", encoding="utf-8")
+    pdf = produce(make_request(content_copy, "long", "magnolia"))
+    pages = [fold(page.extract_text()) for page in reader(pdf).pages]
+    assert len(pages) >= 3
+    for n in range(1, 31):
+        heading_pages = [i for i, text in enumerate(pages) if f"Stage {n} " in text]
+        body_pages = [i for i, text in enumerate(pages) if f"First words of stage {n}." in text]
+        assert heading_pages[:1] == body_pages[:1], f"Stage {n} heading is apart from its text"
