@@ -146,3 +146,10 @@ def list_(content: Content, as_json: bool) -> None:
     for c in clinics:
         marker = "  (default)" if c.id == default_id else ""
         click.echo(f"  {c.id:<20} {c.name}{marker}")
+
+
+# Added on the validate branch for its own tests; registered properly on merge.
+from .commands.validate import schema_command, validate_command  # noqa: E402
+
+main.add_command(validate_command)
+main.add_command(schema_command)
