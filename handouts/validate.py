@@ -112,10 +112,32 @@ def _check_clinics(content: Content, report: Report) -> list[Branding]:
                 report.warnings.append(f"{clinic_dir}: no clinic.yaml, so this is not a clinic")
             continue
         try:
-            clinics.append(load_branding(clinic_dir))
+            clinic = load_branding(clinic_dir)
         except ContentError as error:
             report.problems.extend(error.problems)
+            continue
+        clinics.append(clinic)
+        if clinic.logo.lower().endswith(".svg"):
+            # An SVG can link to images and stylesheets of its own.
+            _check_references(
+                clinic_dir / clinic.logo, clinic_dir, (clinic_dir, content.templates_dir), report
+            )
     return clinics
+
+
+def _check_references(path: Path, base: Path, allowed: tuple[Path, ...], report: Report) -> None:
+    """Every URL ``path`` names must be a file inside ``allowed``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        report.problems.append(f"{path}: cannot read: {error}")
+        return
+    kinds = ("css",) if path.suffix == ".css" else ("html", "css")
+    for kind in kinds:
+        for line, column, url in references(text, kind):
+            problem = reference_problem(url, base, allowed)
+            if problem:
+                report.problems.append(f"{path}:{line}:{column}: {problem}")
 
 
 def _check_default(content: Content, clinics: list[Branding], report: Report) -> None:
@@ -161,13 +183,7 @@ def _check_templates(content: Content, report: Report) -> None:
                     report.problems.append(f"{path}:{error.lineno}: template: {error.message}")
             if clinic_dir is None:
                 continue  # the shipped or chain-wide templates are trusted
-            allowed = (clinic_dir, content.templates_dir)
             # The page and clinic.css resolve against the clinic's folder; a
             # replaced handout.css against the folder it sits in.
             base = path.parent if path.name == "handout.css" else clinic_dir
-            kinds = ("html", "css") if path.suffix == ".html" else ("css",)
-            for kind in kinds:
-                for line, column, url in references(text, kind):
-                    problem = reference_problem(url, base, allowed)
-                    if problem:
-                        report.problems.append(f"{path}:{line}:{column}: {problem}")
+            _check_references(path, base, (clinic_dir, content.templates_dir), report)
