@@ -42,17 +42,17 @@ class FolderFetcher(URLFetcher):
     def fetch(self, url, headers=None):  # WeasyPrint calls it with this signature
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            self._refuse(f"'{url}' is not a file")
+            self._refuse(url, "it is not a file on this computer")
         path = Path(unquote(parts.path))
         if not is_allowed(path, self.allowed):
-            self._refuse(f"'{path}' is outside the clinic's folder and the templates folder")
+            self._refuse(str(path), "it is outside the clinic's folder and the templates folder")
         return super().fetch(url, headers)
 
-    def _refuse(self, what: str) -> None:
-        where = ", ".join(str(root) for root in self.allowed)
+    def _refuse(self, what: str, why: str) -> None:
+        where = " and ".join(str(root) for root in self.allowed)
         message = (
-            f"refused to load {what}: a template, stylesheet or image asks for it, and only "
-            f"files in {where} may be used (run 'validate' to see the file and line)"
+            f"refused to load '{what}' ({why}): a template, stylesheet or image asks for it, "
+            f"but only files in {where} may be used; run 'validate' to see the file and line"
         )
         self.refused.append(message)
         raise ResourceRefused(message)
