@@ -163,6 +163,10 @@ def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:  # noqa: PL
             if tuple(loc) == ("id",):
                 return template.format(value=value) + " (the id is the file or folder name)"
             return template.format(value=value)
+    if kind == "string_type" and isinstance(value, dict):
+        return "expected text, found 'key: value'; put text that contains ': ' in quotes"
+    if kind == "string_type" and isinstance(value, list):
+        return "expected text, found a list"
     if value is None and kind.endswith("_type"):
         # `key:` with nothing after it; in YAML an unquoted # also starts a comment.
         if loc and str(loc[-1]) in {"primary", "accent", "text", "warning"}:
@@ -194,6 +198,10 @@ def parse_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
+        if error.context_mark is not None and (error.problem or "").startswith(
+            "found unexpected end of stream"
+        ):
+            mark = error.context_mark  # where the unclosed quote opens, not the file's end
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ContentError([f"{where}: YAML syntax: {_yaml_problem(error)}"]) from None
     except yaml.YAMLError as error:
