@@ -173,7 +173,9 @@ def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:  # noqa: PL
             return 'is empty; colours start with #, so put them in quotes: "#0f6e73"'
         return "is empty; give a value or remove the line"
     if kind in _MESSAGES:
-        return _MESSAGES[kind].format(**context)
+        # "more than 0", not "more than 0.0"
+        shown = {k: f"{v:g}" if isinstance(v, float) else v for k, v in context.items()}
+        return _MESSAGES[kind].format(**shown)
     message: str = error["msg"]
     return message.removeprefix("Value error, ")
 
