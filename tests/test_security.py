@@ -333,3 +333,35 @@ def test_debug_shows_traceback_only_when_asked(root: Path) -> None:
         main, ["--root", str(root), "--debug", "handout", "micropenning", "--clinic", "harbourside"]
     )
     assert isinstance(debug.exception, ContentError)
+
+
+@pytest.mark.parametrize(
+    ("footer", "says"),
+    [
+        ("<footer>{% if clinic.footer %}</footer>\n", "footer.html:1: template: Unexpected end"),
+        ("<footer>\n{{ clinic.fotter }}</footer>\n", "footer.html:2: template: "),
+    ],
+)
+def test_broken_clinic_template_is_a_user_error(root: Path, footer: str, says: str) -> None:
+    _override(root, "partials/footer.html", footer)
+    args = [
+        "--root",
+        str(root),
+        "handout",
+        "micropenning",
+        "--clinic",
+        "harbourside",
+        "-o",
+        "x.pdf",
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert says in result.output and "Traceback" not in result.output
+
+
+def test_unwritable_output_is_a_user_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", "utf-8")
+    result = CliRunner().invoke(main, ["handout", "micropenning", "-o", str(blocker / "x.pdf")])
+    assert result.exit_code == 1
+    assert f"{blocker}" in result.output and "Traceback" not in result.output
