@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import jinja2
 
 from .content import Content, default_root
 from .delivery import email_handout, print_handout, save_eml
@@ -46,13 +47,38 @@ class HandoutsGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except HandoutError as error:
+        except (HandoutError, OSError, jinja2.TemplateError) as error:
+            # A clinic's broken template override or an unwritable output
+            # folder is the user's to fix, not a bug: one line, no traceback.
             if ctx.meta.get("handouts.debug"):
                 raise
             raise click.ClickException(_message(error)) from None
 
 
-def _message(error: HandoutError) -> str:
+def _template_line(error: BaseException) -> str:
+    """``file:line`` of the template being rendered when ``error`` happened.
+
+    Jinja2 rewrites tracebacks so that template frames carry the template's
+    own file name and line.
+    """
+    where = ""
+    frame = error.__traceback__
+    while frame is not None:
+        name = frame.tb_frame.f_code.co_filename
+        if name.endswith((".html", ".css")):
+            where = f"{name}:{frame.tb_lineno}"
+        frame = frame.tb_next
+    return where
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return f"{error.filename}:{error.lineno}: template: {error.message}"
+    if isinstance(error, jinja2.TemplateError):
+        where = _template_line(error) or "template"
+        return f"{where}: template: {error.message}"
+    if isinstance(error, OSError):
+        return f"{error.filename or 'file'}: {error.strerror or error}"
     if isinstance(error, ContentError):
         count = len(error.problems)
         heading = "1 problem" if count == 1 else f"{count} problems"
@@ -195,3 +221,10 @@ def list_(content: Content, as_json: bool) -> None:
     for c in clinics:
         marker = "  (default)" if c.id == default_id else ""
         click.echo(f"  {c.id:<20} {c.name}{marker}")
+
+
+# Commands kept in their own modules join the group once it exists.
+from .commands.validate import schema_command, validate_command  # noqa: E402
+
+main.add_command(validate_command)
+main.add_command(schema_command)

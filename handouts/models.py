@@ -7,13 +7,27 @@ reported instead of silently dropping an instruction from a patient's handout.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic_core import PydanticCustomError
+
+COLOUR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
+IDENTIFIER_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$"
+
+# What to tell a clinic manager when a value does not match one of the patterns
+# above; pydantic's own message would show them the regular expression.
+PATTERN_MESSAGES = {
+    COLOUR_PATTERN: "'{value}' is not a colour; use #rgb or #rrggbb, e.g. \"#0f6e73\"",
+    IDENTIFIER_PATTERN: "'{value}' is not a valid id; use lowercase letters, digits, - and _",
+    LANGUAGE_PATTERN: "'{value}' is not a language code; use e.g. en, fr or en-GB",
+}
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-Colour = Annotated[str, StringConstraints(pattern=r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")]
-Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]*$")]
+Colour = Annotated[str, StringConstraints(pattern=COLOUR_PATTERN)]
+Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
 
 _FONT_FAMILY = re.compile(r"^[A-Za-z0-9 _-]+$")
 
@@ -77,6 +91,50 @@ class Phase(Strict):
         return self.day if self.day is not None else self.to_day
 
 
+def phase_order_problems(phases: Sequence[tuple[int, Phase]]) -> list[tuple[int, str]]:
+    """Problems with the order of phases, as (index in the list, message).
+
+    Phases must come in time order. Consecutive phases may share one boundary
+    day (a sheet's "Days 2-7" then "Days 7+"), but no more; only the last phase
+    may be open-ended. ``phases`` pairs each phase with its position in the file,
+    so that callers can check just the phases that are valid on their own.
+    """
+    problems: list[tuple[int, str]] = []
+    previous: tuple[int, Phase] | None = None
+    reach: int | None = None  # the last day covered by the phases so far
+    for index, phase in phases:
+        if previous is not None:
+            before_index, before = previous
+            if before.last_day is None:
+                problems.append(
+                    (
+                        before_index,
+                        f"has no to_day, so it never ends, but phases[{index}] comes after it; "
+                        "give it a to_day or move it to the end",
+                    )
+                )
+            elif phase.first_day < before.first_day:
+                problems.append(
+                    (
+                        index,
+                        f"starts on day {phase.first_day}, before phases[{before_index}] "
+                        f"(day {before.first_day}); list phases in time order",
+                    )
+                )
+            elif reach is not None and phase.first_day < reach:
+                problems.append(
+                    (
+                        index,
+                        f"starts on day {phase.first_day}, but the phases before it run to day "
+                        f"{reach}; consecutive phases may share only their boundary day",
+                    )
+                )
+        previous = (index, phase)
+        last = phase.last_day
+        reach = None if last is None else max(last, reach if reach is not None else last)
+    return problems
+
+
 class Callout(Strict):
     """A prominent callout, e.g. "no anti-inflammatory medicines"."""
 
@@ -103,9 +161,8 @@ class Regimen(Strict):
         for step in self.steps:
             unknown = [t for t in step.times if t not in self.times]
             if unknown:
-                raise ValueError(
-                    f"step {step.id!r} uses {', '.join(unknown)}, not one of {', '.join(self.times)}"
-                )
+                used, allowed = ", ".join(unknown), ", ".join(self.times)
+                raise ValueError(f"step {step.id!r} uses {used}, not one of {allowed}")
         return self
 
 
@@ -147,7 +204,7 @@ class Protocol(Strict):
     id: Identifier
     title: Text
     procedure: Text = Field(description="Name of the procedure, used in the PDF title")
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$")] = "en"
+    language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] = "en"
     reading_grade_target: float | None = Field(default=None, gt=0)
     intro: list[Text] = Field(default_factory=list)
     warnings: list[Callout] = Field(default_factory=list)
@@ -157,6 +214,18 @@ class Protocol(Strict):
     results: Results | None = None
     closing: list[Text] = Field(default_factory=list)
     contact: Contact | None = None
+
+    @model_validator(mode="after")
+    def _phases_in_order(self) -> Protocol:
+        # loading.py reports every such problem at its line; this keeps models
+        # built in code (tests, other tools) from holding phases out of order.
+        problems = phase_order_problems(list(enumerate(self.phases)))
+        if problems:
+            index, message = problems[0]
+            raise PydanticCustomError(
+                "phase_order", "phases[{index}] {message}", {"index": index, "message": message}
+            )
+        return self
 
 
 # --- branding -----------------------------------------------------------------

@@ -30,20 +30,32 @@ class FolderFetcher(URLFetcher):
 
     Refusal raises a fatal error so that a handout never silently comes out
     without its logo or fonts, and no network request is ever attempted.
+    Refusals are also recorded: WeasyPrint swallows errors from inside an SVG
+    image (an SVG logo that links to a URL), and the caller checks ``refused``.
     """
 
     def __init__(self, allowed: tuple[Path, ...]) -> None:
         super().__init__(allowed_protocols={"file"}, fail_on_errors=True)
         self.allowed = allowed
+        self.refused: list[str] = []
 
-    def fetch(self, url, headers=None):
+    def fetch(self, url, headers=None):  # WeasyPrint calls it with this signature
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise ResourceRefused(f"refused to load '{url}': only files in the clinic's folder")
+            self._refuse(url, "it is not a file on this computer")
         path = Path(unquote(parts.path))
         if not is_allowed(path, self.allowed):
-            raise ResourceRefused(f"refused to load '{path}': it is outside the allowed folders")
+            self._refuse(str(path), "it is outside the clinic's folder and the templates folder")
         return super().fetch(url, headers)
+
+    def _refuse(self, what: str, why: str) -> None:
+        where = " and ".join(str(root) for root in self.allowed)
+        message = (
+            f"refused to load '{what}' ({why}): a template, stylesheet or image asks for it, "
+            f"but only files in {where} may be used; run 'validate' to see the file and line"
+        )
+        self.refused.append(message)
+        raise ResourceRefused(message)
 
 
 class PdfMaker:
@@ -65,7 +77,7 @@ class PdfMaker:
         if main_key not in self._css:
             self._css[main_key] = CSS(
                 string=main.read_text(encoding="utf-8"),
-                base_url=main.parent.as_uri() + "/",
+                base_url=main.resolve().parent.as_uri() + "/",
                 url_fetcher=fetcher,
                 font_config=self.font_config,
             )
@@ -88,13 +100,14 @@ class PdfMaker:
         # A fixed identifier derived from the content keeps the same inputs
         # byte-identical (WeasyPrint otherwise draws a random one for PDF/A).
         identifier = hashlib.sha256(f"{variant}\n{html}".encode()).hexdigest()[:32].encode()
+        fetcher = self._fetcher(request)
         document = HTML(
             string=html,
             base_url=request.clinic_dir.resolve().as_uri() + "/",
-            url_fetcher=self._fetcher(request),
+            url_fetcher=fetcher,
         )
         try:
-            return document.write_pdf(
+            pdf = document.write_pdf(
                 stylesheets=self._stylesheets(request),
                 font_config=self.font_config,
                 pdf_variant=variant,
@@ -105,6 +118,9 @@ class PdfMaker:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
             cause = error.__cause__
             raise ResourceRefused(str(cause) if cause else str(error)) from None
+        if fetcher.refused:
+            raise ResourceRefused(fetcher.refused[0])
+        return pdf
 
 
 _shared: PdfMaker | None = None

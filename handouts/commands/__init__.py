@@ -1,0 +1,1 @@
+"""Commands that plug into ``handouts.cli.main``, one module per feature."""

@@ -1,0 +1,72 @@
+"""``validate`` and ``schema``: check content by hand or in CI, and help editors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..content import PROJECT_ROOT, Content
+from ..schema import write_schemas
+from ..validate import validate_root
+
+
+@click.command("validate")
+@click.option(
+    "--reading-grade",
+    "grade_target",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="N",
+    help="Reading-grade target for every protocol, overriding reading_grade_target.",
+)
+@click.option(
+    "--strict", is_flag=True, help="Treat warnings (e.g. a high reading grade) as errors."
+)
+@click.pass_obj
+def validate_command(content: Content, grade_target: float | None, strict: bool) -> None:
+    """Check every protocol and branding file and print every problem.
+
+    Problems are printed as path:line:column: field: message, followed by each
+    protocol's reading grade (Flesch-Kincaid). Exit status 1 if anything is
+    wrong; a reading grade above target is a warning and fails only with --strict.
+    """
+    report = validate_root(content, grade_target)
+    for problem in report.problems:
+        click.echo(problem)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
+    if report.grades:
+        click.echo("Reading grades (Flesch-Kincaid):")
+    for grade in report.grades:
+        target = "no target" if grade.target is None else f"target {grade.target:g}"
+        flag = "  ABOVE TARGET" if grade.above_target else ""
+        click.echo(f"  {grade.protocol_id:<20} {grade.grade:>5.1f}  ({target}){flag}")
+    failed = bool(report.problems) or (strict and bool(report.warnings))
+    count = len(report.problems)
+    if report.problems:
+        click.echo(f"{count} problem{'s' if count != 1 else ''} in {content.root}", err=True)
+    elif failed:
+        click.echo("warnings count as errors with --strict", err=True)
+    else:
+        click.echo(f"All content in {content.root} is valid.")
+    if failed:
+        raise SystemExit(1)
+
+
+@click.command("schema")
+@click.option(
+    "-o",
+    "--output",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=PROJECT_ROOT / "schema",
+    show_default="schema/ next to the bundled content",
+    help="Folder to write protocol.schema.json and branding.schema.json into.",
+)
+def schema_command(folder: Path) -> None:
+    """Write JSON Schemas for protocol and branding files, for editor autocompletion.
+
+    The example files name them in a '# yaml-language-server: $schema=' comment.
+    """
+    for path in write_schemas(folder):
+        click.echo(str(path))

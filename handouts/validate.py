@@ -1,0 +1,189 @@
+"""Check a whole content root at once: every protocol, every clinic, their files.
+
+``validate_root`` never stops at the first broken file; it returns every
+problem (``path:line:column: field: message``), the warnings, and each
+protocol's reading grade, for the ``validate`` command to print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from .content import Content
+from .errors import ContentError
+from .loading import load_branding, load_protocol
+from .models import Branding
+from .readability import HEALTH_LITERACY_GRADE, reading_grade
+from .resources import reference_problem, references
+
+# Near-misses of the file names the tool looks for; a file with one of these
+# names would otherwise be silently ignored.
+_PROTOCOL_LOOKALIKES = (".yml", ".YAML", ".YML", ".Yaml")
+_CLINIC_LOOKALIKES = ("clinic.yml", "Clinic.yaml", "clinic.YAML", "branding.yaml")
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A protocol's reading grade and the target it is held to (None: no target)."""
+
+    protocol_id: str
+    path: Path
+    grade: float
+    target: float | None
+
+    @property
+    def above_target(self) -> bool:
+        return self.target is not None and self.grade > self.target
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    grades: list[Grade] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_root(content: Content, grade_target: float | None = None) -> Report:
+    """Check everything under ``content.root``.
+
+    ``grade_target`` overrides each protocol's own ``reading_grade_target``;
+    a grade above its target is a warning, not a problem.
+    """
+    report = Report()
+    _check_protocols(content, grade_target, report)
+    clinics = _check_clinics(content, report)
+    _check_default(content, clinics, report)
+    _check_templates(content, report)
+    return report
+
+
+def _check_protocols(content: Content, grade_target: float | None, report: Report) -> None:
+    folder = content.protocols_dir
+    if not folder.is_dir():
+        report.problems.append(f"{folder}: no protocols folder here")
+        return
+    for path in sorted(folder.iterdir()):
+        if path.suffix in _PROTOCOL_LOOKALIKES:
+            report.problems.append(f"{path}: ignored; protocol files must end in .yaml")
+    for protocol_id in content.protocol_ids():
+        path = content.protocols_dir / f"{protocol_id}.yaml"
+        try:
+            protocol = load_protocol(path)
+        except ContentError as error:
+            report.problems.extend(error.problems)
+            continue
+        target = grade_target if grade_target is not None else protocol.reading_grade_target
+        grade = Grade(protocol.id, path, reading_grade(protocol), target)
+        report.grades.append(grade)
+        if grade.above_target:
+            report.warnings.append(
+                f"{path}: reading grade {grade.grade} is above the target of {grade.target:g}"
+                f"{_literacy_hint(grade.target)}"
+            )
+
+
+def _literacy_hint(target: float | None) -> str:
+    if target is not None and target > HEALTH_LITERACY_GRADE:
+        return f" (health-literacy guidance asks for {HEALTH_LITERACY_GRADE:g} or below)"
+    return ""
+
+
+def _check_clinics(content: Content, report: Report) -> list[Branding]:
+    folder = content.branding_dir
+    if not folder.is_dir():
+        report.problems.append(f"{folder}: no branding folder here")
+        return []
+    clinics = []
+    for clinic_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if not (clinic_dir / "clinic.yaml").is_file():
+            near = [n for n in _CLINIC_LOOKALIKES if (clinic_dir / n).is_file()]
+            if near:
+                report.problems.append(
+                    f"{clinic_dir / near[0]}: ignored; the clinic's file must be named clinic.yaml"
+                )
+            else:
+                report.warnings.append(f"{clinic_dir}: no clinic.yaml, so this is not a clinic")
+            continue
+        try:
+            clinic = load_branding(clinic_dir)
+        except ContentError as error:
+            report.problems.extend(error.problems)
+            continue
+        clinics.append(clinic)
+        if clinic.logo.lower().endswith(".svg"):
+            # An SVG can link to images and stylesheets of its own.
+            _check_references(
+                clinic_dir / clinic.logo, clinic_dir, (clinic_dir, content.templates_dir), report
+            )
+    return clinics
+
+
+def _check_references(path: Path, base: Path, allowed: tuple[Path, ...], report: Report) -> None:
+    """Every URL ``path`` names must be a file inside ``allowed``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        report.problems.append(f"{path}: cannot read: {error}")
+        return
+    kinds = ("css",) if path.suffix == ".css" else ("html", "css")
+    for kind in kinds:
+        for line, column, url in references(text, kind):
+            problem = reference_problem(url, base, allowed)
+            if problem:
+                report.problems.append(f"{path}:{line}:{column}: {problem}")
+
+
+def _check_default(content: Content, clinics: list[Branding], report: Report) -> None:
+    if not clinics:
+        if content.branding_dir.is_dir() and not content.clinic_ids():
+            report.problems.append(f"{content.branding_dir}: no <clinic>/clinic.yaml found")
+        return
+    marked = [c.id for c in clinics if c.default]
+    if len(marked) > 1:
+        report.problems.append(
+            f"{content.branding_dir}: more than one clinic says default: true ({', '.join(marked)})"
+        )
+    elif not marked and len(content.clinic_ids()) > 1:
+        report.problems.append(
+            f"{content.branding_dir}: several clinics and none says default: true; mark one"
+        )
+
+
+def _check_templates(content: Content, report: Report) -> None:
+    """Template syntax and the files templates and stylesheets refer to.
+
+    Covers the root's templates and every clinic's overrides, so that a
+    forbidden URL is named with its line here rather than at render time.
+    """
+    folders = [(content.templates_dir, None)]
+    folders += [
+        (content.branding_dir / cid / "templates", content.branding_dir / cid)
+        for cid in content.clinic_ids()
+        if (content.branding_dir / cid / "templates").is_dir()
+    ]
+    for folder, clinic_dir in folders:
+        environment = jinja2.Environment(extensions=["jinja2.ext.do"])
+        for path in sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".css")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                report.problems.append(f"{path}: cannot read: {error}")
+                continue
+            if path.suffix == ".html" or path.name == "clinic.css":
+                try:
+                    environment.parse(text, name=path.name, filename=str(path))
+                except jinja2.TemplateSyntaxError as error:
+                    report.problems.append(f"{path}:{error.lineno}: template: {error.message}")
+            if clinic_dir is None:
+                continue  # the shipped or chain-wide templates are trusted
+            # The page and clinic.css resolve against the clinic's folder; a
+            # replaced handout.css against the folder it sits in.
+            base = path.parent if path.name == "handout.css" else clinic_dir
+            _check_references(path, base, (clinic_dir, content.templates_dir), report)
