@@ -95,7 +95,9 @@ def _message(error: Exception) -> str:
     "(default: the bundled content; env HANDOUTS_ROOT).",
 )
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
-@click.option("-v", "--verbose", count=True, help="More log output (-vv includes patient details).")
+@click.option(
+    "-v", "--verbose", count=True, help="More log output (-v, -vv). Patient names are never logged."
+)
 @click.version_option(package_name="handouts")
 @click.pass_context
 def main(ctx: click.Context, root: Path | None, debug: bool, verbose: int) -> None:
