@@ -82,7 +82,23 @@ class PdfMaker:
     def render(self, request: HandoutRequest, variant: str | None = None) -> bytes:
         return self.render_html(render_html(request), request, variant)
 
+    def render_counted(
+        self, request: HandoutRequest, variant: str | None = None
+    ) -> tuple[bytes, int]:
+        """The PDF and its page count (the bytes use object streams, so
+        counting pages afterwards would need a PDF parser)."""
+        return self._write(render_html(request), request, variant)
+
+    def prepare(self, request: HandoutRequest) -> None:
+        """Parse the stylesheets and load the fonts a request needs, ahead of time."""
+        self._stylesheets(request)
+
     def render_html(self, html: str, request: HandoutRequest, variant: str | None = None) -> bytes:
+        return self._write(html, request, variant)[0]
+
+    def _write(
+        self, html: str, request: HandoutRequest, variant: str | None
+    ) -> tuple[bytes, int]:
         if variant is not None and variant not in PDF_VARIANTS:
             raise ValueError(f"unknown PDF variant {variant!r}")
         # A fixed identifier derived from the content keeps the same inputs
@@ -93,14 +109,16 @@ class PdfMaker:
             base_url=request.clinic_dir.resolve().as_uri() + "/",
             url_fetcher=self._fetcher(request),
         )
+        # What HTML.write_pdf does, in two steps so the page count is known.
+        options = {
+            "stylesheets": self._stylesheets(request),
+            "pdf_variant": variant,
+            "pdf_identifier": identifier,
+            "pdf_tags": True,
+        }
         try:
-            return document.write_pdf(
-                stylesheets=self._stylesheets(request),
-                font_config=self.font_config,
-                pdf_variant=variant,
-                pdf_identifier=identifier,
-                pdf_tags=True,
-            )
+            rendered = document.render(font_config=self.font_config, **options)
+            return rendered.write_pdf(**options), len(rendered.pages)
         except FatalURLFetchingError as error:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
             cause = error.__cause__
