@@ -146,3 +146,8 @@ def list_(content: Content, as_json: bool) -> None:
     for c in clinics:
         marker = "  (default)" if c.id == default_id else ""
         click.echo(f"  {c.id:<20} {c.name}{marker}")
+
+from .commands.batch import batch_command, variants_command  # noqa: E402
+
+main.add_command(batch_command)
+main.add_command(variants_command)
