@@ -24,7 +24,6 @@ from functools import cache
 from importlib import metadata
 from pathlib import Path
 
-from .cli import parse_date
 from .content import Content
 from .errors import HandoutError, InputError
 from .loading import load_branding, load_protocol
@@ -156,6 +155,9 @@ def read_rows(path: Path) -> list[RawRow]:
 
 
 def check_date(text: str) -> dt.date:
+    # Imported here: cli.py registers the batch commands, which import this module.
+    from .cli import parse_date
+
     what = "date"
     if not text:
         raise InputError(f"{what}: missing (write it as YYYY-MM-DD)")

@@ -220,6 +220,9 @@ class _Worker:
 
     def exit(self) -> None:
         shutil.rmtree(self.temp_dir, ignore_errors=True)
+        # If the parent was killed, the last worker out removes the batch's folder.
+        with contextlib.suppress(OSError):
+            self.temp_dir.parent.rmdir()
         os._exit(0)
 
 
@@ -325,7 +328,8 @@ class Progress:
         self.done += 1
         if outcome.status == "failed":
             self.failed += 1
-            self.say(f"row {outcome.row}: failed: {outcome.error}")
+            if not outcome.error.endswith(INTERRUPTED):  # the closing summary says that once
+                self.say(f"row {outcome.row}: failed: {outcome.error}")
         if self._bar is not None:
             self._bar.update(1)
             return
