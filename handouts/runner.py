@@ -260,7 +260,9 @@ def _init_worker(
         render_html(request)  # compiles the templates
         _worker.maker(request.clinic_dir).prepare(request)  # parses CSS, loads fonts
     # Everything alive now lives as long as the process: keep the collector
-    # from walking it again after every few thousand allocations.
+    # from walking it again on every full collection (~10% less CPU per
+    # handout, measured). Raising the thresholds too saved a little more but
+    # let cyclic garbage pile up: +28 MiB RSS over 300 renders instead of +4.
     gc.collect()
     gc.freeze()
 
