@@ -226,7 +226,8 @@ def list_(content: Content, as_json: bool) -> None:
 
 
 # Commands kept in their own modules join the group once it exists.
+from .commands.batch import batch_command, variants_command  # noqa: E402
 from .commands.validate import schema_command, validate_command  # noqa: E402
 
-main.add_command(validate_command)
-main.add_command(schema_command)
+for command in (batch_command, variants_command, validate_command, schema_command):
+    main.add_command(command)

@@ -7,8 +7,10 @@ time) and stylesheets parsed once per file version.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import logging
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -94,7 +96,37 @@ class PdfMaker:
     def render(self, request: HandoutRequest, variant: str | None = None) -> bytes:
         return self.render_html(render_html(request), request, variant)
 
+    def render_counted(
+        self, request: HandoutRequest, variant: str | None = None
+    ) -> tuple[bytes, int]:
+        """The PDF and its page count (the bytes use object streams, so
+        counting pages afterwards would need a PDF parser)."""
+        return self._write(render_html(request), request, variant)
+
+    def close(self) -> None:
+        """Remove the temporary folder WeasyPrint keeps @font-face files in.
+
+        FontConfiguration removes it in ``__del__``, which does not run for
+        objects still alive at interpreter exit, so every run left a
+        ``weasyprint-*`` folder in the temp dir.
+        """
+        folder = getattr(self.font_config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def prepare(self, request: HandoutRequest) -> None:
+        """Parse the stylesheets and load the fonts a request needs, ahead of time."""
+        try:
+            self._stylesheets(request)
+        except FatalURLFetchingError as error:
+            raise ResourceRefused(str(error.__cause__ or error)) from None
+
     def render_html(self, html: str, request: HandoutRequest, variant: str | None = None) -> bytes:
+        return self._write(html, request, variant)[0]
+
+    def _write(
+        self, html: str, request: HandoutRequest, variant: str | None
+    ) -> tuple[bytes, int]:
         if variant is not None and variant not in PDF_VARIANTS:
             raise ValueError(f"unknown PDF variant {variant!r}")
         # A fixed identifier derived from the content keeps the same inputs
@@ -107,20 +139,22 @@ class PdfMaker:
             url_fetcher=fetcher,
         )
         try:
-            pdf = document.write_pdf(
-                stylesheets=self._stylesheets(request),
-                font_config=self.font_config,
-                pdf_variant=variant,
-                pdf_identifier=identifier,
-                pdf_tags=True,
-            )
+            # What HTML.write_pdf does, in two steps so the page count is known.
+            options = {
+                "stylesheets": self._stylesheets(request),
+                "pdf_variant": variant,
+                "pdf_identifier": identifier,
+                "pdf_tags": True,
+            }
+            rendered = document.render(font_config=self.font_config, **options)
+            pdf = rendered.write_pdf(**options)
         except FatalURLFetchingError as error:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
             cause = error.__cause__
             raise ResourceRefused(str(cause) if cause else str(error)) from None
         if fetcher.refused:
             raise ResourceRefused(fetcher.refused[0])
-        return pdf
+        return pdf, len(rendered.pages)
 
 
 _shared: PdfMaker | None = None
@@ -131,4 +165,5 @@ def shared_maker() -> PdfMaker:
     global _shared  # noqa: PLW0603 (a per-process cache is the point)
     if _shared is None:
         _shared = PdfMaker()
+        atexit.register(_shared.close)
     return _shared

@@ -188,3 +188,25 @@ def test_generate_py_matches_console_script(in_tmp: Path) -> None:
     assert result.returncode == 1
     assert "Did you mean 'microneedling'?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_run_leaves_nothing_in_the_temp_dir(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TMPDIR": str(temp)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_ROOT / "generate.py"),
+            "handout",
+            "micropenning",
+            "-o",
+            str(tmp_path / "x.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(temp.iterdir()) == []
