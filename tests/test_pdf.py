@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import tempfile
 
 import pytest
 
 from handouts.content import Content
+from handouts.pdf import PdfMaker
 from handouts.produce import produce
 from handouts.rendering import make_request
 
@@ -156,3 +158,17 @@ def test_no_phase_heading_is_stranded_at_a_page_foot(content_copy: Content) -> N
         heading_pages = [i for i, text in enumerate(pages) if f"Stage {n} " in text]
         body_pages = [i for i, text in enumerate(pages) if f"First words of stage {n}." in text]
         assert heading_pages[:1] == body_pages[:1], f"Stage {n} heading is apart from its text"
+
+
+def test_closing_a_maker_removes_weasyprints_font_folder(
+    content: Content, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # WeasyPrint keeps @font-face files in a temp folder that it only removes
+    # when the FontConfiguration is garbage-collected; long-lived processes
+    # (and interpreter exit) used to leave one behind per run.
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    maker = PdfMaker()
+    maker.render(make_request(content, "micropenning", "magnolia"))
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith("weasyprint-")]
+    maker.close()
+    assert list(tmp_path.iterdir()) == []
