@@ -20,6 +20,7 @@ import jinja2
 from .content import Content, default_root
 from .delivery import email_handout, print_handout, save_eml
 from .errors import ContentError, DeliveryError, HandoutError, InputError
+from .options import print_options
 from .output import default_filename, write_atomic
 from .pdf import PDF_VARIANTS
 from .produce import produce
@@ -110,23 +111,6 @@ def main(ctx: click.Context, root: Path | None, debug: bool, verbose: int) -> No
     if not content_root.is_dir():
         raise click.ClickException(f"--root: folder '{content_root}' does not exist")
     ctx.obj = Content(content_root)
-
-
-def print_options(command):
-    """--print, --printer and --copies, shared by the commands that print."""
-    command = click.option(
-        "--copies",
-        type=click.IntRange(min=1),
-        default=1,
-        show_default=True,
-        help="Copies to print.",
-    )(command)
-    command = click.option(
-        "--printer",
-        metavar="NAME",
-        help="CUPS printer (default: the clinic's printer, else CUPS's default).",
-    )(command)
-    return click.option("--print", "print_", is_flag=True, help="Print on a CUPS printer.")(command)
 
 
 @main.command()

@@ -9,12 +9,20 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .errors import HandoutError, InputError
 from .mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from .printing import print_pdf
-from .rendering import HandoutRequest, date_formatter, environment_for
+from .rendering import HandoutRequest, date_formatter, environment_for, make_request
+
+if TYPE_CHECKING:
+    from .batch import Job
+    from .content import Content
+    from .runner import Outcome
 
 
 def attachment_name(request: HandoutRequest) -> str:
@@ -73,3 +81,60 @@ def print_handout(
     return print_pdf(
         pdf_path, printer=printer or request.clinic.printer, copies=copies, title=title
     )
+
+
+class BatchDelivery:
+    """Emails and/or prints each handout of a batch, once.
+
+    Runs in the batch's parent process, row by row, after the PDF is on disk.
+    What was already delivered (recorded in the manifest's ``delivered``
+    column) is not sent again on a re-run, so patients do not get the same
+    email twice; what failed is tried again. A failure is recorded on the
+    row and the batch goes on.
+    """
+
+    def __init__(
+        self,
+        content: Content,
+        out_dir: Path,
+        *,
+        email: bool = False,
+        print_: bool = False,
+        printer: str | None = None,
+        copies: int = 1,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        self.content = content
+        self.out_dir = out_dir
+        self.email = email
+        self.print_ = print_
+        self.printer = printer
+        self.copies = copies
+        # Read (and check) the SMTP settings before any handout is made.
+        env = os.environ if environ is None else environ
+        self.smtp = SmtpSettings.from_env(env) if email else None
+
+    def __call__(self, job: Job, outcome: Outcome) -> Outcome:
+        done = set(filter(None, outcome.delivered.split("+")))
+        problems = []
+        request = make_request(
+            self.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
+        )
+        path = self.out_dir / job.output
+        if self.email and "emailed" not in done:
+            try:
+                if not job.email:
+                    raise InputError("no address in the email column")
+                message = handout_message(request, job.email, path.read_bytes())
+                send_message(message, self.smtp)  # type: ignore[arg-type]
+                done.add("emailed")
+            except HandoutError as error:
+                problems.append(f"email not sent: {error}")
+        if self.print_ and "printed" not in done:
+            try:
+                print_handout(request, path, self.printer, self.copies)
+                done.add("printed")
+            except HandoutError as error:
+                problems.append(f"not printed: {error}")
+        delivered = "+".join(sorted(done))
+        return replace(outcome, delivered=delivered, error="; ".join(problems))

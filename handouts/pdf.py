@@ -124,9 +124,7 @@ class PdfMaker:
     def render_html(self, html: str, request: HandoutRequest, variant: str | None = None) -> bytes:
         return self._write(html, request, variant)[0]
 
-    def _write(
-        self, html: str, request: HandoutRequest, variant: str | None
-    ) -> tuple[bytes, int]:
+    def _write(self, html: str, request: HandoutRequest, variant: str | None) -> tuple[bytes, int]:
         if variant is not None and variant not in PDF_VARIANTS:
             raise ValueError(f"unknown PDF variant {variant!r}")
         # A fixed identifier derived from the content keeps the same inputs

@@ -55,7 +55,17 @@ from .rendering import make_request, render_html
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = "manifest.csv"
-MANIFEST_COLUMNS = ("row", "status", "output", "pages", "bytes", "sha256", "error", "inputs_sha256")
+MANIFEST_COLUMNS = (
+    "row",
+    "status",
+    "output",
+    "pages",
+    "bytes",
+    "sha256",
+    "error",
+    "delivered",
+    "inputs_sha256",
+)
 Status = Literal["made", "skipped", "failed"]
 INTERRUPTED = "interrupted before this row was made; run the batch again"
 
@@ -70,6 +80,12 @@ class Outcome:
     sha256: str = ""
     error: str = ""
     inputs_hash: str = ""
+    delivered: str = ""  # "emailed", "printed" or both, joined by "+"
+
+    @property
+    def delivery_failed(self) -> bool:
+        """Made (or already there) but an email or print for it failed."""
+        return self.status != "failed" and bool(self.error)
 
     def manifest_line(self) -> list[str]:
         return [
@@ -80,6 +96,7 @@ class Outcome:
             "" if self.size is None else str(self.size),
             self.sha256,
             self.error,
+            self.delivered,
             self.inputs_hash,
         ]
 
@@ -97,11 +114,17 @@ class Summary:
     def rate(self) -> float:
         return self.count("made") / self.elapsed if self.elapsed > 0 else 0.0
 
+    @property
+    def delivery_failures(self) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.delivery_failed)
+
     def line(self) -> str:
+        undelivered = self.delivery_failures
         return (
             f"made {self.count('made')}, skipped {self.count('skipped')}, "
-            f"failed {self.count('failed')} in {self.elapsed:.1f} s "
-            f"({self.rate:.2f} handouts/s)"
+            f"failed {self.count('failed')}"
+            + (f", not delivered {undelivered}" if undelivered else "")
+            + f" in {self.elapsed:.1f} s ({self.rate:.2f} handouts/s)"
         )
 
 
@@ -193,6 +216,7 @@ def already_made(job: Job, out_dir: Path, previous: dict[str, dict[str, str]]) -
         size=target.stat().st_size,
         sha256=record["sha256"],
         inputs_hash=job.inputs_hash,
+        delivered=record.get("delivered") or "",
     )
 
 
@@ -414,8 +438,13 @@ def run_jobs(
     force: bool = False,
     progress: Callable[[int], Progress] = Progress,
     start_method: str = "fork",
+    deliver: Callable[[Job, Outcome], Outcome] | None = None,
 ) -> Summary:
-    """Make every job not already made; return what happened to every row."""
+    """Make every job not already made; return what happened to every row.
+
+    ``deliver``, if given, runs in this process for each made or skipped row
+    (emailing or printing it) and returns the outcome with what it did.
+    """
     started = time.perf_counter()
     make_private_dirs(out_dir)
     stop = StopFlag()
@@ -431,12 +460,15 @@ def run_jobs(
                 summary.outcomes.append(outcome)
                 manifest.add(outcome)
                 reporter.advance(outcome)
+            by_row = {job.row: job for job in jobs}
             todo = []
             for job in jobs:
                 skipped = already_made(job, out_dir, previous)
                 if skipped is None:
                     todo.append(job)
                     continue
+                if deliver is not None and not stop.is_set():
+                    skipped = deliver(job, skipped)
                 summary.outcomes.append(skipped)
                 manifest.add(skipped)
                 reporter.advance(skipped)
@@ -445,6 +477,8 @@ def run_jobs(
                 for outcome in _run_pool(
                     content, todo, out_dir, workers=count, stop=stop, start_method=start_method
                 ):
+                    if deliver is not None and outcome.status == "made":
+                        outcome = deliver(by_row[outcome.row], outcome)  # noqa: PLW2901
                     summary.outcomes.append(outcome)
                     manifest.add(outcome)
                     reporter.advance(outcome)

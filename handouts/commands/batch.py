@@ -10,6 +10,8 @@ import click
 
 from ..batch import CachedContent, plan_rows, plan_variants, read_rows
 from ..content import Content
+from ..delivery import BatchDelivery
+from ..options import print_options
 from ..runner import MANIFEST_NAME, Summary, default_workers, run_jobs
 
 log = logging.getLogger("handouts")
@@ -48,7 +50,7 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
             err=True,
         )
         ctx.exit(128 + summary.stopped_by)
-    if summary.count("failed"):
+    if summary.count("failed") or summary.delivery_failures:
         ctx.exit(1)
 
 
@@ -60,6 +62,13 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
 )
 @_workers_option
 @_force_option
+@click.option(
+    "--email",
+    "email",
+    is_flag=True,
+    help="Email each row's handout to the row's email column (HANDOUTS_SMTP_* settings).",
+)
+@print_options
 @click.pass_context
 def batch_command(
     ctx: click.Context,
@@ -69,6 +78,10 @@ def batch_command(
     clinic_id: str | None,
     workers: int | None,
     force: bool,
+    email: bool,
+    print_: bool,
+    printer: str | None,
+    copies: int,
 ) -> None:
     """Make one handout per row of PATIENTS_CSV.
 
@@ -80,13 +93,24 @@ def batch_command(
     rows are reported and listed in manifest.csv, the others are still made,
     and the exit status is 1. Running again skips handouts already made from
     identical inputs.
+
+    --email and --print deliver each handout once: the manifest's delivered
+    column records it, a failure is noted on the row (exit status 1), and a
+    re-run tries again only what was not delivered.
     """
     content: Content = ctx.obj
     cached = CachedContent(content.root)
     if clinic_id:
         cached.clinic(clinic_id)  # an unknown --clinic is a usage error, not 30 bad rows
+    deliver = None
+    if email or print_:
+        deliver = BatchDelivery(
+            cached, output_dir, email=email, print_=print_, printer=printer, copies=copies
+        )
     jobs, bad_rows = plan_rows(read_rows(patients_csv), cached, clinic_id)
-    summary = run_jobs(cached, jobs, bad_rows, output_dir, workers=workers, force=force)
+    summary = run_jobs(
+        cached, jobs, bad_rows, output_dir, workers=workers, force=force, deliver=deliver
+    )
     _finish(ctx, summary, output_dir)
 
 

@@ -1,0 +1,27 @@
+"""Click options shared by several commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def print_options(command: F) -> F:
+    """--print, --printer and --copies, shared by the commands that print."""
+    command = click.option(
+        "--copies",
+        type=click.IntRange(min=1),
+        default=1,
+        show_default=True,
+        help="Copies to print.",
+    )(command)
+    command = click.option(
+        "--printer",
+        metavar="NAME",
+        help="CUPS printer (default: the clinic's printer, else CUPS's default).",
+    )(command)
+    return click.option("--print", "print_", is_flag=True, help="Print on a CUPS printer.")(command)

@@ -1,0 +1,107 @@
+"""`batch --email / --print`: one message or print job per row, failures in the manifest."""
+
+from __future__ import annotations
+
+import csv
+import time
+import uuid
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from handouts.cli import main
+
+from .cups_fixture import CupsQueue
+from .test_mail import Mailbox, smtp_server
+from .test_send_cli import smtp_env
+
+__all__ = ["smtp_server"]  # a fixture, used by name below
+
+
+def write_csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("patient,date,protocol,email\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def manifest(out: Path) -> dict[str, dict[str, str]]:
+    with (out / "manifest.csv").open(encoding="utf-8") as stream:
+        return {record["row"]: record for record in csv.DictReader(stream)}
+
+
+def test_batch_email_sends_once_per_row_and_records_failures(smtp_server, tmp_path: Path) -> None:
+    mailbox = Mailbox(refuse_recipients={"gone@example.com"})
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    patients = write_csv(
+        tmp_path / "day.csv",
+        [
+            "Ana Silva,2026-11-22,micropenning,ana@example.com",
+            "Bo Chen,2026-11-22,microneedling,gone@example.com",
+            "Cy Doe,2026-11-22,microneedling,",
+        ],
+    )
+    out = tmp_path / "out"
+    args = ["batch", str(patients), "-o", str(out), "--workers", "1", "--email"]
+    result = CliRunner().invoke(main, args, env=smtp_env(settings))
+    assert result.exit_code == 1, result.output
+    assert "not delivered 2" in result.output
+    rows = manifest(out)
+    assert [rows[r]["status"] for r in ("2", "3", "4")] == ["made", "made", "made"]
+    assert rows["2"]["delivered"] == "emailed" and rows["2"]["error"] == ""
+    assert rows["3"]["delivered"] == "" and "gone@example.com" in rows["3"]["error"]
+    assert rows["4"]["error"] == "email not sent: no address in the email column"
+    # The one delivered message carries that row's own PDF.
+    assert len(mailbox.received) == 1
+    assert mailbox.received[0].rcpt_tos == ["ana@example.com"]
+    message = BytesParser(policy=policy.default).parsebytes(mailbox.received[0].content)
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_content() == (out / rows["2"]["output"]).read_bytes()
+
+    # Again: nothing is remade, Ana is not emailed twice, the failures are retried.
+    mailbox.refuse_recipients.clear()
+    result = CliRunner().invoke(main, args, env=smtp_env(settings))
+    assert result.exit_code == 1  # row 4 still has no address
+    assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"], ["gone@example.com"]]
+    rows = manifest(out)
+    assert [rows[r]["status"] for r in ("2", "3", "4")] == ["skipped"] * 3
+    assert rows["3"]["delivered"] == "emailed" and rows["3"]["error"] == ""
+    assert rows["2"]["delivered"] == "emailed"
+
+
+def test_batch_email_without_settings_makes_nothing(tmp_path: Path) -> None:
+    patients = write_csv(tmp_path / "day.csv", ["Ana Silva,2026-11-22,micropenning,a@example.com"])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["batch", str(patients), "-o", str(out), "--email"], env={"HANDOUTS_SMTP_HOST": ""}
+    )
+    assert result.exit_code == 1
+    assert "HANDOUTS_SMTP_HOST" in result.output
+    assert not out.exists()
+
+
+def test_batch_print_prints_each_row_once(cups_queue: CupsQueue, tmp_path: Path) -> None:
+    markers = [f"Batchprint {uuid.uuid4().hex[:8]}" for _ in range(2)]
+    patients = write_csv(tmp_path / "day.csv", [f"{m},2026-11-22,micropenning," for m in markers])
+    out = tmp_path / "out"
+    since = time.time() - 1
+    args = [
+        "batch",
+        str(patients),
+        "-o",
+        str(out),
+        "--workers",
+        "1",
+        "--print",
+        "--printer",
+        cups_queue.name,
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    for marker in markers:
+        cups_queue.wait_for_pdf(marker, since=since)
+    assert {r["delivered"] for r in manifest(out).values()} == {"printed"}
+    # A re-run prints nothing new.
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert "made 0, skipped 2" in result.output
