@@ -189,6 +189,9 @@ def _as_draft(message: EmailMessage) -> EmailMessage:
 
 def render_email(env: jinja2.Environment, context: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, text body, HTML body) from the clinic-overridable email templates."""
+    # The page templates trim newlines after block tags; plain-text email needs
+    # its line breaks exactly as written in the template.
+    env = env.overlay(trim_blocks=False, lstrip_blocks=False)
     subject = env.get_template("email/subject.txt").render(context)
     text_body = env.get_template("email/body.txt").render(context)
     html_body = env.get_template("email/body.html").render(context)

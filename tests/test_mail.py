@@ -475,7 +475,7 @@ def test_email_templates_use_the_context(env: jinja2.Environment) -> None:
         env,
         {
             "clinic": clinic(),
-            "protocol": SimpleNamespace(title="Microneedling"),
+            "protocol": SimpleNamespace(procedure="Microneedling"),
             "patient_name": "Ana García",
             "procedure_date_text": "March 3, 2025",
         },
@@ -499,7 +499,7 @@ def test_email_templates_without_patient_or_optional_clinic_details(
         env,
         {
             "clinic": clinic(website=None, after_hours=None),
-            "protocol": SimpleNamespace(title="Chemical peel"),
+            "protocol": SimpleNamespace(procedure="Chemical peel"),
             "patient_name": None,
             "procedure_date_text": None,
         },
@@ -516,7 +516,7 @@ def test_patient_names_are_text_not_templates(env: jinja2.Environment) -> None:
         env,
         {
             "clinic": clinic(name="Harbour & Co"),
-            "protocol": SimpleNamespace(title="Peel <b>"),
+            "protocol": SimpleNamespace(procedure="Peel <b>"),
             "patient_name": "{{7*7}} <b>",
             "procedure_date_text": None,
         },
@@ -542,7 +542,7 @@ def test_a_multiline_subject_template_becomes_one_line(tmp_path: Path) -> None:
     )
     context = {
         "clinic": clinic(),
-        "protocol": SimpleNamespace(title="Peel"),
+        "protocol": SimpleNamespace(procedure="Peel"),
         "patient_name": None,
         "procedure_date_text": None,
     }

@@ -65,10 +65,19 @@ def test_email_delivers_one_message_from_the_clinic(smtp_server, in_tmp: Path) -
     assert received["To"] == PATIENT_ADDRESS
     assert received["Subject"] == "Your aftercare instructions from Harbourside Skin Clinic"
     assert received["Date"] and received["Message-ID"]
-    text = received.get_body(("plain",)).get_content()
+    text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
     html = received.get_body(("html",)).get_content()
-    assert "Dear Zoë O'Brien-Núñez" in text
-    assert "Sunday 22 November 2026" in text
+    assert text.splitlines()[:6] == [
+        "Dear Zoë O'Brien-Núñez,",
+        "",
+        "Attached is your aftercare handout for Micropenning (procedure on Sunday 22 November"
+        " 2026).",
+        "Please read it carefully and keep it for the coming weeks.",
+        "",
+        "If you have any questions, call us on 01632 960 418 or reply to this email.",
+    ]
+    assert "\nOut of hours: call the clinic" in text
+    assert text.rstrip().endswith("01632 960 418\nharbourside-skin.example")
     assert "Dear Zoë O&#39;Brien-Núñez" in html or "Dear Zoë O'Brien-Núñez" in html
     name, data = attachment(received)
     assert name == "Micropenning aftercare - Harbourside Skin Clinic.pdf"
