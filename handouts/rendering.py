@@ -99,10 +99,13 @@ def environment_for(request: HandoutRequest) -> jinja2.Environment:
     return template_environment(request.templates_dir, request.clinic_dir / "templates")
 
 
-def product_for(step: Any, clinic: Branding) -> list[str]:
-    """The clinic's own product for a regimen step, else the protocol's."""
-    own = clinic.products.get(step.id)
-    return [own] if own else list(step.products)
+def product_for(step: Any, clinic: Branding) -> dict[str, Any]:
+    """The clinic's own product for a regimen step, and the protocol's.
+
+    Both are shown: the clinic's is what it stocks, the protocol's is what the
+    reviewed instructions name, and neither may silently drop the other.
+    """
+    return {"own": clinic.products.get(step.id), "named": list(step.products)}
 
 
 def page_context(request: HandoutRequest) -> dict[str, Any]:

@@ -95,7 +95,7 @@ def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
         "protocols": [
-            {"id": "microneedling", "title": "Micro-needling aftercare"},
+            {"id": "microneedling", "title": "Micro-Needling aftercare"},
             {"id": "micropenning", "title": "Micropenning aftercare"},
         ],
         "clinics": [

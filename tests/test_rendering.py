@@ -66,12 +66,19 @@ def test_personalised_dates_follow_clinic_style(content: Content) -> None:
     assert "Monday 23 November 2026" in uk
 
 
-def test_clinic_products_replace_protocol_products(content: Content) -> None:
+def test_clinic_products_show_beside_protocol_products(content: Content) -> None:
     html = render_html(make_request(content, "microneedling", "harbourside"))
-    assert "Harbourside Gentle Milk Cleanser" in html
-    assert "Milky Lotion Cleanser" not in html
-    # Steps the clinic does not stock keep the protocol's names.
-    assert "Enriched Firming Mask" in html
+    assert (
+        "<strong>Harbourside Gentle Milk Cleanser</strong> "
+        "(or Milky Lotion Cleanser or Gentle Cleanser)" in html
+    )
+    # Steps the clinic does not stock keep the protocol's names alone.
+    assert "<td>Enriched Firming Mask" in html
+
+
+def test_range_across_new_year_shows_both_years(content: Content) -> None:
+    html = render_html(make_request(content, "micropenning", "magnolia", "A", dt.date(2026, 12, 28)))
+    assert "Wed, Dec 30, 2026 to Mon, Jan 4, 2027" in html
 
 
 def test_clinic_overrides_one_template(content_copy: Content) -> None:
