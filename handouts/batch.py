@@ -25,6 +25,7 @@ from importlib import metadata
 from pathlib import Path
 
 from .content import Content
+from .dates import parse_date
 from .errors import HandoutError, InputError
 from .loading import load_branding, load_protocol
 from .models import Branding, Protocol
@@ -155,9 +156,6 @@ def read_rows(path: Path) -> list[RawRow]:
 
 
 def check_date(text: str) -> dt.date:
-    # Imported here: cli.py registers the batch commands, which import this module.
-    from .cli import parse_date
-
     what = "date"
     if not text:
         raise InputError(f"{what}: missing (write it as YYYY-MM-DD)")

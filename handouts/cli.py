@@ -7,10 +7,9 @@ traceback. ``--debug`` shows the traceback for user errors too.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
-import re
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +17,10 @@ import click
 import jinja2
 
 from .content import Content, default_root
+from .dates import parse_date
 from .delivery import email_handout, print_handout, save_eml
 from .errors import ContentError, DeliveryError, HandoutError, InputError
+from .mail import SmtpSettings, check_address
 from .options import print_options
 from .output import default_filename, write_atomic
 from .pdf import PDF_VARIANTS
@@ -27,19 +28,6 @@ from .produce import produce
 from .rendering import make_request
 
 log = logging.getLogger("handouts")
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-def parse_date(text: str, what: str = "--date") -> dt.date:
-    """A calendar date written as YYYY-MM-DD, or InputError saying what is wrong."""
-    value = text.strip()
-    if not _ISO_DATE.match(value):
-        raise InputError(f"{what}: '{text}' is not a date in the form YYYY-MM-DD (e.g. 2026-11-22)")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as error:
-        raise InputError(f"{what}: '{text}' is not a real calendar date ({error})") from None
 
 
 class HandoutsGroup(click.Group):
@@ -161,6 +149,11 @@ def handout(
         raise InputError("--pdf-variant, --email, --eml and --print need PDF output")
     if eml and not email_to:
         raise InputError("--eml needs --email ADDRESS for the message's recipient")
+    if email_to:
+        # Refuse a bad address or missing SMTP settings before making anything.
+        check_address(email_to)
+        if not eml:
+            SmtpSettings.from_env(os.environ)
     request = make_request(content, protocol, clinic_id, patient, procedure_date)
     data = produce(request, fmt, pdf_variant)  # type: ignore[arg-type]
     target = output or Path("out") / default_filename(
@@ -180,7 +173,8 @@ def handout(
             job = print_handout(request, target, printer, copies)
             click.echo(f"printed: CUPS job {job}", err=True)
     except HandoutError as error:
-        raise DeliveryError(f"{error} The handout itself was saved as {target}.") from None
+        reason = str(error).rstrip(".")
+        raise DeliveryError(f"{reason}. The handout itself was saved as {target}.") from None
 
 
 @main.command(name="list")

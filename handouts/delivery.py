@@ -14,7 +14,9 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .errors import HandoutError, InputError
+import jinja2
+
+from .errors import DeliveryError, HandoutError, InputError
 from .mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from .printing import print_pdf
 from .rendering import HandoutRequest, date_formatter, environment_for, make_request
@@ -36,15 +38,19 @@ def handout_message(request: HandoutRequest, recipient: str, pdf: bytes) -> Emai
     if request.procedure_date is not None:
         long_date = date_formatter(clinic.date_style, request.protocol.language, "long")
         date_text = long_date(request.procedure_date)
-    subject, text_body, html_body = render_email(
-        environment_for(request),
-        {
-            "clinic": clinic,
-            "protocol": request.protocol,
-            "patient_name": request.patient_name,
-            "procedure_date_text": date_text,
-        },
-    )
+    try:
+        subject, text_body, html_body = render_email(
+            environment_for(request),
+            {
+                "clinic": clinic,
+                "protocol": request.protocol,
+                "patient_name": request.patient_name,
+                "procedure_date_text": date_text,
+            },
+        )
+    except jinja2.TemplateError as error:
+        where = f"{error.filename}:{error.lineno}: " if getattr(error, "lineno", None) else ""
+        raise DeliveryError(f"email template {where}{error}") from None
     return build_message(
         sender=clinic.email,
         sender_name=clinic.name,

@@ -119,6 +119,11 @@ def build_message(
     return message
 
 
+def check_address(raw: str) -> None:
+    """Refuse a malformed address up front, before any handout is made for it."""
+    _address(raw)
+
+
 def _address(raw: str, display_name: str = "") -> Address:
     text = raw.strip()
     try:

@@ -8,6 +8,7 @@ ever passed to templates as data, and autoescaping makes it inert HTML.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -45,6 +46,19 @@ class HandoutRequest:
         return bool(self.patient_name) or self.procedure_date is not None
 
 
+def clean_name(text: str | None) -> str | None:
+    """A name on one line: control characters and runs of white space become one space.
+
+    Booking-system exports carry tabs and line breaks; they have no place on a
+    page or in a file name. Format characters (joiners, direction marks) stay,
+    as names in some scripts and emoji need them.
+    """
+    if not text:
+        return None
+    spaced = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return " ".join(spaced.split()) or None
+
+
 def make_request(
     content: Content,
     protocol_id: str,
@@ -53,7 +67,7 @@ def make_request(
     procedure_date: dt.date | None = None,
 ) -> HandoutRequest:
     clinic = content.clinic(clinic_id)
-    name = patient_name.strip() if patient_name else None
+    name = clean_name(patient_name)
     return HandoutRequest(
         clinic=clinic,
         clinic_dir=content.clinic_dir(clinic.id),

@@ -39,7 +39,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 from typing import IO, Literal
@@ -358,6 +358,8 @@ class Progress:
             self.failed += 1
             if not outcome.error.endswith(INTERRUPTED):  # the closing summary says that once
                 self.say(f"row {outcome.row}: failed: {outcome.error}")
+        elif outcome.delivery_failed:
+            self.say(f"row {outcome.row}: made, but {outcome.error}")
         if self._bar is not None:
             self._bar.update(1)
             return
@@ -451,7 +453,8 @@ def run_jobs(
     summary = Summary()
     with _folder_lock(out_dir), _stop_on_signals(stop):
         _remove_stale_parts(out_dir)
-        previous = {} if force else read_manifest(out_dir / MANIFEST_NAME)
+        history = read_manifest(out_dir / MANIFEST_NAME)
+        previous = {} if force else history
         manifest = ManifestWriter(out_dir / MANIFEST_NAME)
         reporter = progress(len(jobs) + len(bad_rows))
         try:
@@ -478,7 +481,10 @@ def run_jobs(
                     content, todo, out_dir, workers=count, stop=stop, start_method=start_method
                 ):
                     if deliver is not None and outcome.status == "made":
-                        outcome = deliver(by_row[outcome.row], outcome)  # noqa: PLW2901
+                        # A remade file (new inputs, --force) was still delivered
+                        # before: keep the record so no patient gets it twice.
+                        earlier = history.get(outcome.output, {}).get("delivered") or ""
+                        outcome = deliver(by_row[outcome.row], replace(outcome, delivered=earlier))  # noqa: PLW2901
                     summary.outcomes.append(outcome)
                     manifest.add(outcome)
                     reporter.advance(outcome)

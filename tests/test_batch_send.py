@@ -105,3 +105,55 @@ def test_batch_print_prints_each_row_once(cups_queue: CupsQueue, tmp_path: Path)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0
     assert "made 0, skipped 2" in result.output
+
+
+def test_remade_rows_are_not_emailed_again(smtp_server, tmp_path: Path) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    patients = write_csv(
+        tmp_path / "day.csv", ["Ana Silva,2026-11-22,micropenning,ana@example.com"]
+    )
+    out = tmp_path / "out"
+    args = ["batch", str(patients), "-o", str(out), "--workers", "1", "--email"]
+    assert CliRunner().invoke(main, args, env=smtp_env(settings)).exit_code == 0
+    result = CliRunner().invoke(main, [*args, "--force"], env=smtp_env(settings))
+    assert result.exit_code == 0, result.output
+    assert "made 1" in result.output
+    assert len(mailbox.received) == 1
+    assert manifest(out)["2"]["delivered"] == "emailed"
+
+
+def test_a_broken_email_template_fails_the_row_not_the_batch(
+    smtp_server, tmp_path: Path, content_copy
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    email_dir = content_copy.branding_dir / "magnolia" / "templates" / "email"
+    email_dir.mkdir(parents=True)
+    (email_dir / "subject.txt").write_text("Hello {{ clinic.name \n", encoding="utf-8")
+    patients = tmp_path / "day.csv"
+    patients.write_text(
+        "patient,date,protocol,clinic,email\n"
+        "Ana Silva,2026-11-22,micropenning,magnolia,ana@example.com\n"
+        "Bo Chen,2026-11-22,micropenning,harbourside,bo@example.com\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = [
+        "--root",
+        str(content_copy.root),
+        "batch",
+        str(patients),
+        "-o",
+        str(out),
+        "--workers",
+        "1",
+        "--email",
+    ]
+    result = CliRunner().invoke(main, args, env=smtp_env(settings))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    rows = manifest(out)
+    assert rows["2"]["status"] == "made" and "email template" in rows["2"]["error"]
+    assert rows["3"]["delivered"] == "emailed"
+    assert [env.rcpt_tos for env in mailbox.received] == [["bo@example.com"]]

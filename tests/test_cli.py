@@ -210,3 +210,11 @@ def test_a_run_leaves_nothing_in_the_temp_dir(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert list(temp.iterdir()) == []
+
+
+def test_control_characters_in_names_become_spaces(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(
+        main, ["handout", "micropenning", "--patient", " Ana\n\tSilva\x07 ", "-o", "n.pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Patient Ana Silva Procedure date" in pdf_text((in_tmp / "n.pdf").read_bytes())

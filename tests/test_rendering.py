@@ -77,7 +77,9 @@ def test_clinic_products_show_beside_protocol_products(content: Content) -> None
 
 
 def test_range_across_new_year_shows_both_years(content: Content) -> None:
-    html = render_html(make_request(content, "micropenning", "magnolia", "A", dt.date(2026, 12, 28)))
+    html = render_html(
+        make_request(content, "micropenning", "magnolia", "A", dt.date(2026, 12, 28))
+    )
     assert "Wed, Dec 30, 2026 to Mon, Jan 4, 2027" in html
 
 

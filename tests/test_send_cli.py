@@ -124,7 +124,7 @@ def test_refused_recipient_exits_1_and_keeps_the_pdf(smtp_server, in_tmp: Path) 
     )
     assert result.exit_code == 1
     assert PATIENT_ADDRESS in result.output
-    assert "The handout itself was saved as h.pdf" in result.output
+    assert ". The handout itself was saved as h.pdf." in result.output
     assert "Traceback" not in result.output
     assert (in_tmp / "h.pdf").read_bytes().startswith(b"%PDF-")
 
@@ -158,7 +158,7 @@ def test_unreachable_server_and_missing_settings(in_tmp: Path) -> None:
     )
     assert result.exit_code == 1
     assert "HANDOUTS_SMTP_HOST" in result.output
-    assert (in_tmp / "h2.pdf").exists()
+    assert not (in_tmp / "h2.pdf").exists()  # checked before anything is made
 
 
 def test_bad_address_exits_1(in_tmp: Path) -> None:
@@ -168,6 +168,7 @@ def test_bad_address_exits_1(in_tmp: Path) -> None:
     assert result.exit_code == 1
     assert "not a valid email address: not-an-address" in result.output
     assert not (in_tmp / "m.eml").exists()
+    assert not (in_tmp / "h.pdf").exists()
 
 
 def test_eml_file_opens_as_a_message_with_the_pdf(in_tmp: Path) -> None:

@@ -126,6 +126,7 @@ def test_example_files_point_at_the_schema() -> None:
 
 def test_schema_accepts_shipped_files_and_flags_mistakes() -> None:
     import jsonschema
+
     protocol = json.loads((PROJECT_ROOT / "schema" / "protocol.schema.json").read_text("utf-8"))
     branding = json.loads((PROJECT_ROOT / "schema" / "branding.schema.json").read_text("utf-8"))
     for path in (PROJECT_ROOT / "protocols").glob("*.yaml"):
