@@ -82,7 +82,16 @@ def test_batch_email_without_settings_makes_nothing(tmp_path: Path) -> None:
 
 def test_batch_print_prints_each_row_once(cups_queue: CupsQueue, tmp_path: Path) -> None:
     markers = [f"Batchprint {uuid.uuid4().hex[:8]}" for _ in range(2)]
-    patients = write_csv(tmp_path / "day.csv", [f"{m},2026-11-22,micropenning," for m in markers])
+    # Different procedures give different job titles: cups-pdf names its files
+    # after the title and, as Debian configures it, overwrites a same-named file.
+    patients = write_csv(
+        tmp_path / "day.csv",
+        [
+            f"{m},2026-11-22,{p},"
+            for m, p in zip(markers, ["micropenning", "microneedling"], strict=True)
+        ],
+    )
+
     out = tmp_path / "out"
     since = time.time() - 1
     args = [
