@@ -49,15 +49,15 @@ def render(case: str, times: int) -> None:
         for request in requests:
             if case == "ours":
                 maker.render(request)
-            else:  # the same, without the screen-reader tags
+            else:  # the same, without the screen-reader tags (a bench may use internals)
                 html = render_html(request)
-                document = __import__("weasyprint").HTML(
+                document = HTML(
                     string=html,
                     base_url=request.clinic_dir.resolve().as_uri() + "/",
-                    url_fetcher=maker._fetcher(request),  # noqa: SLF001 (a bench may peek)
+                    url_fetcher=maker._fetcher(request),
                 )
                 document.write_pdf(
-                    stylesheets=maker._stylesheets(request),  # noqa: SLF001
+                    stylesheets=maker._stylesheets(request),
                     font_config=maker.font_config,
                 )
     maker.close()
