@@ -11,10 +11,8 @@ import contextlib
 import copy
 import email.errors
 import email.utils
-import os
 import smtplib
 import ssl
-import tempfile
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,6 +25,7 @@ from typing import Any, Literal
 import jinja2
 
 from handouts.errors import DeliveryError, InputError
+from handouts.output import write_atomic
 
 Security = Literal["starttls", "ssl", "none"]
 SECURITY_MODES: tuple[Security, ...] = ("starttls", "ssl", "none")
@@ -158,26 +157,13 @@ def _attachment_file_name(name: str) -> str:
 def write_eml(message: EmailMessage, path: Path) -> None:
     """Save the message for staff to open and send from their own mail program.
 
-    The file holds patient data, so it is readable by its owner only; it is written
-    to a temporary file first so that a crash never leaves half a message behind.
+    The file holds patient data: like a handout it is written atomically and
+    readable by its owner only (missing folders are created owner-only too).
     """
-    draft = _as_draft(message)
-    data = draft.as_bytes(policy=SMTP_POLICY)
-    path = Path(path)
+    data = _as_draft(message).as_bytes(policy=SMTP_POLICY)
     try:
-        descriptor, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        write_atomic(Path(path), data)
     except OSError as error:
-        raise DeliveryError(f"Could not write the email file {path}: {error.strerror}.") from error
-    temporary = Path(name)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.chmod(0o600)
-        temporary.replace(path)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
         raise DeliveryError(f"Could not write the email file {path}: {error.strerror}.") from error
 
 

@@ -439,11 +439,19 @@ def test_eml_file_is_private_complete_and_opens_as_a_draft(
     assert message["X-Unsent"] is None  # the message to send is untouched
 
 
-def test_eml_into_a_missing_folder_is_a_delivery_error(
+def test_eml_into_a_missing_folder_creates_it_privately(
     tmp_path: Path, message: EmailMessage
 ) -> None:
+    write_eml(message, tmp_path / "missing" / "handout.eml")
+    assert stat.S_IMODE((tmp_path / "missing").stat().st_mode) & 0o077 == 0
+
+
+def test_eml_that_cannot_be_written_is_a_delivery_error(
+    tmp_path: Path, message: EmailMessage
+) -> None:
+    (tmp_path / "file").write_text("not a folder")
     with pytest.raises(DeliveryError, match="Could not write the email file"):
-        write_eml(message, tmp_path / "missing" / "handout.eml")
+        write_eml(message, tmp_path / "file" / "handout.eml")
 
 
 # --- subject and body templates --------------------------------------------------
