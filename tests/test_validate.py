@@ -143,3 +143,12 @@ def test_new_commands_have_help() -> None:
     for name in ("validate", "schema"):
         code, output = _run(name, "--help")
         assert code == 0 and len(output.splitlines()) > 3
+
+
+def test_schema_command_defaults_to_the_content_root(content_copy) -> None:
+    code, _ = _run("--root", str(content_copy.root), "schema")
+    assert code == 0
+    assert sorted(p.name for p in (content_copy.root / "schema").iterdir()) == [
+        "branding.schema.json",
+        "protocol.schema.json",
+    ]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..content import PROJECT_ROOT, Content
+from ..content import Content
 from ..schema import write_schemas
 from ..validate import validate_root
 
@@ -59,14 +59,14 @@ def validate_command(content: Content, grade_target: float | None, strict: bool)
     "--output",
     "folder",
     type=click.Path(file_okay=False, path_type=Path),
-    default=PROJECT_ROOT / "schema",
-    show_default="schema/ next to the bundled content",
-    help="Folder to write protocol.schema.json and branding.schema.json into.",
+    help="Folder to write protocol.schema.json and branding.schema.json into "
+    "(default: schema/ in the content root, beside protocols/ and branding/).",
 )
-def schema_command(folder: Path) -> None:
+@click.pass_obj
+def schema_command(content: Content, folder: Path | None) -> None:
     """Write JSON Schemas for protocol and branding files, for editor autocompletion.
 
     The example files name them in a '# yaml-language-server: $schema=' comment.
     """
-    for path in write_schemas(folder):
+    for path in write_schemas(folder or content.root / "schema"):
         click.echo(str(path))
