@@ -21,7 +21,7 @@ from .dates import parse_date
 from .delivery import email_handout, print_handout, save_eml
 from .errors import ContentError, DeliveryError, HandoutError, InputError
 from .mail import SmtpSettings, check_address
-from .options import print_options
+from .options import check_print_options, print_options
 from .output import default_filename, write_atomic
 from .pdf import PDF_VARIANTS
 from .produce import produce
@@ -147,6 +147,7 @@ def handout(
     procedure_date = parse_date(date_text) if date_text else None
     if fmt == "html" and (pdf_variant or email_to or eml or print_):
         raise InputError("--pdf-variant, --email, --eml and --print need PDF output")
+    check_print_options(print_, printer, copies)
     if eml and not email_to:
         raise InputError("--eml needs --email ADDRESS for the message's recipient")
     if email_to:

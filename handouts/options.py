@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 import click
 
+from .errors import InputError
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -25,3 +27,9 @@ def print_options(command: F) -> F:
         help="CUPS printer (default: the clinic's printer, else CUPS's default).",
     )(command)
     return click.option("--print", "print_", is_flag=True, help="Print on a CUPS printer.")(command)
+
+
+def check_print_options(print_: bool, printer: str | None, copies: int) -> None:
+    """--printer and --copies without --print would silently print nothing."""
+    if not print_ and (printer or copies != 1):
+        raise InputError("--printer and --copies go with --print")

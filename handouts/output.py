@@ -57,7 +57,13 @@ def make_private_dirs(folder: Path) -> None:
 def write_atomic(path: Path, data: bytes, mode: int = FILE_MODE) -> Path:
     """Write ``data`` to ``path`` all at once or not at all."""
     make_private_dirs(path.parent)
-    handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX)
+    try:
+        handle, temp_name = tempfile.mkstemp(
+            dir=path.parent, prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX
+        )
+    except OSError as error:
+        # Name the file the user asked for, not our temporary one.
+        raise OSError(error.errno, error.strerror, str(path)) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -218,3 +218,18 @@ def test_control_characters_in_names_become_spaces(runner: CliRunner, in_tmp: Pa
     )
     assert result.exit_code == 0, result.output
     assert "Patient Ana Silva Procedure date" in pdf_text((in_tmp / "n.pdf").read_bytes())
+
+
+def test_unwritable_output_names_the_file_asked_for(runner: CliRunner, in_tmp: Path) -> None:
+    (in_tmp / "plain-file").write_text("x")
+    result = runner.invoke(main, ["handout", "micropenning", "-o", "plain-file/x.pdf"])
+    assert result.exit_code == 1
+    assert "plain-file/x.pdf" in result.output
+    assert ".part" not in result.output
+
+
+def test_printer_options_need_print(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(main, ["handout", "micropenning", "--printer", "FrontDesk"])
+    assert result.exit_code == 1
+    assert "--printer and --copies go with --print" in result.output
+    assert not (in_tmp / "out").exists()

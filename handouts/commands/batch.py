@@ -11,7 +11,7 @@ import click
 from ..batch import CachedContent, plan_rows, plan_variants, read_rows
 from ..content import Content
 from ..delivery import BatchDelivery
-from ..options import print_options
+from ..options import check_print_options, print_options
 from ..runner import MANIFEST_NAME, Summary, default_workers, run_jobs
 
 log = logging.getLogger("handouts")
@@ -102,6 +102,7 @@ def batch_command(
     cached = CachedContent(content.root)
     if clinic_id:
         cached.clinic(clinic_id)  # an unknown --clinic is a usage error, not 30 bad rows
+    check_print_options(print_, printer, copies)
     deliver = None
     if email or print_:
         deliver = BatchDelivery(
