@@ -15,6 +15,7 @@ import re
 import shutil
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,3 +180,12 @@ def _cups_pdf_settings() -> dict[str, str]:
         if match and not line.lstrip().startswith("#"):
             settings[match[1]] = match[2]
     return settings
+
+
+def unique_marker(prefix: str = "printmarker") -> str:
+    """A marker to find in a printed PDF's text.
+
+    Digits only: random hex can hold "ff", which the fonts set as a ligature
+    that cups-pdf's re-written PDF no longer extracts as two letters.
+    """
+    return f"{prefix}{uuid.uuid4().int % 10**12:012d}"

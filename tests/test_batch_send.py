@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import time
-import uuid
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
@@ -13,7 +12,7 @@ from click.testing import CliRunner
 
 from handouts.cli import main
 
-from .cups_fixture import CupsQueue
+from .cups_fixture import CupsQueue, unique_marker
 from .test_mail import Mailbox, smtp_server
 from .test_send_cli import smtp_env
 
@@ -81,7 +80,7 @@ def test_batch_email_without_settings_makes_nothing(tmp_path: Path) -> None:
 
 
 def test_batch_print_prints_each_row_once(cups_queue: CupsQueue, tmp_path: Path) -> None:
-    markers = [f"Batchprint {uuid.uuid4().hex[:8]}" for _ in range(2)]
+    markers = [unique_marker("Batchprint ") for _ in range(2)]
     # Different procedures give different job titles: cups-pdf names its files
     # after the title and, as Debian configures it, overwrites a same-named file.
     patients = write_csv(

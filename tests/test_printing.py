@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from pathlib import Path
 
 import pytest
@@ -13,17 +12,13 @@ from weasyprint import HTML
 from handouts.errors import DeliveryError, InputError
 from handouts.printing import DEFAULT_TITLE, known_printers, print_pdf
 
-from .cups_fixture import CupsQueue
+from .cups_fixture import CupsQueue, unique_marker
 
 
 def handout(folder: Path, name: str, marker: str) -> Path:
     path = folder / name
     path.write_bytes(HTML(string=f"<h1>Aftercare</h1><p>{marker}</p>").write_pdf())
     return path
-
-
-def unique_marker() -> str:
-    return f"printmarker{uuid.uuid4().hex[:12]}"
 
 
 @pytest.mark.cups

@@ -5,7 +5,6 @@ from __future__ import annotations
 import email
 import ssl
 import time
-import uuid
 from email import policy
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,7 +17,7 @@ from click.testing import CliRunner
 
 from handouts.cli import main
 
-from .cups_fixture import CupsQueue
+from .cups_fixture import CupsQueue, unique_marker
 from .pdfcheck import pdf_text
 from .test_mail import PASSWORD, USER, Mailbox, accept_frontdesk, free_port, smtp_server
 
@@ -191,7 +190,7 @@ def test_eml_needs_an_address(in_tmp: Path) -> None:
 
 
 def test_print_reaches_the_cups_pdf_printer(cups_queue: CupsQueue, in_tmp: Path) -> None:
-    marker = f"Printcheck {uuid.uuid4().hex[:8]}"
+    marker = unique_marker("Printcheck ")
     since = time.time() - 1
     args = ["handout", "micropenning", "--patient", marker, "--date", "2026-11-22", "-o", "p.pdf"]
     result = CliRunner().invoke(main, [*args, "--print", "--printer", cups_queue.name])
