@@ -94,7 +94,7 @@ class PdfMaker:
         return [self._css[clinic_key], self._css[main_key]]
 
     def render(self, request: HandoutRequest, variant: str | None = None) -> bytes:
-        return self.render_html(render_html(request), request, variant)
+        return self.render_counted(request, variant)[0]
 
     def render_counted(
         self, request: HandoutRequest, variant: str | None = None
@@ -120,9 +120,6 @@ class PdfMaker:
             self._stylesheets(request)
         except FatalURLFetchingError as error:
             raise ResourceRefused(str(error.__cause__ or error)) from None
-
-    def render_html(self, html: str, request: HandoutRequest, variant: str | None = None) -> bytes:
-        return self._write(html, request, variant)[0]
 
     def _write(self, html: str, request: HandoutRequest, variant: str | None) -> tuple[bytes, int]:
         if variant is not None and variant not in PDF_VARIANTS:

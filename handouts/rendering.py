@@ -41,10 +41,6 @@ class HandoutRequest:
     patient_name: str | None = None
     procedure_date: dt.date | None = None
 
-    @property
-    def personalised(self) -> bool:
-        return bool(self.patient_name) or self.procedure_date is not None
-
 
 def clean_name(text: str | None) -> str | None:
     """A name on one line: control characters and runs of white space become one space.
