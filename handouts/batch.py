@@ -27,7 +27,6 @@ from pathlib import Path
 from .content import Content
 from .dates import parse_date
 from .errors import HandoutError, InputError
-from .loading import load_branding, load_protocol
 from .models import Branding, Protocol
 from .output import default_filename
 
@@ -50,11 +49,11 @@ class CachedContent(Content):
 
     @cache  # noqa: B019 (one instance per batch, kept for its whole life on purpose)
     def protocol(self, protocol_id: str) -> Protocol:
-        return load_protocol(self.protocol_path(protocol_id))
+        return super().protocol(protocol_id)
 
     @cache  # noqa: B019
     def clinic(self, clinic_id: str | None = None) -> Branding:
-        return load_branding(self.clinic_dir(clinic_id or self.default_clinic_id))
+        return super().clinic(clinic_id)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,23 @@ def _suggest(wanted: str, known: list[str], kind: str) -> NotFound:
     return NotFound(f"Unknown {kind} '{wanted}'.{hint}{listing}")
 
 
+def choose_default(branding_dir: Path, clinics: list[Branding], clinic_count: int) -> str:
+    """The clinic marked ``default: true``, or the only clinic there is.
+
+    ``clinic_count`` counts every clinic folder, including any whose file did
+    not load, so that one broken clinic does not make another the default.
+    """
+    marked = [c.id for c in clinics if c.default]
+    if len(marked) > 1:
+        names = ", ".join(marked)
+        raise ContentError([f"{branding_dir}: more than one clinic says default: true ({names})"])
+    if marked:
+        return marked[0]
+    if clinic_count == 1 and clinics:
+        return clinics[0].id
+    raise ContentError([f"{branding_dir}: several clinics and none says default: true; mark one"])
+
+
 @dataclass(frozen=True)
 class Content:
     root: Path
@@ -90,16 +107,4 @@ class Content:
         clinics = self.clinics()
         if not clinics:
             raise NotFound(f"No clinics found: {self.branding_dir} has no <clinic>/clinic.yaml.")
-        marked = [c.id for c in clinics if c.default]
-        if len(marked) > 1:
-            names = ", ".join(marked)
-            raise ContentError(
-                [f"{self.branding_dir}: more than one clinic says default: true ({names})"]
-            )
-        if marked:
-            return marked[0]
-        if len(clinics) == 1:
-            return clinics[0].id
-        raise ContentError(
-            [f"{self.branding_dir}: several clinics and none says default: true; mark one"]
-        )
+        return choose_default(self.branding_dir, clinics, len(clinics))

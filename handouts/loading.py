@@ -196,8 +196,13 @@ def parse_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
     except UnicodeDecodeError:
         raise ContentError([f"{path}:1:1: the file is not UTF-8 text"]) from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # One parse: build the data from the same node tree that gives positions.
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = None if node is None else loader.construct_document(node)
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if error.context_mark is not None and (error.problem or "").startswith(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import jinja2
 
-from .content import Content
+from .content import Content, choose_default
 from .errors import ContentError
 from .loading import load_branding, load_protocol
 from .models import Branding
@@ -145,15 +145,10 @@ def _check_default(content: Content, clinics: list[Branding], report: Report) ->
         if content.branding_dir.is_dir() and not content.clinic_ids():
             report.problems.append(f"{content.branding_dir}: no <clinic>/clinic.yaml found")
         return
-    marked = [c.id for c in clinics if c.default]
-    if len(marked) > 1:
-        report.problems.append(
-            f"{content.branding_dir}: more than one clinic says default: true ({', '.join(marked)})"
-        )
-    elif not marked and len(content.clinic_ids()) > 1:
-        report.problems.append(
-            f"{content.branding_dir}: several clinics and none says default: true; mark one"
-        )
+    try:
+        choose_default(content.branding_dir, clinics, len(content.clinic_ids()))
+    except ContentError as error:
+        report.problems.extend(error.problems)
 
 
 def _check_templates(content: Content, report: Report) -> None:
