@@ -293,6 +293,24 @@ def _init_worker(
     gc.freeze()
 
 
+@contextlib.contextmanager
+def _collect_after() -> Iterator[None]:
+    """Collect cyclic garbage once after a render instead of many times during it.
+
+    A render allocates a few hundred thousand boxes and styles that all stay
+    alive until the PDF is written, so the collector's runs during a render
+    walk them again and again and free almost nothing. Switching it off for
+    the render and collecting once afterwards took ~3% off the CPU time per
+    handout and ~10 MiB off the peak RSS (bench/throughput.py).
+    """
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect()
+
+
 def _make_one(job: Job) -> Outcome:
     worker = _worker
     assert worker is not None
@@ -300,7 +318,8 @@ def _make_one(job: Job) -> Outcome:
         request = make_request(
             worker.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
         )
-        data, pages = worker.maker(request.clinic_dir).render_counted(request)
+        with _collect_after():
+            data, pages = worker.maker(request.clinic_dir).render_counted(request)
     except HandoutError as error:
         return Outcome(job.row, "failed", job.output, error=str(error))
     except Exception as error:  # a bug on one row must not sink the whole batch
