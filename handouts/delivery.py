@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import jinja2
 
+from .delivery_log import DeliveryLog
 from .errors import DeliveryError, HandoutError, InputError
 from .mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from .printing import print_pdf
@@ -93,10 +94,11 @@ class BatchDelivery:
     """Emails and/or prints each handout of a batch, once.
 
     Runs in the batch's parent process, row by row, after the PDF is on disk.
-    What was already delivered (recorded in the manifest's ``delivered``
-    column) is not sent again on a re-run, so patients do not get the same
-    email twice; what failed is tried again. A failure is recorded on the
-    row and the batch goes on.
+    What was already delivered from this folder (the folder's delivery log,
+    and the manifest's ``delivered`` column) is not sent again on a re-run,
+    so patients do not get the same email twice, even after other lists
+    have run into the same folder; what failed is tried again. A failure is
+    recorded on the row and the batch goes on.
     """
 
     def __init__(
@@ -116,12 +118,13 @@ class BatchDelivery:
         self.print_ = print_
         self.printer = printer
         self.copies = copies
+        self.log = DeliveryLog(out_dir)
         # Read (and check) the SMTP settings before any handout is made.
         env = os.environ if environ is None else environ
         self.smtp = SmtpSettings.from_env(env) if email else None
 
     def __call__(self, job: Job, outcome: Outcome) -> Outcome:
-        done = set(filter(None, outcome.delivered.split("+")))
+        done = set(filter(None, outcome.delivered.split("+"))) | self.log.delivered(job.output)
         problems = []
         request = make_request(
             self.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
@@ -134,13 +137,23 @@ class BatchDelivery:
                 message = handout_message(request, job.email, path.read_bytes())
                 send_message(message, self.smtp)  # type: ignore[arg-type]
                 done.add("emailed")
+                problems += self._record(job.output, "emailed")
             except HandoutError as error:
                 problems.append(f"email not sent: {error}")
         if self.print_ and "printed" not in done:
             try:
                 print_handout(request, path, self.printer, self.copies)
                 done.add("printed")
+                problems += self._record(job.output, "printed")
             except HandoutError as error:
                 problems.append(f"not printed: {error}")
         delivered = "+".join(sorted(done))
         return replace(outcome, delivered=delivered, error="; ".join(problems))
+
+    def _record(self, output: str, how: str) -> list[str]:
+        """Log a delivery; a log that cannot be written is a problem on the row, not a crash."""
+        try:
+            self.log.record(output, how)
+        except OSError as error:
+            return [f"{how}, but not recorded in {self.log.path}: {error.strerror}"]
+        return []

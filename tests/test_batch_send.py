@@ -165,3 +165,33 @@ def test_a_broken_email_template_fails_the_row_not_the_batch(
     assert rows["2"]["status"] == "made" and "email template" in rows["2"]["error"]
     assert rows["3"]["delivered"] == "emailed"
     assert [env.rcpt_tos for env in mailbox.received] == [["bo@example.com"]]
+
+
+def test_another_list_in_the_same_folder_does_not_make_anyone_get_a_second_email(
+    smtp_server, tmp_path: Path
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    monday = write_csv(tmp_path / "mon.csv", ["Ana Silva,2026-11-23,micropenning,ana@example.com"])
+    tuesday = write_csv(tmp_path / "tue.csv", ["Bo Chen,2026-11-24,microneedling,bo@example.com"])
+    out = tmp_path / "out"
+
+    def run(patients: Path) -> str:
+        args = ["batch", str(patients), "-o", str(out), "--workers", "1", "--email"]
+        result = CliRunner().invoke(main, args, env=smtp_env(settings))
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    run(monday)
+    run(tuesday)  # replaces the manifest: Monday's rows are no longer in it
+    assert "ana-silva" not in (out / "manifest.csv").read_text(encoding="utf-8")
+    output = run(monday)
+    assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"], ["bo@example.com"]]
+    assert "made 1" in output  # the manifest no longer vouched for the file, so it was remade
+    assert manifest(out)["2"]["delivered"] == "emailed"
+    log = list(csv.DictReader((out / "deliveries.csv").open(encoding="utf-8")))
+    assert [(r["output"].split("_")[1], r["delivered"]) for r in log] == [
+        ("micropenning", "emailed"),
+        ("microneedling", "emailed"),
+    ]
+    assert (out / "deliveries.csv").stat().st_mode & 0o777 == 0o600

@@ -94,9 +94,10 @@ def batch_command(
     and the exit status is 1. Running again skips handouts already made from
     identical inputs.
 
-    --email and --print deliver each handout once: the manifest's delivered
-    column records it, a failure is noted on the row (exit status 1), and a
-    re-run tries again only what was not delivered.
+    --email and --print deliver each handout once: the folder's
+    deliveries.csv and the manifest's delivered column record it, a failure
+    is noted on the row (exit status 1), and a re-run (even after other lists
+    went to the same folder) tries again only what was not delivered.
     """
     content: Content = ctx.obj
     cached = CachedContent(content.root)

@@ -1,0 +1,74 @@
+"""What a batch folder has already emailed or printed, kept across runs.
+
+The manifest describes the last run only: one line per row of the CSV that
+run was given. Front desks often send every day's list to the same folder
+(``out`` by default), so the manifest alone would forget Monday's emails as
+soon as Tuesday's list ran, and re-running Monday's list with ``--email``
+would write to those patients again. This log is only ever appended to, one
+line per email sent or print job queued, so nothing a later run does can make
+it forget.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import os
+from pathlib import Path
+
+from .output import FILE_MODE
+
+LOG_NAME = "deliveries.csv"
+COLUMNS = ("time", "output", "delivered")
+
+
+class DeliveryLog:
+    """``deliveries.csv`` in a batch's output folder.
+
+    Read on first use, not when created: the batch makes the folder (and
+    takes its lock) after the delivery settings are checked.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / LOG_NAME
+        self._done: dict[str, set[str]] | None = None
+
+    def delivered(self, output: str) -> set[str]:
+        """How the handout at ``output`` (relative to the folder) was delivered so far."""
+        if self._done is None:
+            self._done = _read(self.path)
+        return set(self._done.get(output, ()))
+
+    def record(self, output: str, how: str) -> None:
+        """Append one delivery; on disk before the next patient is handled."""
+        handle = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        size = os.fstat(handle).st_size
+        # A last line cut short by a kill must not swallow the first one we add.
+        unfinished = size > 0 and os.pread(handle, 1, size - 1) != b"\n"
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            writer = csv.writer(stream, lineterminator="\n")
+            if size == 0:
+                writer.writerow(COLUMNS)
+            elif unfinished:
+                stream.write("\n")
+            now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            writer.writerow([now, output, how])
+            stream.flush()
+            os.fsync(stream.fileno())
+        if self._done is not None:
+            self._done.setdefault(output, set()).add(how)
+
+
+def _read(path: Path) -> dict[str, set[str]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    done: dict[str, set[str]] = {}
+    for record in csv.DictReader(io.StringIO(text, newline="")):
+        # A line cut short by a kill has no 'delivered' value; it counts for nothing.
+        output, how = record.get("output"), record.get("delivered")
+        if output and how in ("emailed", "printed"):
+            done.setdefault(output, set()).add(how)
+    return done
