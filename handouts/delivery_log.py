@@ -17,6 +17,7 @@ import io
 import os
 from pathlib import Path
 
+from .errors import InputError
 from .output import FILE_MODE
 
 LOG_NAME = "deliveries.csv"
@@ -26,18 +27,17 @@ COLUMNS = ("time", "output", "delivered")
 class DeliveryLog:
     """``deliveries.csv`` in a batch's output folder.
 
-    Read on first use, not when created: the batch makes the folder (and
-    takes its lock) after the delivery settings are checked.
+    Read when created, before anything is made: a log that cannot be read
+    stops the batch with a clear message rather than letting it guess who
+    has already been written to.
     """
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / LOG_NAME
-        self._done: dict[str, set[str]] | None = None
+        self._done = _read(self.path)
 
     def delivered(self, output: str) -> set[str]:
         """How the handout at ``output`` (relative to the folder) was delivered so far."""
-        if self._done is None:
-            self._done = _read(self.path)
         return set(self._done.get(output, ()))
 
     def record(self, output: str, how: str) -> None:
@@ -56,8 +56,7 @@ class DeliveryLog:
             writer.writerow([now, output, how])
             stream.flush()
             os.fsync(stream.fileno())
-        if self._done is not None:
-            self._done.setdefault(output, set()).add(how)
+        self._done.setdefault(output, set()).add(how)
 
 
 def _read(path: Path) -> dict[str, set[str]]:
@@ -65,6 +64,13 @@ def _read(path: Path) -> dict[str, set[str]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
+        raise InputError(
+            f"{path}: cannot be read ({reason}). It records which handouts in this folder were "
+            "already emailed or printed, so nothing is sent until it is restored or the "
+            "batch writes to another folder."
+        ) from None
     done: dict[str, set[str]] = {}
     for record in csv.DictReader(io.StringIO(text, newline="")):
         # A line cut short by a kill has no 'delivered' value; it counts for nothing.

@@ -195,3 +195,19 @@ def test_another_list_in_the_same_folder_does_not_make_anyone_get_a_second_email
         ("microneedling", "emailed"),
     ]
     assert (out / "deliveries.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_an_unreadable_delivery_log_stops_the_batch_before_anything_is_made(
+    smtp_server, tmp_path: Path
+) -> None:
+    settings = smtp_server(Mailbox(), auth_require_tls=False)
+    patients = write_csv(tmp_path / "day.csv", ["Ana Silva,2026-11-22,micropenning,a@example.com"])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "deliveries.csv").write_bytes(b"time,output,delivered\n\xff\n")
+    args = ["batch", str(patients), "-o", str(out), "--email"]
+    result = CliRunner().invoke(main, args, env=smtp_env(settings))
+    assert result.exit_code == 1
+    assert "deliveries.csv: cannot be read" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(path.name for path in out.iterdir()) == ["deliveries.csv"]

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from handouts.delivery_log import LOG_NAME, DeliveryLog
+from handouts.errors import InputError
 
 
 def test_deliveries_are_remembered_by_a_new_reader(tmp_path: Path) -> None:
@@ -31,3 +34,9 @@ def test_a_line_cut_short_by_a_kill_counts_for_nothing_and_spoils_nothing(tmp_pa
     assert log.delivered("b.pdf") == set()  # not sure it went out: the row says so, not the log
     assert log.delivered("c.pdf") == {"emailed"}
     assert path.read_text(encoding="utf-8").count("\n") == 4  # header, a, cut line, c
+
+
+def test_a_log_that_cannot_be_read_is_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / LOG_NAME).write_bytes(b"time,output,delivered\n\xff\xfe,a.pdf,emailed\n")
+    with pytest.raises(InputError, match=r"deliveries\.csv: cannot be read \(it is not UTF-8"):
+        DeliveryLog(tmp_path)
