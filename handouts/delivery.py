@@ -124,8 +124,13 @@ class BatchDelivery:
         self.smtp = SmtpSettings.from_env(env) if email else None
 
     def __call__(self, job: Job, outcome: Outcome) -> Outcome:
-        done = set(filter(None, outcome.delivered.split("+"))) | self.log.delivered(job.output)
-        problems = []
+        problems: list[str] = []
+        done = set(filter(None, outcome.delivered.split("+")))
+        for how in sorted(done - self.log.delivered(job.output)):
+            # Recorded only in a manifest from before the log existed: copy it
+            # over before another list's run replaces that manifest.
+            problems += self._record(job.output, how)
+        done |= self.log.delivered(job.output)
         request = make_request(
             self.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
         )
@@ -155,5 +160,7 @@ class BatchDelivery:
         try:
             self.log.record(output, how)
         except OSError as error:
-            return [f"{how}, but not recorded in {self.log.path}: {error.strerror}"]
+            again = "sent" if how == "emailed" else "printed"
+            return [f"could not record in {self.log.path} that it was {how} "
+                    f"({error.strerror}), so a re-run may have it {again} again"]
         return []

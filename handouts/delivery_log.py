@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import os
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from .output import FILE_MODE
 
 LOG_NAME = "deliveries.csv"
 COLUMNS = ("time", "output", "delivered")
+DELIVERIES = ("emailed", "printed")
 
 
 class DeliveryLog:
@@ -43,10 +43,12 @@ class DeliveryLog:
     def record(self, output: str, how: str) -> None:
         """Append one delivery; on disk before the next patient is handled."""
         handle = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
-        size = os.fstat(handle).st_size
-        # A last line cut short by a kill must not swallow the first one we add.
-        unfinished = size > 0 and os.pread(handle, 1, size - 1) != b"\n"
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+        with os.fdopen(handle, "r+", encoding="utf-8", newline="") as stream:
+            # It names patients' handouts: owner-only even if restored from a copy.
+            os.fchmod(handle, FILE_MODE)
+            size = os.fstat(handle).st_size
+            # A last line cut short by a kill must not swallow the first one we add.
+            unfinished = size > 0 and os.pread(handle, 1, size - 1) != b"\n"
             writer = csv.writer(stream, lineterminator="\n")
             if size == 0:
                 writer.writerow(COLUMNS)
@@ -55,7 +57,7 @@ class DeliveryLog:
             now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
             writer.writerow([now, output, how])
             stream.flush()
-            os.fsync(stream.fileno())
+            os.fsync(handle)
         self._done.setdefault(output, set()).add(how)
 
 
@@ -66,15 +68,36 @@ def _read(path: Path) -> dict[str, set[str]]:
         return {}
     except (OSError, UnicodeDecodeError) as error:
         reason = error.strerror if isinstance(error, OSError) else "it is not UTF-8 text"
-        raise InputError(
-            f"{path}: cannot be read ({reason}). It records which handouts in this folder were "
-            "already emailed or printed, so nothing is sent until it is restored or the "
-            "batch writes to another folder."
-        ) from None
+        raise _unreadable(path, reason) from None
+    lines = text.splitlines()
+    if not lines:
+        return {}
+    if lines[0] != ",".join(COLUMNS):
+        raise _unreadable(path, f"its first line should be {','.join(COLUMNS)}")
     done: dict[str, set[str]] = {}
-    for record in csv.DictReader(io.StringIO(text, newline="")):
-        # A line cut short by a kill has no 'delivered' value; it counts for nothing.
-        output, how = record.get("output"), record.get("delivered")
-        if output and how in ("emailed", "printed"):
-            done.setdefault(output, set()).add(how)
+    for number, line in enumerate(lines[1:], start=2):
+        try:
+            fields = next(csv.reader([line], strict=True), [])
+        except csv.Error:
+            raise _unreadable(path, f"line {number} is not 'time,output,delivered'") from None
+        if len(fields) == 3 and fields[2] in DELIVERIES:
+            done.setdefault(fields[1], set()).add(fields[2])
+        elif len(fields) == 3 and fields[1] and fields[2]:
+            # Cut short by a kill ("emai"). A line is only written once the email
+            # or print job has gone out, so count it: sending twice is the worse mistake.
+            matches = [how for how in DELIVERIES if how.startswith(fields[2])]
+            if not matches:
+                raise _unreadable(path, f"line {number} is not 'time,output,delivered'")
+            done.setdefault(fields[1], set()).update(matches)
+        elif len(fields) > 3:
+            raise _unreadable(path, f"line {number} is not 'time,output,delivered'")
+        # Fewer fields: a line cut before its output was complete; nothing to learn from it.
     return done
+
+
+def _unreadable(path: Path, reason: str) -> InputError:
+    return InputError(
+        f"{path}: cannot be read ({reason}). It records which handouts in this folder were "
+        "already emailed or printed, so nothing is sent until it is restored or the "
+        "batch writes to another folder."
+    )

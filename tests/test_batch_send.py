@@ -211,3 +211,26 @@ def test_an_unreadable_delivery_log_stops_the_batch_before_anything_is_made(
     assert "deliveries.csv: cannot be read" in result.output
     assert "Traceback" not in result.output
     assert sorted(path.name for path in out.iterdir()) == ["deliveries.csv"]
+
+
+def test_deliveries_from_a_manifest_made_before_the_log_are_carried_into_it(
+    smtp_server, tmp_path: Path
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    monday = write_csv(tmp_path / "mon.csv", ["Ana Silva,2026-11-23,micropenning,ana@example.com"])
+    tuesday = write_csv(tmp_path / "tue.csv", ["Bo Chen,2026-11-24,microneedling,"])
+    out = tmp_path / "out"
+    env = smtp_env(settings)
+
+    def run(patients: Path, *extra: str) -> None:
+        args = ["batch", str(patients), "-o", str(out), "--workers", "1", *extra]
+        result = CliRunner().invoke(main, args, env=env)
+        assert result.exit_code == 0, result.output
+
+    run(monday, "--email")
+    (out / "deliveries.csv").unlink()  # a folder from before the log: only the manifest knows
+    run(monday, "--email")  # skipped, and what the manifest knew is now in the log
+    run(tuesday)
+    run(monday, "--email")
+    assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"]]
