@@ -169,15 +169,8 @@ def main() -> None:
     print(f"Measuring RSS over {args.growth} renders in one worker ...", file=sys.stderr)
     growth = run_child("growth", str(args.growth))
 
-    def rates(name: str) -> list[float]:
-        return sorted(args.n / result["seconds"] for result in results[name])
-
-    def median(values: list[float]) -> float:
-        return statistics.median(values)
-
-    naive = median(rates("naive WeasyPrint loop"))
-    one = median(rates("batch, 1 worker"))
-    two = median(rates("batch, 2 workers"))
+    rates = {name: sorted(args.n / r["seconds"] for r in runs) for name, runs in results.items()}
+    naive, one, two = (statistics.median(rates[name]) for name in cases)
     print(
         f"{args.n} personalised handouts per run, median of {args.repeat} runs; "
         f"CPUs: {_cpus()}; load average before: {load}"
@@ -192,8 +185,8 @@ def main() -> None:
         "|--------------:|-----------------------:|"
     )
     for name in cases:
-        rate, spread = median(rates(name)), rates(name)
-        cpu = median([result["cpu"] for result in results[name]]) / args.n
+        rate, spread = statistics.median(rates[name]), rates[name]
+        cpu = statistics.median(result["cpu"] for result in results[name]) / args.n
         rss = max(result["peak_rss"] for result in results[name])
         print(
             f"| {name:<21} | {rate:10.2f} | {spread[0]:7.2f}-{spread[-1]:<8.2f} "

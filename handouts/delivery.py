@@ -126,11 +126,12 @@ class BatchDelivery:
     def __call__(self, job: Job, outcome: Outcome) -> Outcome:
         problems: list[str] = []
         done = set(filter(None, outcome.delivered.split("+")))
-        for how in sorted(done - self.log.delivered(job.output)):
+        logged = self.log.delivered(job.output)
+        for how in sorted(done - logged):
             # Recorded only in a manifest from before the log existed: copy it
             # over before another list's run replaces that manifest.
             problems += self._record(job.output, how)
-        done |= self.log.delivered(job.output)
+        done |= logged
         request = make_request(
             self.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
         )

@@ -21,6 +21,7 @@ from .output import FILE_MODE
 
 LOG_NAME = "deliveries.csv"
 COLUMNS = ("time", "output", "delivered")
+HEADER = ",".join(COLUMNS)
 DELIVERIES = ("emailed", "printed")
 
 
@@ -72,27 +73,30 @@ def _read(path: Path) -> dict[str, set[str]]:
     lines = text.splitlines()
     if not lines:
         return {}
-    if lines[0] != ",".join(COLUMNS):
-        raise _unreadable(path, f"its first line should be {','.join(COLUMNS)}")
+    if lines[0] != HEADER:
+        raise _unreadable(path, f"its first line should be {HEADER}")
     done: dict[str, set[str]] = {}
     for number, line in enumerate(lines[1:], start=2):
         try:
             fields = next(csv.reader([line], strict=True), [])
         except csv.Error:
-            raise _unreadable(path, f"line {number} is not 'time,output,delivered'") from None
-        if len(fields) == 3 and fields[2] in DELIVERIES:
-            done.setdefault(fields[1], set()).add(fields[2])
-        elif len(fields) == 3 and fields[1] and fields[2]:
-            # Cut short by a kill ("emai"). A line is only written once the email
-            # or print job has gone out, so count it: sending twice is the worse mistake.
-            matches = [how for how in DELIVERIES if how.startswith(fields[2])]
-            if not matches:
-                raise _unreadable(path, f"line {number} is not 'time,output,delivered'")
-            done.setdefault(fields[1], set()).update(matches)
-        elif len(fields) > 3:
-            raise _unreadable(path, f"line {number} is not 'time,output,delivered'")
-        # Fewer fields: a line cut before its output was complete; nothing to learn from it.
+            raise _bad_line(path, number) from None
+        if len(fields) > 3:
+            raise _bad_line(path, number)
+        if len(fields) < 3 or not fields[2]:
+            continue  # cut short by a kill before it said how: nothing to learn from it
+        # A whole value matches itself; a line cut short by a kill ("emai") is
+        # counted too: lines are only written once the email or print job has
+        # gone out, and sending twice is the worse mistake.
+        matches = [how for how in DELIVERIES if how.startswith(fields[2])]
+        if not matches:
+            raise _bad_line(path, number)
+        done.setdefault(fields[1], set()).update(matches)
     return done
+
+
+def _bad_line(path: Path, number: int) -> InputError:
+    return _unreadable(path, f"line {number} is not '{HEADER}'")
 
 
 def _unreadable(path: Path, reason: str) -> InputError:

@@ -29,6 +29,14 @@ def manifest(out: Path) -> dict[str, dict[str, str]]:
         return {record["row"]: record for record in csv.DictReader(stream)}
 
 
+def run_batch(patients: Path, out: Path, env: dict[str, str], *extra: str) -> str:
+    """One successful batch run with one worker; its output."""
+    args = ["batch", str(patients), "-o", str(out), "--workers", "1", *extra]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def test_batch_email_sends_once_per_row_and_records_failures(smtp_server, tmp_path: Path) -> None:
     mailbox = Mailbox(refuse_recipients={"gone@example.com"})
     settings = smtp_server(mailbox, auth_require_tls=False)
@@ -175,17 +183,12 @@ def test_another_list_in_the_same_folder_does_not_make_anyone_get_a_second_email
     monday = write_csv(tmp_path / "mon.csv", ["Ana Silva,2026-11-23,micropenning,ana@example.com"])
     tuesday = write_csv(tmp_path / "tue.csv", ["Bo Chen,2026-11-24,microneedling,bo@example.com"])
     out = tmp_path / "out"
+    env = smtp_env(settings)
 
-    def run(patients: Path) -> str:
-        args = ["batch", str(patients), "-o", str(out), "--workers", "1", "--email"]
-        result = CliRunner().invoke(main, args, env=smtp_env(settings))
-        assert result.exit_code == 0, result.output
-        return result.output
-
-    run(monday)
-    run(tuesday)  # replaces the manifest: Monday's rows are no longer in it
+    run_batch(monday, out, env, "--email")
+    run_batch(tuesday, out, env, "--email")  # replaces the manifest: Monday's rows are gone
     assert "ana-silva" not in (out / "manifest.csv").read_text(encoding="utf-8")
-    output = run(monday)
+    output = run_batch(monday, out, env, "--email")
     assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"], ["bo@example.com"]]
     assert "made 1" in output  # the manifest no longer vouched for the file, so it was remade
     assert manifest(out)["2"]["delivered"] == "emailed"
@@ -223,14 +226,9 @@ def test_deliveries_from_a_manifest_made_before_the_log_are_carried_into_it(
     out = tmp_path / "out"
     env = smtp_env(settings)
 
-    def run(patients: Path, *extra: str) -> None:
-        args = ["batch", str(patients), "-o", str(out), "--workers", "1", *extra]
-        result = CliRunner().invoke(main, args, env=env)
-        assert result.exit_code == 0, result.output
-
-    run(monday, "--email")
+    run_batch(monday, out, env, "--email")
     (out / "deliveries.csv").unlink()  # a folder from before the log: only the manifest knows
-    run(monday, "--email")  # skipped, and what the manifest knew is now in the log
-    run(tuesday)
-    run(monday, "--email")
+    run_batch(monday, out, env, "--email")  # skipped; what the manifest knew is now in the log
+    run_batch(tuesday, out, env)
+    run_batch(monday, out, env, "--email")
     assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"]]
