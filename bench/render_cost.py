@@ -27,13 +27,13 @@ HANDOUTS = ("micropenning", "microneedling")
 def render(case: str, times: int) -> None:
     from weasyprint import HTML
 
-    from handouts.content import Content
-    from handouts.pdf import PdfMaker
-    from handouts.rendering import make_request, render_html, render_standalone_html
+    from handouts.content.store import ContentStore
+    from handouts.render.page import render_html, render_standalone_html, resolve_spec
+    from handouts.render.pdf import PdfRenderer
 
-    content = Content(ROOT)
+    content = ContentStore(ROOT)
     requests = [
-        make_request(content, protocol, None, "Sam Lee", dt.date(2026, 11, 22))
+        resolve_spec(content, protocol, None, "Sam Lee", dt.date(2026, 11, 22))
         for protocol in HANDOUTS
     ]
     if case == "naive":
@@ -44,7 +44,7 @@ def render(case: str, times: int) -> None:
             for html, base in pages:
                 HTML(string=html, base_url=base).write_pdf()
         return
-    maker = PdfMaker()
+    maker = PdfRenderer()
     for _ in range(times):
         for request in requests:
             if case == "ours":

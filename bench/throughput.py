@@ -56,13 +56,13 @@ def peak_rss_mib(who: int) -> float:
 def measure_naive(n: int) -> dict[str, float]:
     from weasyprint import HTML
 
-    from handouts.content import Content
-    from handouts.rendering import make_request, render_standalone_html
+    from handouts.content.store import ContentStore
+    from handouts.render.page import render_standalone_html, resolve_spec
 
-    content = Content(ROOT)
+    content = ContentStore(ROOT)
     pages = []
     for patient, date, protocol in rows(n):
-        request = make_request(content, protocol, None, patient, date)
+        request = resolve_spec(content, protocol, None, patient, date)
         pages.append((render_standalone_html(request), request.clinic_dir.resolve().as_uri() + "/"))
     started = time.perf_counter()
     cpu_started = time.process_time()
@@ -74,8 +74,11 @@ def measure_naive(n: int) -> dict[str, float]:
 
 
 def measure_batch(n: int, workers: int) -> dict[str, float]:
-    from handouts.batch import CachedContent, plan_rows, read_rows
-    from handouts.runner import Progress, run_jobs
+    from handouts.batch.outcome import RowStatus
+    from handouts.batch.plan import plan_rows
+    from handouts.batch.rows import read_rows
+    from handouts.batch.run import run_jobs
+    from handouts.content.store import CachedContentStore as CachedContent
 
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         csv_path = Path(folder) / "patients.csv"
@@ -91,10 +94,9 @@ def measure_batch(n: int, workers: int) -> dict[str, float]:
             bad,
             Path(folder) / "out",
             workers=workers,
-            progress=lambda total: Progress(total, open("/dev/null", "w")),  # noqa: PTH123, SIM115
         )
         elapsed = time.perf_counter() - started
-    assert summary.count("made") == n, summary.line()
+    assert summary.count(RowStatus.MADE) == n, summary.line()
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return {
         "seconds": elapsed,
@@ -106,8 +108,11 @@ def measure_batch(n: int, workers: int) -> dict[str, float]:
 def measure_growth(renders: int) -> dict[str, float]:
     import psutil
 
-    from handouts import runner
-    from handouts.batch import CachedContent, plan_rows, read_rows
+    from handouts.batch import pool
+    from handouts.batch.outcome import RowStatus
+    from handouts.batch.plan import plan_rows
+    from handouts.batch.rows import read_rows
+    from handouts.content.store import CachedContentStore as CachedContent
 
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         csv_path = Path(folder) / "patients.csv"
@@ -119,11 +124,11 @@ def measure_growth(renders: int) -> dict[str, float]:
         temp_root = Path(tempfile.mkdtemp(prefix="handouts-batch-", dir=folder))
         out = Path(folder) / "out"
         # The worker's own code, minus the pool: so this process is the worker.
-        runner._init_worker(content, out, temp_root, runner._warm_pairs(jobs))
+        pool._init_worker(content, out, temp_root, pool.warm_pairs(jobs))
         process = psutil.Process()
         samples = {}
         for number, job in enumerate(jobs, start=1):
-            assert runner._make_one(job).status == "made"
+            assert pool._make_one(job).status is RowStatus.MADE
             if number in (1, 10, renders):
                 samples[number] = process.memory_info().rss / MIB
     return {"rss_1": samples[1], "rss_10": samples[10], "rss_last": samples[renders]}
@@ -206,7 +211,7 @@ def main() -> None:
 
 
 def _cpus() -> int:
-    from handouts.runner import default_workers
+    from handouts.batch.pool import default_workers
 
     return default_workers()
 

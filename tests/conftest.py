@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from handouts.content import PROJECT_ROOT, Content
-
-from .cups_fixture import cups_queue
+from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
+from handouts.content.store import ContentStore as Content
+from tests.cups_fixture import cups_queue
 
 __all__ = ["cups_queue"]
 

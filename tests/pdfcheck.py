@@ -33,3 +33,10 @@ def page_count(pdf: bytes) -> int:
 
 def reader(pdf: bytes) -> PdfReader:
     return PdfReader(io.BytesIO(pdf))
+
+
+def render_pdf(spec, variant: str | None = None) -> bytes:
+    """The PDF bytes of a handout, through the process's shared renderer."""
+    from handouts.render.pdf import shared_renderer
+
+    return shared_renderer().render(spec, variant)[0]

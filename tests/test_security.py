@@ -21,11 +21,12 @@ import pytest
 from click.testing import CliRunner
 
 from handouts.cli import main
-from handouts.content import PROJECT_ROOT, Content
+from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
+from handouts.content.resource_policy import clinic_file, path_problem
+from handouts.content.store import ContentStore as Content
 from handouts.errors import ContentError, ResourceRefused
-from handouts.pdf import PdfMaker
-from handouts.rendering import make_request, render_html
-from handouts.resources import clinic_file, path_problem
+from handouts.render.page import render_html, resolve_spec
+from handouts.render.pdf import PdfRenderer
 
 PATIENT = "Quintessa Zelborne"
 
@@ -165,11 +166,11 @@ def test_overrides_cannot_fetch(root: Path, server: tuple[str, list[str]], case:
     url, requests = server
     name, make = OVERRIDES[case]
     path = _override(root, name, make(url))
-    request = make_request(
+    request = resolve_spec(
         Content(root), "micropenning", "harbourside", PATIENT, dt.date(2026, 3, 2)
     )
     with pytest.raises(ResourceRefused, match="refused to load") as caught:
-        PdfMaker().render(request)
+        PdfRenderer().render(request)
     assert PATIENT not in str(caught.value)
     # validate names the file and line before anyone renders.
     result = CliRunner().invoke(main, ["--root", str(root), "validate"])
@@ -186,9 +187,9 @@ def test_svg_logo_linking_out_is_refused(root: Path, server: tuple[str, list[str
         f'<image href="{url}/inner.png" width="10" height="10"/></svg>',
         "utf-8",
     )
-    request = make_request(Content(root), "micropenning", "harbourside")
+    request = resolve_spec(Content(root), "micropenning", "harbourside")
     with pytest.raises(ResourceRefused):
-        PdfMaker().render(request)
+        PdfRenderer().render(request)
     result = CliRunner().invoke(main, ["--root", str(root), "validate"])
     assert result.exit_code == 1 and f"{logo}:1:" in result.output
     assert requests == []
@@ -225,7 +226,7 @@ def test_cli_with_url_logo_and_stylesheet(
     ],
 )
 def test_patient_name_is_only_data(name: str, escaped: str) -> None:
-    request = make_request(Content(PROJECT_ROOT), "micropenning", "harbourside", name)
+    request = resolve_spec(Content(PROJECT_ROOT), "micropenning", "harbourside", name)
     html = render_html(request)
     assert escaped in html
     assert "49" not in html.split("<main>")[1].split("</table>")[0]

@@ -1,0 +1,6 @@
+"""Batch: a day's CSV to many handouts.
+
+``rows`` reads the CSV, ``plan`` turns rows into jobs, ``outcome`` holds the
+typed result of each row, ``pool`` renders in worker processes, ``manifest``
+records what was made, and ``run`` ties them together for the service layer.
+"""

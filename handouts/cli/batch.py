@@ -1,0 +1,172 @@
+"""``batch`` and ``variants``: many handouts in one go."""
+
+from __future__ import annotations
+
+import logging
+import signal
+from pathlib import Path
+
+import click
+
+from .. import service
+from ..content.store import ContentStore
+from .options import check_print_options, print_options
+from .progress import TerminalProgress
+
+log = logging.getLogger("handouts")
+
+MANIFEST_NAME = "manifest.csv"
+
+_output_option = click.option(
+    "-o",
+    "--output-dir",
+    "output_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Folder for the handouts and manifest.csv.",
+)
+_workers_option = click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Worker processes (default: the number of CPUs).",
+)
+_force_option = click.option(
+    "--force", is_flag=True, help="Remake handouts even if they exist from identical inputs."
+)
+
+
+def _finish(ctx: click.Context, summary: service.Summary, out_dir: Path) -> None:
+    """Print the summary; exit 1 if any row failed, 128+N if stopped by signal N."""
+    from ..batch.outcome import RowStatus
+
+    click.echo(summary.line())
+    click.echo(f"manifest: {out_dir / MANIFEST_NAME}")
+    if summary.stopped_by is not None:
+        click.echo(
+            f"stopped by {signal.Signals(summary.stopped_by).name}; "
+            "run the same command again to make the rest",
+            err=True,
+        )
+        ctx.exit(128 + summary.stopped_by)
+    if summary.count(RowStatus.FAILED) or summary.delivery_failures:
+        ctx.exit(1)
+
+
+@click.command("batch", short_help="Make one handout per row of a CSV file.")
+@click.argument("patients_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_output_option
+@click.option(
+    "--clinic", "clinic_id", metavar="ID", help="Clinic for rows without one (default: default)."
+)
+@_workers_option
+@_force_option
+@click.option(
+    "--email",
+    "email",
+    is_flag=True,
+    help="Email each row's handout to the row's email column (HANDOUTS_SMTP_* settings).",
+)
+@print_options
+@click.pass_context
+def batch_command(
+    ctx: click.Context,
+    *,
+    patients_csv: Path,
+    output_dir: Path,
+    clinic_id: str | None,
+    workers: int | None,
+    force: bool,
+    email: bool,
+    print_: bool,
+    printer: str | None,
+    copies: int,
+) -> None:
+    """Make one handout per row of PATIENTS_CSV.
+
+    Columns (any order and case; others are ignored): patient, date
+    (YYYY-MM-DD), protocol, and optionally clinic and email. UTF-8 with or
+    without a byte-order mark; comma, semicolon or tab between columns.
+
+    Rows are numbered as a spreadsheet shows them (the header is row 1). Bad
+    rows are reported and listed in manifest.csv, the others are still made,
+    and the exit status is 1. Running again skips handouts already made from
+    identical inputs.
+
+    --email and --print deliver each handout once: the folder's
+    deliveries.csv and the manifest's delivered column record it, a failure
+    is noted on the row (exit status 1), and a re-run (even after other lists
+    went to the same folder) tries again only what was not delivered.
+
+    \b
+    Example:
+      handouts batch appointments.csv -o out/2026-11-22 --email
+    """
+    check_print_options(print_, printer, copies)
+    request = service.BatchRequest(
+        csv_path=patients_csv,
+        out_dir=output_dir,
+        clinic=clinic_id,
+        workers=workers,
+        force=force,
+        email=email,
+        print_=print_,
+        printer=printer,
+        copies=copies,
+    )
+    progress = TerminalProgress()
+    try:
+        summary = service.run_batch(ctx.obj, request, on_progress=progress)
+    finally:
+        progress.close()
+    _finish(ctx, summary, output_dir)
+
+
+@click.command("variants", short_help="Make blank handouts for every clinic and protocol.")
+@_output_option
+@click.option(
+    "--clinic", "clinic_ids", multiple=True, metavar="ID", help="A clinic (repeat; default: all)."
+)
+@click.option(
+    "--protocol",
+    "protocol_ids",
+    multiple=True,
+    metavar="ID",
+    help="A protocol (repeat; default: all).",
+)
+@_workers_option
+@_force_option
+@click.pass_context
+def variants_command(
+    ctx: click.Context,
+    *,
+    output_dir: Path,
+    clinic_ids: tuple[str, ...],
+    protocol_ids: tuple[str, ...],
+    workers: int | None,
+    force: bool,
+) -> None:
+    """Make blank handouts for every clinic x protocol, as DIR/<clinic>/<protocol>.pdf.
+
+    These have lines to fill in by hand, for print stock.
+
+    \b
+    Example:
+      handouts variants -o stock --clinic magnolia
+    """
+    store: ContentStore = ctx.obj
+    progress = TerminalProgress()
+    try:
+        summary = service.make_variants(
+            store,
+            output_dir,
+            list(clinic_ids),
+            list(protocol_ids),
+            workers=workers,
+            force=force,
+            on_progress=progress,
+        )
+    finally:
+        progress.close()
+    _finish(ctx, summary, output_dir)

@@ -1,0 +1,114 @@
+"""``handouts handout``: one handout for one patient, saved, and emailed or printed."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import click
+
+from .. import service
+from ..content.store import ContentStore
+from ..errors import DeliveryError, HandoutError
+from ..inputs.dates import parse_date
+from .options import check_print_options, print_options
+
+log = logging.getLogger("handouts")
+
+PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")  # render.pdf's; kept here so --help needs no WeasyPrint
+
+
+def check_delivery_options(
+    fmt: str, variant: str | None, email: str | None, eml: Path | None, print_: bool
+) -> None:
+    """Combinations that cannot mean anything are usage errors, before any work."""
+    if fmt == "html" and (variant or email or eml or print_):
+        raise click.UsageError("--pdf-variant, --email, --eml and --print need PDF output")
+    if eml and not email:
+        raise click.UsageError("--eml needs --email ADDRESS for the message's recipient")
+
+
+@click.command("handout")
+@click.argument("protocol")
+@click.option(
+    "--clinic", "clinic_id", metavar="ID", help="Clinic id (default: the default clinic)."
+)
+@click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
+@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Procedure date.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: out/<clinic>_<protocol>_<date>_<patient>.pdf, "
+    "or out/<clinic>_<protocol>_blank.pdf without a patient and date).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
+)
+@click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
+@click.option("--email", "email_to", metavar="ADDRESS", help="Email the PDF to this address.")
+@click.option(
+    "--eml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the email (with --email's address) to this .eml file instead of sending it.",
+)
+@print_options
+@click.pass_obj
+def handout_command(
+    store: ContentStore,
+    protocol: str,
+    clinic_id: str | None,
+    patient: str | None,
+    date_text: str | None,
+    output: Path | None,
+    fmt: str,
+    pdf_variant: str | None,
+    email_to: str | None,
+    eml: Path | None,
+    print_: bool,
+    printer: str | None,
+    copies: int,
+) -> None:
+    """Write one handout for PROTOCOL and print its path.
+
+    Without --patient and --date the handout has lines to fill in by hand.
+    --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
+    the email for your own mail program, --print sends it to a CUPS printer.
+
+    \b
+    Examples:
+      handouts handout micropenning --patient "Sam Lee" --date 2026-11-22
+      handouts handout microneedling --clinic magnolia -o blank.pdf
+      handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
+          --email sam@example.com --print --printer FrontDesk
+    """
+    check_delivery_options(fmt, pdf_variant, email_to, eml, print_)
+    check_print_options(print_, printer, copies)
+    procedure_date = parse_date(date_text) if date_text is not None else None
+    if email_to:
+        service.check_email_ready(email_to, need_smtp=eml is None)
+    request = service.HandoutRequest(
+        protocol,
+        clinic_id,
+        patient,
+        procedure_date,
+        fmt,
+        pdf_variant,  # type: ignore[arg-type]
+    )
+    made = service.make_handout(store, request)
+    target = service.save_handout(made, output)
+    log.info("wrote %s handout (%d bytes)", made.spec.protocol.id, len(made.data))
+    click.echo(str(target))
+    # The PDF is on disk first, so a failed send or print loses nothing.
+    try:
+        if email_to and eml:
+            click.echo(str(service.save_email(made, email_to, eml)))
+        elif email_to:
+            service.email_handout(made, email_to)
+            click.echo("emailed", err=True)
+        if print_:
+            job = service.print_handout(made, target, printer, copies)
+            click.echo(f"printed: CUPS job {job}", err=True)
+    except HandoutError as error:
+        reason = str(error).rstrip(".")
+        raise DeliveryError(f"{reason}. The handout itself was saved as {target}.") from None

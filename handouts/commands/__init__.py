@@ -1,1 +1,0 @@
-"""Commands that plug into ``handouts.cli.main``, one module per feature."""

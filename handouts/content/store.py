@@ -1,0 +1,126 @@
+"""A content root on disk: finding protocols, clinics and templates by id.
+
+A content root is a folder with ``protocols/`` and ``branding/`` and,
+optionally, ``templates/`` (any template it holds replaces the built-in one of
+the same name, file by file). The tool bundles an example root; a clinic chain
+points ``--root`` at its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass
+from functools import cache, cached_property
+from pathlib import Path
+
+from ..errors import ContentError, NotFound
+from .bundled import BUNDLED_ROOT
+from .models import Branding, Protocol
+from .yaml_loading import load_branding, load_protocol
+
+
+def default_root() -> Path:
+    """``HANDOUTS_ROOT`` if set, else the bundled example content."""
+    return Path(os.environ.get("HANDOUTS_ROOT") or BUNDLED_ROOT)
+
+
+def _suggest(wanted: str, known: list[str], kind: str) -> NotFound:
+    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.5)
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    listing = f" Known {kind}s: {', '.join(known)}." if known else f" There are no {kind}s yet."
+    return NotFound(f"Unknown {kind} '{wanted}'.{hint}{listing}")
+
+
+def choose_default(branding_dir: Path, clinics: list[Branding], clinic_count: int) -> str:
+    """The clinic marked ``default: true``, or the only clinic there is.
+
+    ``clinic_count`` counts every clinic folder, including any whose file did
+    not load, so that one broken clinic does not make another the default.
+    """
+    marked = [c.id for c in clinics if c.default]
+    if len(marked) > 1:
+        names = ", ".join(marked)
+        raise ContentError([f"{branding_dir}: more than one clinic says default: true ({names})"])
+    if marked:
+        return marked[0]
+    if clinic_count == 1 and clinics:
+        return clinics[0].id
+    raise ContentError([f"{branding_dir}: several clinics and none says default: true; mark one"])
+
+
+@dataclass(frozen=True)
+class ContentStore:
+    root: Path
+
+    @property
+    def protocols_dir(self) -> Path:
+        return self.root / "protocols"
+
+    @property
+    def branding_dir(self) -> Path:
+        return self.root / "branding"
+
+    @property
+    def templates_dir(self) -> Path:
+        """The root's own templates; they may be absent or hold only a few files."""
+        return self.root / "templates"
+
+    def protocol_ids(self) -> list[str]:
+        if not self.protocols_dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.protocols_dir.glob("*.yaml") if p.is_file())
+
+    def clinic_ids(self) -> list[str]:
+        if not self.branding_dir.is_dir():
+            return []
+        return sorted(d.name for d in self.branding_dir.iterdir() if (d / "clinic.yaml").is_file())
+
+    def protocol_path(self, protocol_id: str) -> Path:
+        known = self.protocol_ids()
+        if protocol_id not in known:
+            raise _suggest(protocol_id, known, "protocol")
+        return self.protocols_dir / f"{protocol_id}.yaml"
+
+    def clinic_dir(self, clinic_id: str) -> Path:
+        known = self.clinic_ids()
+        if clinic_id not in known:
+            raise _suggest(clinic_id, known, "clinic")
+        return self.branding_dir / clinic_id
+
+    def protocol(self, protocol_id: str) -> Protocol:
+        return load_protocol(self.protocol_path(protocol_id))
+
+    def clinic(self, clinic_id: str | None = None) -> Branding:
+        return load_branding(self.clinic_dir(clinic_id or self.default_clinic_id))
+
+    def protocols(self) -> list[Protocol]:
+        return [self.protocol(pid) for pid in self.protocol_ids()]
+
+    def clinics(self) -> list[Branding]:
+        return [self.clinic(cid) for cid in self.clinic_ids()]
+
+    @cached_property
+    def default_clinic_id(self) -> str:
+        """The clinic marked ``default: true``, or the only clinic there is."""
+        clinics = self.clinics()
+        if not clinics:
+            raise NotFound(f"No clinics found: {self.branding_dir} has no <clinic>/clinic.yaml.")
+        return choose_default(self.branding_dir, clinics, len(clinics))
+
+
+class CachedContentStore(ContentStore):
+    """A ``ContentStore`` that parses each protocol and clinic file once.
+
+    A batch or a server asks for the same few files hundreds of times; YAML
+    parsing and validation would otherwise cost about a tenth of each
+    handout's time. Edits made while it lives are not seen.
+    """
+
+    @cache  # noqa: B019 (one instance per batch or server, kept for its whole life on purpose)
+    def protocol(self, protocol_id: str) -> Protocol:
+        return super().protocol(protocol_id)
+
+    @cache  # noqa: B019
+    def clinic(self, clinic_id: str | None = None) -> Branding:
+        return super().clinic(clinic_id)

@@ -1,0 +1,78 @@
+"""The one place templates are found: page HTML, stylesheets and email.
+
+Each name is looked up file by file in this order: the clinic's own
+``branding/<id>/templates/``, the content root's ``templates/``, then the
+built-in templates. A folder holding a single partial replaces just that
+partial. An override can also extend the built-in file it replaces, changing
+one block instead of copying the whole file::
+
+    {% extends "!builtin/partials/contact.html" %}
+
+Templates are written by clinics, not by us, so every one of them, built-in or
+not, runs in Jinja's sandbox (no reaching Python objects, files or the
+network), and a template file is opened only when its real path, after
+following links, lies inside the folder it was found in.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import ResourceRefused
+from .bundled import BUILTIN_TEMPLATES
+
+BUILTIN_PREFIX = "!builtin"
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A ``FileSystemLoader`` that refuses files reached through a link out of its folder."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        self.folder = folder.resolve()
+
+    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[override]
+        source, filename, uptodate = super().get_source(environment, template)
+        if not Path(filename).resolve().is_relative_to(self.folder):
+            raise ResourceRefused(
+                f"{filename}: refused: it leads outside {self.folder} (through a link); "
+                "templates are used only from inside their own folder"
+            )
+        return source, filename, uptodate
+
+
+def search_folders(root_templates: Path | None, clinic_templates: Path | None) -> list[Path]:
+    """The folders a template name is looked up in, first match wins."""
+    folders = [f for f in (clinic_templates, root_templates) if f is not None and f.is_dir()]
+    return [*folders, BUILTIN_TEMPLATES]
+
+
+@cache
+def template_environment(
+    root_templates: Path | None, clinic_templates: Path | None
+) -> SandboxedEnvironment:
+    """One sandboxed environment per (content root, clinic), reused in a process."""
+    chain: list[jinja2.BaseLoader] = [
+        jinja2.PrefixLoader({BUILTIN_PREFIX: ConfinedLoader(BUILTIN_TEMPLATES)})
+    ]
+    chain += [ConfinedLoader(folder) for folder in search_folders(root_templates, clinic_templates)]
+    return SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader(chain),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        extensions=["jinja2.ext.do"],
+    )
+
+
+def template_source(environment: jinja2.Environment, name: str) -> tuple[str, Path]:
+    """A file's text and where it was found, for files used as they are (handout.css)."""
+    assert environment.loader is not None
+    text, filename, _ = environment.loader.get_source(environment, name)
+    return text, Path(filename or name)

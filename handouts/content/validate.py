@@ -1,0 +1,194 @@
+"""Check a whole content root at once: every protocol, every clinic, their files.
+
+``validate_root`` never stops at the first broken file; it returns every
+problem (``path:line:column: field: message``), the warnings, and each
+protocol's reading grade, for the ``validate`` command to print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import ContentError
+from .bundled import BUILTIN_TEMPLATES
+from .models import Branding
+from .readability import HEALTH_LITERACY_GRADE, reading_grade
+from .resource_policy import references, url_problem
+from .store import ContentStore, choose_default
+from .yaml_loading import load_branding, load_protocol
+
+# Near-misses of the file names the tool looks for; a file with one of these
+# names would otherwise be silently ignored.
+_PROTOCOL_LOOKALIKES = (".yml", ".YAML", ".YML", ".Yaml")
+_CLINIC_LOOKALIKES = ("clinic.yml", "Clinic.yaml", "clinic.YAML", "branding.yaml")
+
+
+@dataclass(frozen=True)
+class Grade:
+    """A protocol's reading grade and the target it is held to (None: no target)."""
+
+    protocol_id: str
+    path: Path
+    grade: float
+    target: float | None
+
+    @property
+    def above_target(self) -> bool:
+        return self.target is not None and self.grade > self.target
+
+
+@dataclass
+class Report:
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    grades: list[Grade] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def validate_root(content: ContentStore, grade_target: float | None = None) -> Report:
+    """Check everything under ``content.root``.
+
+    ``grade_target`` overrides each protocol's own ``reading_grade_target``;
+    a grade above its target is a warning, not a problem.
+    """
+    report = Report()
+    _check_protocols(content, grade_target, report)
+    clinics = _check_clinics(content, report)
+    _check_default(content, clinics, report)
+    _check_templates(content, report)
+    return report
+
+
+def _check_protocols(content: ContentStore, grade_target: float | None, report: Report) -> None:
+    folder = content.protocols_dir
+    if not folder.is_dir():
+        report.problems.append(f"{folder}: no protocols folder here")
+        return
+    for path in sorted(folder.iterdir()):
+        if path.suffix in _PROTOCOL_LOOKALIKES:
+            report.problems.append(f"{path}: ignored; protocol files must end in .yaml")
+    for protocol_id in content.protocol_ids():
+        path = content.protocols_dir / f"{protocol_id}.yaml"
+        try:
+            protocol = load_protocol(path)
+        except ContentError as error:
+            report.problems.extend(error.problems)
+            continue
+        target = grade_target if grade_target is not None else protocol.reading_grade_target
+        grade = Grade(protocol.id, path, reading_grade(protocol), target)
+        report.grades.append(grade)
+        if grade.above_target:
+            report.warnings.append(
+                f"{path}: reading grade {grade.grade} is above the target of {grade.target:g}"
+                f"{_literacy_hint(grade.target)}"
+            )
+
+
+def _literacy_hint(target: float | None) -> str:
+    if target is not None and target > HEALTH_LITERACY_GRADE:
+        return f" (health-literacy guidance asks for {HEALTH_LITERACY_GRADE:g} or below)"
+    return ""
+
+
+def _check_clinics(content: ContentStore, report: Report) -> list[Branding]:
+    folder = content.branding_dir
+    if not folder.is_dir():
+        report.problems.append(f"{folder}: no branding folder here")
+        return []
+    clinics = []
+    for clinic_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if not (clinic_dir / "clinic.yaml").is_file():
+            near = [n for n in _CLINIC_LOOKALIKES if (clinic_dir / n).is_file()]
+            if near:
+                report.problems.append(
+                    f"{clinic_dir / near[0]}: ignored; the clinic's file must be named clinic.yaml"
+                )
+            else:
+                report.warnings.append(f"{clinic_dir}: no clinic.yaml, so this is not a clinic")
+            continue
+        try:
+            clinic = load_branding(clinic_dir)
+        except ContentError as error:
+            report.problems.extend(error.problems)
+            continue
+        clinics.append(clinic)
+        if clinic.logo.lower().endswith(".svg"):
+            # An SVG can link to images and stylesheets of its own.
+            _check_references(
+                clinic_dir / clinic.logo, clinic_dir, _allowed(content, clinic_dir), report
+            )
+    return clinics
+
+
+def _check_references(path: Path, base: Path, allowed: tuple[Path, ...], report: Report) -> None:
+    """Every URL ``path`` names must be a file inside ``allowed``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        report.problems.append(f"{path}: cannot read: {error}")
+        return
+    kinds = ("css",) if path.suffix == ".css" else ("html", "css")
+    for kind in kinds:
+        for line, column, url in references(text, kind):
+            problem = url_problem(url, base, allowed)
+            if problem:
+                report.problems.append(f"{path}:{line}:{column}: {problem}")
+
+
+def _allowed(content: ContentStore, clinic_dir: Path) -> tuple[Path, ...]:
+    """What a clinic's page may load: the same folders the renderer allows."""
+    root = (content.templates_dir,) if content.templates_dir.is_dir() else ()
+    return (clinic_dir, *root, BUILTIN_TEMPLATES)
+
+
+def _check_default(content: ContentStore, clinics: list[Branding], report: Report) -> None:
+    if not clinics:
+        if content.branding_dir.is_dir() and not content.clinic_ids():
+            report.problems.append(f"{content.branding_dir}: no <clinic>/clinic.yaml found")
+        return
+    try:
+        choose_default(content.branding_dir, clinics, len(content.clinic_ids()))
+    except ContentError as error:
+        report.problems.extend(error.problems)
+
+
+def _check_templates(content: ContentStore, report: Report) -> None:
+    """Template syntax and the files templates and stylesheets refer to.
+
+    Covers the root's templates and every clinic's overrides, so that a
+    forbidden URL is named with its line here rather than at render time.
+    """
+    folders: list[tuple[Path, Path | None]] = []
+    if content.templates_dir.is_dir():
+        folders.append((content.templates_dir, None))
+    folders += [
+        (content.branding_dir / cid / "templates", content.branding_dir / cid)
+        for cid in content.clinic_ids()
+        if (content.branding_dir / cid / "templates").is_dir()
+    ]
+    environment = SandboxedEnvironment(extensions=["jinja2.ext.do"])
+    for folder, clinic_dir in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".css", ".txt")):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                report.problems.append(f"{path}: cannot read: {error}")
+                continue
+            if path.name != "handout.css":  # the one stylesheet used as it is, not a template
+                try:
+                    environment.parse(text, name=path.name, filename=str(path))
+                except jinja2.TemplateSyntaxError as error:
+                    report.problems.append(f"{path}:{error.lineno}: template: {error.message}")
+            if clinic_dir is None or path.suffix == ".txt":
+                continue  # the chain-wide templates are trusted; plain-text email loads nothing
+            # The page and clinic.css resolve against the clinic's folder; a
+            # replaced handout.css against the folder it sits in.
+            base = path.parent if path.name == "handout.css" else clinic_dir
+            _check_references(path, base, _allowed(content, clinic_dir), report)

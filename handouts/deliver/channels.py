@@ -1,0 +1,88 @@
+"""One finished handout to its patient: an email (SMTP or ``.eml``) or a print job.
+
+Glue between a ``HandoutSpec`` and the transports: the clinic's sender
+address, the clinic-overridable email templates, the clinic's default printer.
+The PDF is always on disk before any of this runs.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from email.message import EmailMessage
+from pathlib import Path
+
+import jinja2
+
+from ..errors import DeliveryError
+from ..render.page import HandoutSpec, date_formatter
+from .mail import SmtpSettings, build_message, render_email, send_message, write_eml
+from .printing import print_pdf
+
+
+def attachment_name(spec: HandoutSpec) -> str:
+    """A readable file name for the attachment; no patient name in it."""
+    return f"{spec.protocol.procedure} aftercare - {spec.clinic.name}.pdf"
+
+
+def print_title(spec: HandoutSpec) -> str:
+    """The print job's title; CUPS logs job titles, so never the patient's name."""
+    return f"{spec.protocol.procedure} aftercare"
+
+
+def handout_message(spec: HandoutSpec, recipient: str, pdf: bytes) -> EmailMessage:
+    clinic = spec.clinic
+    date_text = None
+    if spec.procedure_date is not None:
+        long_date = date_formatter(clinic.date_style, spec.protocol.language, "long")
+        date_text = long_date(spec.procedure_date)
+    try:
+        subject, text_body, html_body = render_email(
+            spec.environment,
+            {
+                "clinic": clinic,
+                "protocol": spec.protocol,
+                "patient_name": spec.patient_name,
+                "procedure_date_text": date_text,
+            },
+        )
+    except jinja2.TemplateError as error:
+        where = f"{error.filename}:{error.lineno}: " if getattr(error, "lineno", None) else ""
+        raise DeliveryError(f"email template {where}{error}") from None
+    return build_message(
+        sender=clinic.email,
+        sender_name=clinic.name,
+        recipient=recipient,
+        subject=subject,
+        text_body=text_body,
+        html_body=html_body,
+        pdf=pdf,
+        attachment_name=attachment_name(spec),
+    )
+
+
+def email_handout(
+    spec: HandoutSpec,
+    recipient: str,
+    pdf: bytes,
+    settings: SmtpSettings | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> None:
+    """Send the handout by SMTP, with settings given or read from HANDOUTS_SMTP_*."""
+    if settings is None:
+        settings = SmtpSettings.from_env(os.environ if environ is None else environ)
+    send_message(handout_message(spec, recipient, pdf), settings)
+
+
+def save_eml(spec: HandoutSpec, recipient: str, pdf: bytes, path: Path) -> Path:
+    write_eml(handout_message(spec, recipient, pdf), path)
+    return path
+
+
+def print_handout(
+    spec: HandoutSpec, pdf_path: Path, printer: str | None = None, copies: int = 1
+) -> str:
+    """Queue the PDF on the given printer, else the clinic's, else the CUPS default."""
+    return print_pdf(
+        pdf_path, printer=printer or spec.clinic.printer, copies=copies, title=print_title(spec)
+    )

@@ -1,0 +1,362 @@
+"""Email a handout: settings from the environment, the message, SMTP delivery, .eml files.
+
+Nothing here prints or logs. Every failure a clinic can act on becomes a
+``DeliveryError`` (or ``InputError`` for a malformed address) whose message is
+one sentence and never contains the SMTP password.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import email.errors
+import email.utils
+import smtplib
+import ssl
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+
+from ..errors import DeliveryError, InputError
+from .files import write_atomic
+
+Security = Literal["starttls", "ssl", "none"]
+SECURITY_MODES: tuple[Security, ...] = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to hand messages to the clinic's mail server."""
+
+    host: str
+    port: int
+    user: str | None = None
+    # repr=False keeps the password out of reprs, tracebacks and test failure output.
+    password: str | None = field(default=None, repr=False)
+    security: Security = "starttls"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> SmtpSettings:
+        """Read the HANDOUTS_SMTP_* variables; the password never comes from YAML."""
+        host = environ.get("HANDOUTS_SMTP_HOST", "").strip()
+        if not host:
+            raise DeliveryError(
+                "Email is not set up: HANDOUTS_SMTP_HOST is missing from the environment."
+            )
+        security = _security_from_env(environ.get("HANDOUTS_SMTP_SECURITY", ""))
+        port = _port_from_env(environ.get("HANDOUTS_SMTP_PORT", ""), security)
+        user = environ.get("HANDOUTS_SMTP_USER", "").strip() or None
+        password = environ.get("HANDOUTS_SMTP_PASSWORD") or None
+        if user and password is None:
+            raise DeliveryError("HANDOUTS_SMTP_USER is set but HANDOUTS_SMTP_PASSWORD is not.")
+        if password is not None and not user:
+            raise DeliveryError("HANDOUTS_SMTP_PASSWORD is set but HANDOUTS_SMTP_USER is not.")
+        return cls(host=host, port=port, user=user, password=password, security=security)
+
+    @property
+    def where(self) -> str:
+        return f"{self.host}:{self.port}"
+
+
+def _security_from_env(raw: str) -> Security:
+    wanted = raw.strip().lower() or "starttls"
+    for mode in SECURITY_MODES:
+        if mode == wanted:
+            return mode
+    raise DeliveryError(f"HANDOUTS_SMTP_SECURITY must be starttls, ssl or none, not {raw!r}.")
+
+
+def _port_from_env(raw: str, security: str) -> int:
+    raw = raw.strip()
+    if not raw:
+        return DEFAULT_PORTS[security]
+    if raw.isdigit() and 0 < int(raw) < 65536:
+        return int(raw)
+    raise DeliveryError(f"HANDOUTS_SMTP_PORT must be a port number such as 587, not {raw!r}.")
+
+
+# --- the message ---------------------------------------------------------------
+
+
+def build_message(
+    *,
+    sender: str,
+    sender_name: str,
+    recipient: str,
+    subject: str,
+    text_body: str,
+    html_body: str,
+    pdf: bytes,
+    attachment_name: str,
+    reply_to: str | None = None,
+    domain: str | None = None,
+) -> EmailMessage:
+    """A text + HTML message with the PDF attached, ready to send or save."""
+    from_address = _address(sender, display_name=sender_name)
+    message = EmailMessage()
+    message["From"] = from_address
+    message["To"] = _address(recipient)
+    if reply_to:
+        message["Reply-To"] = _address(reply_to)
+    message["Subject"] = _one_line(subject)
+    message["Date"] = email.utils.formatdate(localtime=True)
+    # Default to the clinic's own domain: make_msgid() would otherwise reveal this host's name.
+    message["Message-ID"] = email.utils.make_msgid(domain=domain or from_address.domain)
+    message.set_content(text_body)
+    message.add_alternative(html_body, subtype="html")
+    message.add_attachment(
+        pdf, maintype="application", subtype="pdf", filename=_attachment_file_name(attachment_name)
+    )
+    return message
+
+
+def check_address(raw: str) -> None:
+    """Refuse a malformed address up front, before any handout is made for it."""
+    _address(raw)
+
+
+def _address(raw: str, display_name: str = "") -> Address:
+    text = raw.strip()
+    try:
+        parsed = Address(addr_spec=text)
+    except (ValueError, IndexError, email.errors.MessageError):
+        raise InputError(f"not a valid email address: {raw}") from None
+    # A dotless domain is almost always a typo ("jane@gmailcom"), not an intranet host.
+    labels = parsed.domain.split(".")
+    if len(labels) < 2 or not all(labels):
+        raise InputError(f"not a valid email address: {raw}")
+    try:
+        # Punycode lets addresses like info@müller.de pass through servers without SMTPUTF8.
+        ascii_domain = parsed.domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise InputError(f"not a valid email address: {raw}") from None
+    return Address(_one_line(display_name), parsed.username, ascii_domain)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _attachment_file_name(name: str) -> str:
+    # Only the last path part: "../x.pdf" must not steer where a mail program saves it.
+    base = _one_line(name.replace("\\", "/").rsplit("/", 1)[-1]).lstrip(".") or "handout"
+    return base if base.lower().endswith(".pdf") else f"{base}.pdf"
+
+
+# --- writing an .eml file -------------------------------------------------------
+
+
+def write_eml(message: EmailMessage, path: Path) -> None:
+    """Save the message for staff to open and send from their own mail program.
+
+    The file holds patient data: like a handout it is written atomically and
+    readable by its owner only (missing folders are created owner-only too).
+    """
+    data = _as_draft(message).as_bytes(policy=SMTP_POLICY)
+    try:
+        write_atomic(Path(path), data)
+    except OSError as error:
+        raise DeliveryError(f"Could not write the email file {path}: {error.strerror}.") from error
+
+
+def _as_draft(message: EmailMessage) -> EmailMessage:
+    # Outlook opens an .eml as a received, read-only message unless it is marked unsent.
+    draft = copy.deepcopy(message)
+    del draft["X-Unsent"]
+    draft["X-Unsent"] = "1"
+    return draft
+
+
+# --- rendering the subject and bodies -----------------------------------------
+
+
+def render_email(env: jinja2.Environment, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text body, HTML body) from the clinic-overridable email templates."""
+    # The page templates trim newlines after block tags; plain-text email needs
+    # its line breaks exactly as written in the template.
+    env = env.overlay(trim_blocks=False, lstrip_blocks=False)
+    subject = env.get_template("email/subject.txt").render(context)
+    text_body = env.get_template("email/body.txt").render(context)
+    html_body = env.get_template("email/body.html").render(context)
+    return _one_line(subject), text_body.strip() + "\n", html_body
+
+
+# --- sending --------------------------------------------------------------------
+
+
+class _Transient(Exception):
+    """A failure worth another attempt; carries the message to show if attempts run out."""
+
+
+def send_message(
+    message: EmailMessage,
+    settings: SmtpSettings,
+    *,
+    attempts: int = 3,
+    pause: float = 2.0,
+    context: ssl.SSLContext | None = None,
+    timeout: float = 30.0,
+) -> None:
+    """Hand the message to the SMTP server, retrying temporary (4xx) failures."""
+    context = context or ssl.create_default_context()
+    for attempt in range(1, max(attempts, 1) + 1):
+        try:
+            _deliver_once(message, settings, context, timeout)
+        except _Transient as failure:
+            if attempt >= attempts:
+                raise DeliveryError(f"{failure} (gave up after {attempt} attempts).") from None
+            time.sleep(pause)
+        else:
+            return
+
+
+def _deliver_once(
+    message: EmailMessage, settings: SmtpSettings, context: ssl.SSLContext, timeout: float
+) -> None:
+    client = _connect(settings, context, timeout)
+    try:
+        _secure(client, settings, context)
+        _login(client, settings)
+        refused = client.send_message(message)
+        _quit_politely(client)
+    except smtplib.SMTPRecipientsRefused as error:
+        _recipients_refused(error.recipients)
+    except smtplib.SMTPSenderRefused as error:
+        _check_transient(error.smtp_code, error.smtp_error, settings)
+        raise DeliveryError(
+            f"The mail server refused the sender address {error.sender}"
+            f" ({_reply(error.smtp_code, error.smtp_error)})."
+        ) from None
+    except smtplib.SMTPResponseException as error:
+        _check_transient(error.smtp_code, error.smtp_error, settings)
+        raise DeliveryError(
+            f"The mail server at {settings.where} rejected the message"
+            f" ({_reply(error.smtp_code, error.smtp_error)})."
+        ) from None
+    except (smtplib.SMTPServerDisconnected, OSError) as error:
+        # Mid-session socket trouble (reset, timeout, TLS record error) is a dropped line.
+        raise _Transient(
+            f"The connection to the mail server at {settings.where} was lost ({error})"
+        ) from None
+    finally:
+        # No QUIT after a failure: after a broken TLS handshake its reply could mask the cause.
+        client.close()
+    if refused:
+        # Only some recipients failed: not retried, since the others already have the message.
+        _recipients_refused(refused)
+
+
+def _quit_politely(client: smtplib.SMTP) -> None:
+    # The message is already accepted; a failing goodbye must not turn into a resend.
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        client.quit()
+
+
+def _connect(settings: SmtpSettings, context: ssl.SSLContext, timeout: float) -> smtplib.SMTP:
+    try:
+        if settings.security == "ssl":
+            return smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
+        return smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+    except ssl.SSLError as error:
+        raise _tls_failure(settings, error) from error
+    except smtplib.SMTPConnectError as error:
+        _check_transient(error.smtp_code, error.smtp_error, settings)
+        raise DeliveryError(
+            f"The mail server at {settings.where} refused the connection"
+            f" ({_reply(error.smtp_code, error.smtp_error)})."
+        ) from None
+    except smtplib.SMTPServerDisconnected as error:
+        raise _Transient(
+            f"The mail server at {settings.where} closed the connection straight away ({error})"
+        ) from None
+    except OSError as error:
+        raise DeliveryError(
+            f"Could not reach the mail server at {settings.where}"
+            f" ({error.strerror or error}); check HANDOUTS_SMTP_HOST and HANDOUTS_SMTP_PORT."
+        ) from None
+
+
+def _secure(client: smtplib.SMTP, settings: SmtpSettings, context: ssl.SSLContext) -> None:
+    if settings.security != "starttls":
+        return
+    client.ehlo()
+    if not client.has_extn("starttls"):
+        raise DeliveryError(
+            f"The mail server at {settings.where} does not offer STARTTLS;"
+            " set HANDOUTS_SMTP_SECURITY to ssl or none if that is intended."
+        )
+    try:
+        client.starttls(context=context)
+    except ssl.SSLError as error:
+        raise _tls_failure(settings, error) from error
+    client.ehlo()
+
+
+def _tls_failure(settings: SmtpSettings, error: ssl.SSLError) -> DeliveryError:
+    reason = error.reason or type(error).__name__
+    if isinstance(error, ssl.SSLCertVerificationError):
+        reason = error.verify_message or reason
+    return DeliveryError(
+        f"Could not set up a secure (TLS) connection to the mail server at {settings.where}"
+        f" ({reason})."
+    )
+
+
+def _login(client: smtplib.SMTP, settings: SmtpSettings) -> None:
+    if not settings.user:
+        return
+    try:
+        client.login(settings.user, settings.password or "")
+    except smtplib.SMTPAuthenticationError as error:
+        _check_transient(error.smtp_code, error.smtp_error, settings)
+        # Server replies are left out on purpose: some echo the credentials back.
+        raise DeliveryError(
+            f"The mail server at {settings.where} refused the login for {settings.user};"
+            " check HANDOUTS_SMTP_USER and HANDOUTS_SMTP_PASSWORD."
+        ) from None
+    except smtplib.SMTPNotSupportedError:
+        raise DeliveryError(
+            f"The mail server at {settings.where} does not accept a login on this connection;"
+            " check HANDOUTS_SMTP_SECURITY."
+        ) from None
+    except smtplib.SMTPException:
+        # smtplib's own "No suitable authentication method found."
+        raise DeliveryError(
+            f"The mail server at {settings.where} offers no login method this program supports."
+        ) from None
+
+
+def _recipients_refused(refused: Mapping[str, tuple[int, bytes]]) -> None:
+    permanent = {a: r for a, r in refused.items() if not _is_transient(r[0])}
+    if not permanent:
+        address, (code, reply) = next(iter(refused.items()))
+        raise _Transient(f"The mail server temporarily refused {address} ({_reply(code, reply)})")
+    address, (code, reply) = next(iter(permanent.items()))
+    raise DeliveryError(
+        f"The mail server refused the recipient address {address} ({_reply(code, reply)})."
+    )
+
+
+def _check_transient(code: int, reply: bytes | str, settings: SmtpSettings) -> None:
+    if _is_transient(code):
+        raise _Transient(
+            f"The mail server at {settings.where} is temporarily not accepting mail"
+            f" ({_reply(code, reply)})"
+        )
+
+
+def _is_transient(code: int) -> bool:
+    return 400 <= code < 500
+
+
+def _reply(code: int, reply: bytes | str) -> str:
+    text = reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)
+    return _one_line(f"{code} {text}")[:200]

@@ -1,0 +1,1 @@
+"""What people type or export, read into values the library works with."""

@@ -1,0 +1,193 @@
+"""The one path every front end takes: the command line, the batch and the web page.
+
+A front end turns what a person typed into a request, calls one function here,
+and shows the result; none of them renders, writes or delivers by itself.
+
+- ``make_handout``: a request in; the bytes, page count and file name out.
+- ``save_handout``, ``email_handout``, ``save_email``, ``print_handout``: deliver it.
+- ``run_batch`` and ``make_variants``: many handouts, with progress reported
+  through a callback (this library never prints).
+
+Rendering modules are imported inside the functions that need them: WeasyPrint
+alone takes longer to import than ``list`` or ``validate`` take to run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from .content.store import CachedContentStore, ContentStore
+from .deliver.files import default_filename, write_atomic
+
+if TYPE_CHECKING:
+    from .batch.outcome import Summary
+    from .batch.run import ProgressCallback
+    from .render.page import HandoutSpec
+
+Format = Literal["pdf", "html"]
+
+
+@dataclass(frozen=True)
+class HandoutRequest:
+    """One handout, as a front end asks for it: ids and what staff typed."""
+
+    protocol: str
+    clinic: str | None = None  # None: the default clinic
+    patient: str | None = None
+    procedure_date: dt.date | None = None
+    format: Format = "pdf"
+    pdf_variant: str | None = None
+
+
+@dataclass(frozen=True)
+class MadeHandout:
+    """A rendered handout, ready to save, email or print."""
+
+    spec: HandoutSpec
+    data: bytes
+    pages: int | None  # None for HTML
+    filename: str  # the default file name: <clinic>_<protocol>_<date>_<patient>.<ext>
+    format: Format
+
+
+def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
+    """Render one handout in memory; nothing is written."""
+    from .render.page import render_standalone_html, resolve_spec
+
+    spec = resolve_spec(
+        store, request.protocol, request.clinic, request.patient, request.procedure_date
+    )
+    pages: int | None = None
+    if request.format == "html":
+        data = render_standalone_html(spec).encode("utf-8")
+    else:
+        from .render.pdf import shared_renderer
+
+        data, pages = shared_renderer().render(spec, request.pdf_variant)
+    filename = default_filename(
+        spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, request.format
+    )
+    return MadeHandout(spec, data, pages, filename, request.format)
+
+
+def save_handout(made: MadeHandout, path: Path | None = None, folder: Path = Path("out")) -> Path:
+    """Write it atomically and owner-only, to ``path`` or ``folder``/its default name."""
+    return write_atomic(path or folder / made.filename, made.data)
+
+
+def check_email_ready(
+    address: str, *, need_smtp: bool, environ: Mapping[str, str] | None = None
+) -> None:
+    """Refuse a bad address or missing SMTP settings before anything is made."""
+    from .deliver.mail import SmtpSettings, check_address
+
+    check_address(address)
+    if need_smtp:
+        SmtpSettings.from_env(os.environ if environ is None else environ)
+
+
+def email_handout(
+    made: MadeHandout, address: str, environ: Mapping[str, str] | None = None
+) -> None:
+    """Send it by SMTP (settings from the HANDOUTS_SMTP_* variables)."""
+    from .deliver import channels
+
+    channels.email_handout(made.spec, address, made.data, environ=environ)
+
+
+def save_email(made: MadeHandout, address: str, path: Path) -> Path:
+    """Write the email as an ``.eml`` file for staff to send from their own mail program."""
+    from .deliver import channels
+
+    return channels.save_eml(made.spec, address, made.data, path)
+
+
+def print_handout(
+    made: MadeHandout, pdf_path: Path, printer: str | None = None, copies: int = 1
+) -> str:
+    """Queue the saved PDF on a CUPS printer; returns the job id."""
+    from .deliver import channels
+
+    return channels.print_handout(made.spec, pdf_path, printer, copies)
+
+
+@dataclass(frozen=True)
+class BatchRequest:
+    """A day's list: the CSV and what to do with each row's handout."""
+
+    csv_path: Path
+    out_dir: Path = Path("out")
+    clinic: str | None = None  # for rows without one
+    workers: int | None = None
+    force: bool = False
+    email: bool = False
+    print_: bool = False
+    printer: str | None = None
+    copies: int = 1
+
+
+def run_batch(
+    store: ContentStore,
+    request: BatchRequest,
+    on_progress: ProgressCallback | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Summary:
+    """One handout per CSV row, delivered once; what happened to every row."""
+    from .batch.plan import plan_rows
+    from .batch.rows import read_rows
+    from .batch.run import run_jobs
+    from .deliver.once import OnceOnlyDelivery
+
+    cached = CachedContentStore(store.root)
+    if request.clinic:
+        cached.clinic(request.clinic)  # an unknown clinic is the caller's mistake, not 30 bad rows
+    deliver = None
+    if request.email or request.print_:
+        deliver = OnceOnlyDelivery(
+            cached,
+            request.out_dir,
+            email=request.email,
+            print_=request.print_,
+            printer=request.printer,
+            copies=request.copies,
+            environ=environ,
+        )
+    jobs, bad_rows = plan_rows(read_rows(request.csv_path), cached, request.clinic)
+    return run_jobs(
+        cached,
+        jobs,
+        bad_rows,
+        request.out_dir,
+        workers=request.workers,
+        force=request.force,
+        on_progress=on_progress,
+        deliver=deliver,
+    )
+
+
+def make_variants(
+    store: ContentStore,
+    out_dir: Path,
+    clinic_ids: list[str] | None = None,
+    protocol_ids: list[str] | None = None,
+    *,
+    workers: int | None = None,
+    force: bool = False,
+    on_progress: ProgressCallback | None = None,
+) -> Summary:
+    """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``."""
+    from .batch.plan import plan_variants
+    from .batch.run import run_jobs
+
+    cached = CachedContentStore(store.root)
+    clinics = list(dict.fromkeys(clinic_ids or [])) or cached.clinic_ids()
+    protocols = list(dict.fromkeys(protocol_ids or [])) or cached.protocol_ids()
+    jobs = plan_variants(cached, clinics, protocols)
+    return run_jobs(
+        cached, jobs, [], out_dir, workers=workers, force=force, on_progress=on_progress
+    )

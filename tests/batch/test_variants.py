@@ -1,0 +1,55 @@
+"""Blank print stock for every clinic x protocol."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from handouts.cli import main
+from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
+from handouts.content.store import ContentStore as Content
+
+
+def test_every_clinic_and_protocol_is_made_and_rerun_skips(tmp_path: Path) -> None:
+    content = Content(PROJECT_ROOT)
+    out = tmp_path / "stock"
+    result = CliRunner().invoke(main, ["variants", "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    expected = {f"{c}/{p}.pdf" for c in content.clinic_ids() for p in content.protocol_ids()}
+    assert len(expected) >= 4
+    made = {str(p.relative_to(out)) for p in out.rglob("*.pdf")}
+    assert made == expected
+    assert f"made {len(expected)}, skipped 0, failed 0" in result.stdout
+    rows = list(csv.DictReader(io.StringIO((out / "manifest.csv").read_text(), newline="")))
+    assert {r["output"] for r in rows} == expected
+    assert all(r["status"] == "made" for r in rows)
+    assert all((out / c).stat().st_mode & 0o777 == 0o700 for c in content.clinic_ids())
+
+    again = CliRunner().invoke(main, ["variants", "-o", str(out)], catch_exceptions=False)
+    assert f"made 0, skipped {len(expected)}, failed 0" in again.stdout
+
+    # The same bytes as `handout PROTOCOL --clinic ID` without patient or date.
+    single = tmp_path / "single.pdf"
+    args = ["handout", "micropenning", "--clinic", "magnolia", "-o", str(single)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert (out / "magnolia" / "micropenning.pdf").read_bytes() == single.read_bytes()
+
+
+def test_chosen_clinics_and_protocols_only(tmp_path: Path) -> None:
+    out = tmp_path / "stock"
+    args = ["variants", "-o", str(out), "--clinic", "harbourside", "--protocol", "micropenning"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert [str(p.relative_to(out)) for p in out.rglob("*.pdf")] == ["harbourside/micropenning.pdf"]
+
+
+def test_unknown_id_is_refused_before_anything_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "stock"
+    args = ["variants", "-o", str(out), "--protocol", "micro-needling"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "Unknown protocol 'micro-needling'. Did you mean 'microneedling'?" in result.output
+    assert not out.exists()

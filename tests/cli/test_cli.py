@@ -1,0 +1,248 @@
+"""The command line, through click's CliRunner and as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from handouts.cli import main
+from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
+from handouts.content.store import ContentStore as Content
+from tests.pdfcheck import pdf_text
+
+NAME = "Zoë O'Brien-Núñez <b>&</b> {{7*7}}"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HANDOUTS_ROOT", raising=False)
+    return tmp_path
+
+
+def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(
+        main, ["handout", "microneedling", "--patient", NAME, "--date", "2026-11-22", "-o", "x.pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "x.pdf"
+    pdf = (in_tmp / "x.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF-")
+    text = pdf_text(pdf)
+    assert NAME in text
+    assert "23 November 2026" in text
+
+
+def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(
+        main,
+        [
+            "handout",
+            "micropenning",
+            "--clinic",
+            "magnolia",
+            "--patient",
+            "../../Zoë /O'Brien",
+            "--date",
+            "2026-11-22",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    path = Path(result.output.strip())
+    assert path.parent == Path("out")
+    assert path.name == "magnolia_micropenning_2026-11-22_zoe-o-brien.pdf"
+    mode = stat.S_IMODE((in_tmp / path).stat().st_mode)
+    assert mode & 0o077 == 0
+    assert stat.S_IMODE((in_tmp / "out").stat().st_mode) & 0o077 == 0
+
+
+def test_blank_handout_name(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(main, ["handout", "microneedling"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == str(Path("out") / "harbourside_microneedling_blank.pdf")
+
+
+def test_html_format(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(main, ["handout", "micropenning", "--format", "html", "-o", "x.html"])
+    assert result.exit_code == 0, result.output
+    html = (in_tmp / "x.html").read_text(encoding="utf-8")
+    assert html.startswith("<!DOCTYPE html>") and "<style>" in html
+
+
+def test_pdf_variant_option(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(
+        main, ["handout", "micropenning", "--pdf-variant", "pdf/a-3u", "-o", "a.pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert b"pdfaid" in (in_tmp / "a.pdf").read_bytes() or (in_tmp / "a.pdf").stat().st_size > 0
+
+
+def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(main, ["list", "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {
+        "root": str(PROJECT_ROOT),
+        "protocols": [
+            {"id": "microneedling", "title": "Micro-Needling aftercare"},
+            {"id": "micropenning", "title": "Micropenning aftercare"},
+        ],
+        "clinics": [
+            {"id": "harbourside", "name": "Harbourside Skin Clinic", "default": True},
+            {"id": "magnolia", "name": "Magnolia Dermatology & Laser", "default": False},
+        ],
+    }
+
+
+def test_list_plain(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(main, ["list"])
+    assert result.exit_code == 0
+    assert "harbourside" in result.output and "(default)" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["handout", "microneedlng"],
+            "Unknown protocol 'microneedlng'. Did you mean 'microneedling'?",
+        ),
+        (["handout", "micropenning", "--clinic", "magnolai"], "Did you mean 'magnolia'?"),
+        (["handout", "micropenning", "--date", "22/11/2026"], "not a date in the form YYYY-MM-DD"),
+        (["handout", "micropenning", "--date", "2026-02-30"], "not a real calendar date"),
+    ],
+)
+def test_user_errors_exit_1_without_traceback(runner, in_tmp, args, message) -> None:
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not (in_tmp / "out").exists()
+
+
+def test_wrong_usage_exits_2(runner: CliRunner, in_tmp: Path) -> None:
+    assert runner.invoke(main, ["handout"]).exit_code == 2
+    assert runner.invoke(main, ["handout", "x", "--format", "docx"]).exit_code == 2
+    assert runner.invoke(main, ["nonsense"]).exit_code == 2
+
+
+def test_root_option_and_env_with_builtin_templates(runner, in_tmp, content_copy: Content) -> None:
+    root = content_copy.root
+    (root / "protocols" / "micropenning.yaml").unlink()
+    result = runner.invoke(main, ["--root", str(root), "list", "--json"])
+    assert [p["id"] for p in json.loads(result.output)["protocols"]] == ["microneedling"]
+    result = runner.invoke(main, ["list", "--json"], env={"HANDOUTS_ROOT": str(root)})
+    assert [p["id"] for p in json.loads(result.output)["protocols"]] == ["microneedling"]
+    # No templates/ in the root: the built-in templates are used.
+    result = runner.invoke(main, ["--root", str(root), "handout", "microneedling", "-o", "r.pdf"])
+    assert result.exit_code == 0, result.output
+
+
+def test_missing_root_is_a_user_error(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(main, ["--root", str(in_tmp / "nowhere"), "list"])
+    assert result.exit_code == 1
+    assert "does not exist" in result.output
+
+
+def test_broken_protocol_names_file_and_line(runner, in_tmp, content_copy: Content) -> None:
+    path = content_copy.protocols_dir / "microneedling.yaml"
+    path.write_text(path.read_text().replace("  - title: Day 1\n", "  - titel: Day 1\n"))
+    result = runner.invoke(main, ["--root", str(content_copy.root), "handout", "microneedling"])
+    assert result.exit_code == 1
+    assert f"{path}:" in result.output
+    assert "'titel' is not a field here. Did you mean 'title'?" in result.output
+    assert not (in_tmp / "out").exists()
+
+
+def test_every_command_has_help() -> None:
+    def walk(command: click.Command, path: list[str]):
+        yield path, command
+        if isinstance(command, click.Group):
+            for name, sub in command.commands.items():
+                yield from walk(sub, [*path, name])
+
+    for path, command in walk(main, ["handouts"]):
+        assert command.help, f"{' '.join(path)} has no help text"
+
+
+def test_generate_py_matches_console_script(in_tmp: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_ROOT / "generate.py"), "handout", "microneedlng"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "Did you mean 'microneedling'?" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_run_leaves_nothing_in_the_temp_dir(tmp_path: Path) -> None:
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TMPDIR": str(temp)}
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_ROOT / "generate.py"),
+            "handout",
+            "micropenning",
+            "-o",
+            str(tmp_path / "x.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(temp.iterdir()) == []
+
+
+def test_control_characters_in_names_become_spaces(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(
+        main, ["handout", "micropenning", "--patient", " Ana\n\tSilva\x07 ", "-o", "n.pdf"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Patient Ana Silva Procedure date" in pdf_text((in_tmp / "n.pdf").read_bytes())
+
+
+def test_unwritable_output_names_the_file_asked_for(runner: CliRunner, in_tmp: Path) -> None:
+    (in_tmp / "plain-file").write_text("x")
+    result = runner.invoke(main, ["handout", "micropenning", "-o", "plain-file/x.pdf"])
+    assert result.exit_code == 1
+    assert "plain-file/x.pdf" in result.output
+    assert ".part" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--printer", "FrontDesk"], "--printer and --copies go with --print"),
+        (["--copies", "2"], "--printer and --copies go with --print"),
+        (["--eml", "x.eml"], "--eml needs --email"),
+        (["--format", "html", "--email", "a@example.org"], "need PDF output"),
+        (["--format", "html", "--print"], "need PDF output"),
+    ],
+)
+def test_option_mistakes_are_usage_errors_before_any_work(
+    runner: CliRunner, in_tmp: Path, args: list[str], message: str
+) -> None:
+    result = runner.invoke(main, ["handout", "micropenning", *args])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not (in_tmp / "out").exists()

@@ -1,0 +1,560 @@
+"""Email against a real SMTP server (aiosmtpd on 127.0.0.1), in plain SMTP, STARTTLS and SSL."""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import socket
+import ssl
+import stat
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.policy import default as default_policy
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import jinja2
+import pytest
+import trustme
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import SMTP as SMTPServer
+from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
+from weasyprint import HTML
+
+from handouts.deliver.mail import SmtpSettings, build_message, render_email, send_message, write_eml
+from handouts.errors import DeliveryError, InputError
+
+TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
+PASSWORD = "Hunter2-very-secret-pw"
+USER = "frontdesk"
+PATIENT = "patient@example.org"
+
+
+# --- a real SMTP server ------------------------------------------------------
+
+
+@dataclass
+class Mailbox:
+    """An aiosmtpd handler that keeps what it receives and can be told to refuse."""
+
+    refuse_recipients: set[str] = field(default_factory=set)
+    temporary_failures: int = 0
+    dropped_connections: int = 0
+    permanent_failure: str | None = None
+    data_attempts: int = 0
+    received: list[Envelope] = field(default_factory=list)
+
+    async def handle_RCPT(
+        self, server: SMTPServer, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        if address in self.refuse_recipients:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
+        self.data_attempts += 1
+        if self.data_attempts <= self.dropped_connections:
+            server.transport.close()
+            return "250 never heard"
+        if self.data_attempts <= self.temporary_failures:
+            return "451 4.3.0 Try again later"
+        if self.permanent_failure:
+            return self.permanent_failure
+        self.received.append(envelope)
+        return "250 Message accepted"
+
+    def only_message(self) -> EmailMessage:
+        assert len(self.received) == 1
+        raw = self.received[0].original_content or self.received[0].content
+        return BytesParser(policy=default_policy).parsebytes(raw)
+
+
+def accept_frontdesk(
+    server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, data: Any
+) -> AuthResult:
+    ok = isinstance(data, LoginPassword) and data == (USER.encode(), PASSWORD.encode())
+    return AuthResult(success=ok)
+
+
+def refuse_everyone(
+    server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, data: Any
+) -> AuthResult:
+    return AuthResult(success=False, handled=False)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def tls() -> SimpleNamespace:
+    """A throwaway CA with a certificate for 127.0.0.1, and a client context trusting it."""
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("127.0.0.1", "localhost")
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_cert.configure_cert(server)
+    client = ssl.create_default_context()
+    ca.configure_trust(client)
+    return SimpleNamespace(server=server, client=client)
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[Any]:
+    """Starts an aiosmtpd server with the given options; stops all of them afterwards."""
+    started: list[Controller] = []
+
+    def start(mailbox: Mailbox, **options: Any) -> SmtpSettings:
+        options.setdefault("authenticator", accept_frontdesk)
+        controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
+        controller.start()
+        started.append(controller)
+        return SmtpSettings(
+            host="127.0.0.1", port=controller.port, user=USER, password=PASSWORD, security="none"
+        )
+
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    return HTML(string="<h1>Aftercare</h1><p>pdf-marker-4711</p>").write_pdf()
+
+
+@pytest.fixture
+def message(pdf: bytes) -> EmailMessage:
+    return build_message(
+        sender="info@harbour-skin.example",
+        sender_name="Harbour Skin Clinic",
+        recipient=PATIENT,
+        subject="Your aftercare instructions from Harbour Skin Clinic",
+        text_body="Dear Ana,\nyour handout is attached.\n",
+        html_body="<p>Dear Ana,<br>your handout is <b>attached</b>.</p>",
+        pdf=pdf,
+        attachment_name="Aftercare - Microneedling.pdf",
+        reply_to="frontdesk@harbour-skin.example",
+    )
+
+
+def starttls(settings: SmtpSettings) -> SmtpSettings:
+    return SmtpSettings(settings.host, settings.port, USER, PASSWORD, "starttls")
+
+
+def assert_is_the_handout(received: EmailMessage, pdf: bytes) -> None:
+    assert received["From"] == "Harbour Skin Clinic <info@harbour-skin.example>"
+    assert received["To"] == PATIENT
+    assert received["Reply-To"] == "frontdesk@harbour-skin.example"
+    assert received["Subject"] == "Your aftercare instructions from Harbour Skin Clinic"
+    assert email.utils.parsedate_to_datetime(received["Date"]).tzinfo is not None
+    assert re.fullmatch(r"<[^<>@\s]+@harbour-skin\.example>", received["Message-ID"])
+    text = received.get_body(preferencelist=("plain",))
+    html = received.get_body(preferencelist=("html",))
+    assert text is not None and html is not None
+    # Mail travels with CRLF line ends; compare the words, not the line-end convention.
+    assert text.get_content().replace("\r\n", "\n") == "Dear Ana,\nyour handout is attached.\n"
+    assert "your handout is <b>attached</b>" in html.get_content()
+    [attachment] = received.iter_attachments()
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_filename() == "Aftercare - Microneedling.pdf"
+    assert attachment.get_content() == pdf
+
+
+def assert_no_password(error: BaseException) -> None:
+    seen: BaseException | None = error
+    while seen is not None:
+        assert PASSWORD not in str(seen)
+        assert PASSWORD not in repr(seen)
+        seen = seen.__cause__ or seen.__context__
+
+
+# --- delivery ----------------------------------------------------------------
+
+
+def test_plain_smtp_delivers_headers_bodies_and_the_exact_pdf(
+    smtp_server: Any, message: EmailMessage, pdf: bytes
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+
+    send_message(message, settings, pause=0)
+
+    assert_is_the_handout(mailbox.only_message(), pdf)
+    assert mailbox.received[0].mail_from == "info@harbour-skin.example"
+    assert mailbox.received[0].rcpt_tos == [PATIENT]
+
+
+def test_starttls_with_a_trusted_certificate_delivers(
+    smtp_server: Any, tls: SimpleNamespace, message: EmailMessage, pdf: bytes
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, tls_context=tls.server, require_starttls=True)
+
+    send_message(message, starttls(settings), pause=0, context=tls.client)
+
+    assert_is_the_handout(mailbox.only_message(), pdf)
+
+
+def test_ssl_from_the_first_byte_delivers(
+    smtp_server: Any, tls: SimpleNamespace, message: EmailMessage, pdf: bytes
+) -> None:
+    mailbox = Mailbox()
+    # aiosmtpd counts only STARTTLS as encrypted when deciding whether to offer AUTH.
+    settings = smtp_server(mailbox, ssl_context=tls.server, auth_require_tls=False)
+    settings = SmtpSettings(settings.host, settings.port, USER, PASSWORD, "ssl")
+
+    send_message(message, settings, pause=0, context=tls.client)
+
+    assert_is_the_handout(mailbox.only_message(), pdf)
+
+
+def test_an_untrusted_certificate_is_a_tls_failure(
+    smtp_server: Any, tls: SimpleNamespace, message: EmailMessage
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, tls_context=tls.server, require_starttls=True)
+
+    with pytest.raises(DeliveryError, match=r"secure \(TLS\) connection.*certificate") as caught:
+        send_message(message, starttls(settings), pause=0)  # system CAs only
+
+    assert mailbox.received == []
+    assert_no_password(caught.value)
+
+
+def test_starttls_refused_when_the_server_does_not_offer_it(
+    smtp_server: Any, message: EmailMessage
+) -> None:
+    settings = smtp_server(Mailbox(), auth_require_tls=False)
+
+    with pytest.raises(DeliveryError, match="does not offer STARTTLS"):
+        send_message(message, starttls(settings), pause=0)
+
+
+def test_a_refused_login_says_so_without_the_password(
+    smtp_server: Any, message: EmailMessage
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, authenticator=refuse_everyone, auth_require_tls=False)
+
+    with pytest.raises(DeliveryError, match="refused the login for frontdesk") as caught:
+        send_message(message, settings, pause=0)
+
+    assert mailbox.received == []
+    assert_no_password(caught.value)
+
+
+def test_a_refused_recipient_is_named(smtp_server: Any, message: EmailMessage) -> None:
+    mailbox = Mailbox(refuse_recipients={PATIENT})
+    settings = smtp_server(mailbox, auth_require_tls=False)
+
+    expected = re.escape(f"refused the recipient address {PATIENT}")
+    with pytest.raises(DeliveryError, match=expected) as caught:
+        send_message(message, settings, pause=0)
+
+    assert "550" in str(caught.value)
+    assert_no_password(caught.value)
+
+
+def test_temporary_failures_are_retried_until_accepted(
+    smtp_server: Any, message: EmailMessage, pdf: bytes
+) -> None:
+    mailbox = Mailbox(temporary_failures=2)
+    settings = smtp_server(mailbox, auth_require_tls=False)
+
+    send_message(message, settings, attempts=3, pause=0)
+
+    assert mailbox.data_attempts == 3
+    assert_is_the_handout(mailbox.only_message(), pdf)
+
+
+def test_a_dropped_connection_is_retried(
+    smtp_server: Any, message: EmailMessage, pdf: bytes
+) -> None:
+    mailbox = Mailbox(dropped_connections=1)
+    settings = smtp_server(mailbox, auth_require_tls=False)
+
+    send_message(message, settings, attempts=2, pause=0)
+
+    assert mailbox.data_attempts == 2
+    assert_is_the_handout(mailbox.only_message(), pdf)
+
+
+def test_temporary_failures_give_up_after_the_last_attempt(
+    smtp_server: Any, message: EmailMessage
+) -> None:
+    mailbox = Mailbox(temporary_failures=5)
+    settings = smtp_server(mailbox, auth_require_tls=False)
+
+    with pytest.raises(DeliveryError, match=r"temporarily.*451.*gave up after 3 attempts"):
+        send_message(message, settings, attempts=3, pause=0)
+
+    assert mailbox.data_attempts == 3
+    assert mailbox.received == []
+
+
+def test_permanent_failures_are_not_retried(smtp_server: Any, message: EmailMessage) -> None:
+    mailbox = Mailbox(permanent_failure="554 5.7.1 Message refused")
+    settings = smtp_server(mailbox, auth_require_tls=False)
+
+    with pytest.raises(DeliveryError, match=r"rejected the message.*554"):
+        send_message(message, settings, attempts=3, pause=0)
+
+    assert mailbox.data_attempts == 1
+
+
+def test_an_unreachable_server_names_host_and_port(message: EmailMessage) -> None:
+    port = free_port()  # nothing listens here once the probe socket is closed
+    settings = SmtpSettings("127.0.0.1", port, USER, PASSWORD, "none")
+
+    expected = re.escape(f"Could not reach the mail server at 127.0.0.1:{port}")
+    with pytest.raises(DeliveryError, match=expected):
+        send_message(message, settings, pause=0)
+
+
+# --- settings ------------------------------------------------------------------
+
+
+def test_settings_from_the_environment() -> None:
+    settings = SmtpSettings.from_env(
+        {
+            "HANDOUTS_SMTP_HOST": "mail.example.org",
+            "HANDOUTS_SMTP_USER": USER,
+            "HANDOUTS_SMTP_PASSWORD": PASSWORD,
+        }
+    )
+
+    assert settings == SmtpSettings("mail.example.org", 587, USER, PASSWORD, "starttls")
+    assert PASSWORD not in repr(settings)
+    assert PASSWORD not in str(settings)
+
+
+@pytest.mark.parametrize(("security", "port"), [("ssl", 465), ("none", 25), ("STARTTLS", 587)])
+def test_default_port_follows_security(security: str, port: int) -> None:
+    environ = {"HANDOUTS_SMTP_HOST": "mail.example.org", "HANDOUTS_SMTP_SECURITY": security}
+
+    assert SmtpSettings.from_env(environ).port == port
+
+
+def test_an_explicit_port_wins() -> None:
+    environ = {"HANDOUTS_SMTP_HOST": "mail.example.org", "HANDOUTS_SMTP_PORT": "2525"}
+
+    assert SmtpSettings.from_env(environ).port == 2525
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({}, "HANDOUTS_SMTP_HOST"),
+        ({"HANDOUTS_SMTP_HOST": "  "}, "HANDOUTS_SMTP_HOST"),
+        ({"HANDOUTS_SMTP_HOST": "h", "HANDOUTS_SMTP_PORT": "smtp"}, "HANDOUTS_SMTP_PORT"),
+        ({"HANDOUTS_SMTP_HOST": "h", "HANDOUTS_SMTP_PORT": "70000"}, "HANDOUTS_SMTP_PORT"),
+        ({"HANDOUTS_SMTP_HOST": "h", "HANDOUTS_SMTP_SECURITY": "tls"}, "HANDOUTS_SMTP_SECURITY"),
+        ({"HANDOUTS_SMTP_HOST": "h", "HANDOUTS_SMTP_USER": "u"}, "HANDOUTS_SMTP_PASSWORD"),
+        ({"HANDOUTS_SMTP_HOST": "h", "HANDOUTS_SMTP_PASSWORD": PASSWORD}, "HANDOUTS_SMTP_USER"),
+    ],
+)
+def test_bad_settings_name_the_variable(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(DeliveryError, match=variable) as caught:
+        SmtpSettings.from_env(environ)
+
+    assert_no_password(caught.value)
+
+
+# --- the message -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "",
+        "jane",
+        "jane@",
+        "@example.org",
+        "jane@@example.org",
+        "jane doe@example.org",
+        "Jane <jane@example.org>",
+        "jane@gmailcom",
+        "jane@example..org",
+        "jane@example.org\r\nBcc: everyone@example.org",
+        "jane@example.org, other@example.org",
+    ],
+)
+def test_malformed_recipients_are_input_errors(pdf: bytes, address: str) -> None:
+    with pytest.raises(InputError, match="not a valid email address"):
+        build_message(
+            sender="info@harbour-skin.example",
+            sender_name="Harbour Skin",
+            recipient=address,
+            subject="s",
+            text_body="t",
+            html_body="<p>h</p>",
+            pdf=pdf,
+            attachment_name="handout.pdf",
+        )
+
+
+def test_message_cleans_names_and_headers(pdf: bytes) -> None:
+    message = build_message(
+        sender="info@müller-haut.example",
+        sender_name="Müller\nHaut",
+        recipient="  patient@example.org ",
+        subject="Line one\r\nBcc: everyone@example.org",
+        text_body="t",
+        html_body="<p>h</p>",
+        pdf=pdf,
+        attachment_name="../../etc/Ana García aftercare",
+        domain="handouts.example",
+    )
+
+    assert message["From"].addresses[0].display_name == "Müller Haut"
+    assert message["From"].addresses[0].domain == "xn--mller-haut-9db.example"
+    assert message["To"] == "patient@example.org"
+    assert message["Subject"] == "Line one Bcc: everyone@example.org"
+    assert message["Bcc"] is None
+    assert message["Message-ID"].endswith("@handouts.example>")
+    [attachment] = message.iter_attachments()
+    assert attachment.get_filename() == "Ana García aftercare.pdf"
+
+
+def test_eml_file_is_private_complete_and_opens_as_a_draft(
+    tmp_path: Path, message: EmailMessage, pdf: bytes
+) -> None:
+    target = tmp_path / "handout.eml"
+    target.write_text("an older file")
+
+    write_eml(message, target)
+
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    assert [p.name for p in tmp_path.iterdir()] == ["handout.eml"]  # no temporary left over
+    saved = BytesParser(policy=default_policy).parsebytes(target.read_bytes())
+    assert saved["X-Unsent"] == "1"
+    assert saved["Message-ID"] == message["Message-ID"]
+    assert_is_the_handout(saved, pdf)
+    assert message["X-Unsent"] is None  # the message to send is untouched
+
+
+def test_eml_into_a_missing_folder_creates_it_privately(
+    tmp_path: Path, message: EmailMessage
+) -> None:
+    write_eml(message, tmp_path / "missing" / "handout.eml")
+    assert stat.S_IMODE((tmp_path / "missing").stat().st_mode) & 0o077 == 0
+
+
+def test_eml_that_cannot_be_written_is_a_delivery_error(
+    tmp_path: Path, message: EmailMessage
+) -> None:
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(DeliveryError, match="Could not write the email file"):
+        write_eml(message, tmp_path / "file" / "handout.eml")
+
+
+# --- subject and body templates --------------------------------------------------
+
+
+@pytest.fixture
+def env() -> jinja2.Environment:
+    # The same autoescape and undefined rules as the application's environment.
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=jinja2.select_autoescape(),
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def clinic(**overrides: Any) -> SimpleNamespace:
+    values = {
+        "name": "Harbour Skin Clinic",
+        "phone": "555-0100",
+        "email": "info@harbour-skin.example",
+        "website": "https://harbour-skin.example",
+        "after_hours": "555-0199",
+    }
+    return SimpleNamespace(**(values | overrides))
+
+
+def test_email_templates_use_the_context(env: jinja2.Environment) -> None:
+    subject, text, html = render_email(
+        env,
+        {
+            "clinic": clinic(),
+            "protocol": SimpleNamespace(procedure="Microneedling"),
+            "patient_name": "Ana García",
+            "procedure_date_text": "March 3, 2025",
+        },
+    )
+
+    assert subject == "Your aftercare instructions from Harbour Skin Clinic"
+    assert "\n" not in subject
+    for body in (text, html):
+        assert "Ana García" in body
+        assert "Microneedling" in body
+        assert "March 3, 2025" in body
+        assert "555-0100" in body
+        assert "555-0199" in body
+        assert "https://harbour-skin.example" in body
+
+
+def test_email_templates_without_patient_or_optional_clinic_details(
+    env: jinja2.Environment,
+) -> None:
+    _, text, html = render_email(
+        env,
+        {
+            "clinic": clinic(website=None, after_hours=None),
+            "protocol": SimpleNamespace(procedure="Chemical peel"),
+            "patient_name": None,
+            "procedure_date_text": None,
+        },
+    )
+
+    assert text.startswith("Hello,")
+    assert "None" not in text
+    assert "None" not in html
+    assert "procedure on" not in text
+
+
+def test_patient_names_are_text_not_templates(env: jinja2.Environment) -> None:
+    _, text, html = render_email(
+        env,
+        {
+            "clinic": clinic(name="Harbour & Co"),
+            "protocol": SimpleNamespace(procedure="Peel <b>"),
+            "patient_name": "{{7*7}} <b>",
+            "procedure_date_text": None,
+        },
+    )
+
+    assert "Dear {{7*7}} <b>," in text
+    assert "Dear {{7*7}} &lt;b&gt;," in html
+    assert "49" not in text + html
+    assert "Harbour &amp; Co" in html
+    assert "Peel &lt;b&gt;" in html
+
+
+def test_a_multiline_subject_template_becomes_one_line(tmp_path: Path) -> None:
+    override = tmp_path / "email"
+    override.mkdir()
+    (override / "subject.txt").write_text("Aftercare\nfrom {{ clinic.name }}\n")
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(tmp_path), jinja2.FileSystemLoader(TEMPLATES)]
+        ),
+        autoescape=jinja2.select_autoescape(),
+        undefined=jinja2.StrictUndefined,
+    )
+    context = {
+        "clinic": clinic(),
+        "protocol": SimpleNamespace(procedure="Peel"),
+        "patient_name": None,
+        "procedure_date_text": None,
+    }
+
+    subject, _, _ = render_email(env, context)
+
+    assert subject == "Aftercare from Harbour Skin Clinic"

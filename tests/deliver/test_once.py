@@ -1,0 +1,233 @@
+"""`batch --email / --print`: one message or print job per row, failures in the manifest."""
+
+from __future__ import annotations
+
+import csv
+import time
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from handouts.cli import main
+from tests.cli.test_send import smtp_env
+from tests.cups_fixture import CupsQueue, unique_marker
+from tests.deliver.test_mail import Mailbox, smtp_server
+
+__all__ = ["smtp_server"]  # a fixture, used by name below
+
+
+def write_csv(path: Path, rows: list[str]) -> Path:
+    path.write_text("patient,date,protocol,email\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def manifest(out: Path) -> dict[str, dict[str, str]]:
+    with (out / "manifest.csv").open(encoding="utf-8") as stream:
+        return {record["row"]: record for record in csv.DictReader(stream)}
+
+
+def run_batch(patients: Path, out: Path, env: dict[str, str], *extra: str) -> str:
+    """One successful batch run with one worker; its output."""
+    args = ["batch", str(patients), "-o", str(out), "--workers", "1", *extra]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_batch_email_sends_once_per_row_and_records_failures(smtp_server, tmp_path: Path) -> None:
+    mailbox = Mailbox(refuse_recipients={"gone@example.com"})
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    patients = write_csv(
+        tmp_path / "day.csv",
+        [
+            "Ana Silva,2026-11-22,micropenning,ana@example.com",
+            "Bo Chen,2026-11-22,microneedling,gone@example.com",
+            "Cy Doe,2026-11-22,microneedling,",
+        ],
+    )
+    out = tmp_path / "out"
+    args = ["batch", str(patients), "-o", str(out), "--workers", "1", "--email"]
+    result = CliRunner().invoke(main, args, env=smtp_env(settings))
+    assert result.exit_code == 1, result.output
+    assert "not delivered 2" in result.output
+    rows = manifest(out)
+    assert [rows[r]["status"] for r in ("2", "3", "4")] == ["made", "made", "made"]
+    assert rows["2"]["delivered"] == "emailed" and rows["2"]["delivery_problems"] == ""
+    assert rows["3"]["delivered"] == "" and "gone@example.com" in rows["3"]["delivery_problems"]
+    assert rows["4"]["delivery_problems"] == "email not sent: no address in the email column"
+    # The one delivered message carries that row's own PDF.
+    assert len(mailbox.received) == 1
+    assert mailbox.received[0].rcpt_tos == ["ana@example.com"]
+    message = BytesParser(policy=policy.default).parsebytes(mailbox.received[0].content)
+    (attachment,) = list(message.iter_attachments())
+    assert attachment.get_content() == (out / rows["2"]["output"]).read_bytes()
+
+    # Again: nothing is remade, Ana is not emailed twice, the failures are retried.
+    mailbox.refuse_recipients.clear()
+    result = CliRunner().invoke(main, args, env=smtp_env(settings))
+    assert result.exit_code == 1  # row 4 still has no address
+    assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"], ["gone@example.com"]]
+    rows = manifest(out)
+    assert [rows[r]["status"] for r in ("2", "3", "4")] == ["skipped"] * 3
+    assert rows["3"]["delivered"] == "emailed" and rows["3"]["delivery_problems"] == ""
+    assert rows["2"]["delivered"] == "emailed"
+
+
+def test_batch_email_without_settings_makes_nothing(tmp_path: Path) -> None:
+    patients = write_csv(tmp_path / "day.csv", ["Ana Silva,2026-11-22,micropenning,a@example.com"])
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["batch", str(patients), "-o", str(out), "--email"], env={"HANDOUTS_SMTP_HOST": ""}
+    )
+    assert result.exit_code == 1
+    assert "HANDOUTS_SMTP_HOST" in result.output
+    assert not out.exists()
+
+
+def test_batch_print_prints_each_row_once(cups_queue: CupsQueue, tmp_path: Path) -> None:
+    markers = [unique_marker("Batchprint ") for _ in range(2)]
+    # Different procedures give different job titles: cups-pdf names its files
+    # after the title and, as Debian configures it, overwrites a same-named file.
+    patients = write_csv(
+        tmp_path / "day.csv",
+        [
+            f"{m},2026-11-22,{p},"
+            for m, p in zip(markers, ["micropenning", "microneedling"], strict=True)
+        ],
+    )
+
+    out = tmp_path / "out"
+    since = time.time() - 1
+    args = [
+        "batch",
+        str(patients),
+        "-o",
+        str(out),
+        "--workers",
+        "1",
+        "--print",
+        "--printer",
+        cups_queue.name,
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    for marker in markers:
+        cups_queue.wait_for_pdf(marker, since=since)
+    assert {r["delivered"] for r in manifest(out).values()} == {"printed"}
+    # A re-run prints nothing new.
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert "made 0, skipped 2" in result.output
+
+
+def test_remade_rows_are_not_emailed_again(smtp_server, tmp_path: Path) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    patients = write_csv(
+        tmp_path / "day.csv", ["Ana Silva,2026-11-22,micropenning,ana@example.com"]
+    )
+    out = tmp_path / "out"
+    args = ["batch", str(patients), "-o", str(out), "--workers", "1", "--email"]
+    assert CliRunner().invoke(main, args, env=smtp_env(settings)).exit_code == 0
+    result = CliRunner().invoke(main, [*args, "--force"], env=smtp_env(settings))
+    assert result.exit_code == 0, result.output
+    assert "made 1" in result.output
+    assert len(mailbox.received) == 1
+    assert manifest(out)["2"]["delivered"] == "emailed"
+
+
+def test_a_broken_email_template_fails_the_row_not_the_batch(
+    smtp_server, tmp_path: Path, content_copy
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    email_dir = content_copy.branding_dir / "magnolia" / "templates" / "email"
+    email_dir.mkdir(parents=True)
+    (email_dir / "subject.txt").write_text("Hello {{ clinic.name \n", encoding="utf-8")
+    patients = tmp_path / "day.csv"
+    patients.write_text(
+        "patient,date,protocol,clinic,email\n"
+        "Ana Silva,2026-11-22,micropenning,magnolia,ana@example.com\n"
+        "Bo Chen,2026-11-22,micropenning,harbourside,bo@example.com\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = [
+        "--root",
+        str(content_copy.root),
+        "batch",
+        str(patients),
+        "-o",
+        str(out),
+        "--workers",
+        "1",
+        "--email",
+    ]
+    result = CliRunner().invoke(main, args, env=smtp_env(settings))
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    rows = manifest(out)
+    assert rows["2"]["status"] == "made" and "email template" in rows["2"]["delivery_problems"]
+    assert rows["3"]["delivered"] == "emailed"
+    assert [env.rcpt_tos for env in mailbox.received] == [["bo@example.com"]]
+
+
+def test_another_list_in_the_same_folder_does_not_make_anyone_get_a_second_email(
+    smtp_server, tmp_path: Path
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    monday = write_csv(tmp_path / "mon.csv", ["Ana Silva,2026-11-23,micropenning,ana@example.com"])
+    tuesday = write_csv(tmp_path / "tue.csv", ["Bo Chen,2026-11-24,microneedling,bo@example.com"])
+    out = tmp_path / "out"
+    env = smtp_env(settings)
+
+    run_batch(monday, out, env, "--email")
+    run_batch(tuesday, out, env, "--email")  # replaces the manifest: Monday's rows are gone
+    assert "ana-silva" not in (out / "manifest.csv").read_text(encoding="utf-8")
+    output = run_batch(monday, out, env, "--email")
+    assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"], ["bo@example.com"]]
+    assert "made 1" in output  # the manifest no longer vouched for the file, so it was remade
+    assert manifest(out)["2"]["delivered"] == "emailed"
+    log = list(csv.DictReader((out / "deliveries.csv").open(encoding="utf-8")))
+    assert [(r["output"].split("_")[1], r["delivered"]) for r in log] == [
+        ("micropenning", "emailed"),
+        ("microneedling", "emailed"),
+    ]
+    assert (out / "deliveries.csv").stat().st_mode & 0o777 == 0o600
+
+
+def test_an_unreadable_delivery_log_stops_the_batch_before_anything_is_made(
+    smtp_server, tmp_path: Path
+) -> None:
+    settings = smtp_server(Mailbox(), auth_require_tls=False)
+    patients = write_csv(tmp_path / "day.csv", ["Ana Silva,2026-11-22,micropenning,a@example.com"])
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "deliveries.csv").write_bytes(b"time,output,delivered\n\xff\n")
+    args = ["batch", str(patients), "-o", str(out), "--email"]
+    result = CliRunner().invoke(main, args, env=smtp_env(settings))
+    assert result.exit_code == 1
+    assert "deliveries.csv: cannot be read" in result.output
+    assert "Traceback" not in result.output
+    assert sorted(path.name for path in out.iterdir()) == ["deliveries.csv"]
+
+
+def test_deliveries_from_a_manifest_made_before_the_log_are_carried_into_it(
+    smtp_server, tmp_path: Path
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    monday = write_csv(tmp_path / "mon.csv", ["Ana Silva,2026-11-23,micropenning,ana@example.com"])
+    tuesday = write_csv(tmp_path / "tue.csv", ["Bo Chen,2026-11-24,microneedling,"])
+    out = tmp_path / "out"
+    env = smtp_env(settings)
+
+    run_batch(monday, out, env, "--email")
+    (out / "deliveries.csv").unlink()  # a folder from before the log: only the manifest knows
+    run_batch(monday, out, env, "--email")  # skipped; what the manifest knew is now in the log
+    run_batch(tuesday, out, env)
+    run_batch(monday, out, env, "--email")
+    assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"]]
