@@ -7,19 +7,22 @@ protocol's reading grade, for the ``validate`` command to print.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError
 from .bundled import BUILTIN_TEMPLATES
+from .lookup import Known, shared_aliases
 from .models import Branding
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
-from .yaml_loading import load_branding, load_protocol
+from .yaml_loading import load_branding, load_protocol, parse_yaml, position_of
 
 # Near-misses of the file names the tool looks for; a file with one of these
 # names would otherwise be silently ignored.
@@ -62,6 +65,7 @@ def validate_root(content: ContentStore, grade_target: float | None = None) -> R
     _check_protocols(content, grade_target, report)
     clinics = _check_clinics(content, report)
     _check_default(content, clinics, report)
+    _check_aliases(content, report)
     _check_templates(content, report)
     return report
 
@@ -192,3 +196,49 @@ def _check_templates(content: ContentStore, report: Report) -> None:
             # replaced handout.css against the folder it sits in.
             base = path.parent if path.name == "handout.css" else clinic_dir
             _check_references(path, base, _allowed(content, clinic_dir), report)
+
+
+def _check_aliases(content: ContentStore, report: Report) -> None:
+    """An alias that also names another clinic or protocol would make that name ambiguous."""
+    kinds: list[tuple[str, list[Known], dict[str, list[str]], Callable[[str], Path]]] = []
+    protocols = {k.ident: k for k in content.known_protocols()}
+    clinics = {k.ident: k for k in content.known_clinics()}
+    kinds.append(
+        (
+            "protocol",
+            list(protocols.values()),
+            _aliases_of(content.protocol, protocols),
+            lambda ident: content.protocols_dir / f"{ident}.yaml",
+        )
+    )
+    kinds.append(
+        (
+            "clinic",
+            list(clinics.values()),
+            _aliases_of(content.clinic, clinics),
+            lambda ident: content.branding_dir / ident / "clinic.yaml",
+        )
+    )
+    for kind, known, aliases, path_of in kinds:
+        for shared in shared_aliases(known, aliases):
+            path = path_of(shared.ident)
+            _, node = parse_yaml(path)
+            where = position_of(path, node, ("aliases", shared.alias_index))
+            if shared.other == shared.ident:
+                message = f"'{shared.alias}' is listed twice"
+            else:
+                message = (
+                    f"'{shared.alias}' also names the {kind} '{shared.other}'; "
+                    "a name must lead to one place"
+                )
+            report.problems.append(f"{where}: aliases[{shared.alias_index}]: {message}")
+
+
+def _aliases_of(load: Callable[[str], Any], known: dict[str, Known]) -> dict[str, list[str]]:
+    aliases = {}
+    for ident in known:
+        try:
+            aliases[ident] = list(load(ident).aliases)
+        except ContentError:
+            continue  # already reported with its own problems
+    return aliases
