@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
+from .inputs.dates import ProcedureWhen, read_when
 
 if TYPE_CHECKING:
     from .batch.outcome import Summary
@@ -53,6 +54,43 @@ class MadeHandout:
     pages: int | None  # None for HTML
     filename: str  # the default file name: <clinic>_<protocol>_<date>_<patient>.<ext>
     format: Format
+
+
+@dataclass(frozen=True)
+class UnderstoodDate:
+    """A typed date as the tool read it, with what a front end shows back."""
+
+    when: ProcedureWhen
+    spelled_out: str  # "Monday 23 November 2026", the clinic's way
+    far: bool  # more than a year from today: ask before making anything
+    distance: str  # "more than a year from today" / "more than a year ago"
+
+
+def understand_date(
+    store: ContentStore,
+    text: str,
+    *,
+    protocol: str,
+    clinic: str | None = None,
+    today: dt.date | None = None,
+    what: str = "--date",
+) -> UnderstoodDate:
+    """Read a typed procedure date the way the clinic writes dates, in the protocol's language.
+
+    Unknown clinic or protocol names raise ``NotFound`` before the date is read.
+    """
+    from .inputs.dates import distance_words, far_from_today, spelled_out
+
+    branding = store.clinic(clinic)
+    language = store.protocol(protocol).language
+    anchor = today or dt.date.today()
+    when = read_when(text, what, today=anchor, date_style=branding.date_style, language=language)
+    return UnderstoodDate(
+        when,
+        spelled_out(when, branding.date_style, language),
+        far_from_today(when.date, anchor),
+        distance_words(when.date, anchor),
+    )
 
 
 def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:

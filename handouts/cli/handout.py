@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import sys
 from pathlib import Path
 
 import click
 
 from .. import service
 from ..content.store import ContentStore
-from ..errors import DeliveryError, HandoutError
-from ..inputs.dates import parse_date
+from ..errors import DeliveryError, HandoutError, InputError
 from .options import check_print_options, print_options
 
 log = logging.getLogger("handouts")
@@ -34,7 +35,16 @@ def check_delivery_options(
     "--clinic", "clinic_id", metavar="ID", help="Clinic id (default: the default clinic)."
 )
 @click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
-@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Procedure date.")
+@click.option(
+    "--date",
+    "date_text",
+    metavar="DATE",
+    help="Procedure date: 2026-11-23, today, tomorrow, the clinic's 23/11/2026 or "
+    "11/23/2026, or 23 November 2026.",
+)
+@click.option(
+    "--yes", "assume_yes", is_flag=True, help="Do not ask about a date more than a year away."
+)
 @click.option(
     "-o",
     "--output",
@@ -60,6 +70,7 @@ def handout_command(
     clinic_id: str | None,
     patient: str | None,
     date_text: str | None,
+    assume_yes: bool,
     output: Path | None,
     fmt: str,
     pdf_variant: str | None,
@@ -72,6 +83,8 @@ def handout_command(
     """Write one handout for PROTOCOL and print its path.
 
     Without --patient and --date the handout has lines to fill in by hand.
+    The date understood is shown spelled out; one more than a year away is
+    asked about on a terminal (and refused elsewhere unless --yes is given).
     --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
     the email for your own mail program, --print sends it to a CUPS printer.
 
@@ -84,7 +97,9 @@ def handout_command(
     """
     check_delivery_options(fmt, pdf_variant, email_to, eml, print_)
     check_print_options(print_, printer, copies)
-    procedure_date = parse_date(date_text) if date_text is not None else None
+    procedure_date = None
+    if date_text is not None:
+        procedure_date = _confirmed_date(store, date_text, protocol, clinic_id, assume_yes)
     if email_to:
         service.check_email_ready(email_to, need_smtp=eml is None)
     request = service.HandoutRequest(
@@ -112,3 +127,20 @@ def handout_command(
     except HandoutError as error:
         reason = str(error).rstrip(".")
         raise DeliveryError(f"{reason}. The handout itself was saved as {target}.") from None
+
+
+def _confirmed_date(
+    store: ContentStore, text: str, protocol: str, clinic: str | None, assume_yes: bool
+) -> dt.date:
+    """The date as understood, shown back on stderr; a far one confirmed first."""
+    understood = service.understand_date(store, text, protocol=protocol, clinic=clinic)
+    click.echo(f"date: {understood.spelled_out}", err=True)
+    if understood.far and not assume_yes:
+        question = f"{understood.spelled_out} is {understood.distance}. Is that right?"
+        if not sys.stdin.isatty():
+            raise InputError(
+                f"--date: {question[: -len(' Is that right?')]}; check the date, "
+                "or add --yes if it is right"
+            )
+        click.confirm(question, abort=True, err=True)
+    return understood.when.date
