@@ -167,6 +167,9 @@ class BatchRequest:
     print_: bool = False
     printer: str | None = None
     copies: int = 1
+    profile: str | None = None  # an import profile's id: imports/<id>.yaml
+    print_unemailed: bool = False  # with email: print rows that have no address
+    today: dt.date | None = None  # anchors "today" in the file and far-date warnings
 
 
 def run_batch(
@@ -182,8 +185,11 @@ def run_batch(
     from .deliver.once import OnceOnlyDelivery
 
     cached = CachedContentStore(store.root)
+    clinic = None
     if request.clinic:
-        cached.clinic(request.clinic)  # an unknown clinic is the caller's mistake, not 30 bad rows
+        # An unknown clinic is the caller's mistake, not 30 bad rows.
+        clinic = cached.clinic_id_for(request.clinic)
+    profile = cached.import_profile(request.profile) if request.profile else None
     deliver = None
     if request.email or request.print_:
         deliver = OnceOnlyDelivery(
@@ -193,9 +199,16 @@ def run_batch(
             print_=request.print_,
             printer=request.printer,
             copies=request.copies,
+            print_unemailed=request.print_unemailed,
             environ=environ,
         )
-    jobs, bad_rows = plan_rows(read_rows(request.csv_path), cached, request.clinic)
+    jobs, bad_rows = plan_rows(
+        read_rows(request.csv_path, profile),
+        cached,
+        clinic,
+        date_format=profile.date_format if profile else None,
+        today=request.today,
+    )
     return run_jobs(
         cached,
         jobs,

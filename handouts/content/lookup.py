@@ -57,11 +57,17 @@ def find(wanted: str, known: Iterable[Known], kind: str) -> str:
     raise not_found(wanted, candidates, kind)
 
 
+def closest(wanted: str, known: Iterable[Known], cutoff: float = 0.5) -> str | None:
+    """The id of the thing with a name most like ``wanted``, if any is alike enough."""
+    by_key = {name_key(name): item.ident for item in known for name in item.names}
+    close = difflib.get_close_matches(name_key(wanted), list(by_key), n=1, cutoff=cutoff)
+    return by_key[close[0]] if close else None
+
+
 def not_found(wanted: str, known: list[Known], kind: str) -> NotFound:
     """ "Unknown protocol 'x'", with the closest name and the ids there are."""
-    by_key = {name_key(name): item.ident for item in known for name in item.names}
-    close = difflib.get_close_matches(name_key(wanted), list(by_key), n=1, cutoff=0.5)
-    hint = f" Did you mean '{by_key[close[0]]}'?" if close else ""
+    close = closest(wanted, known)
+    hint = f" Did you mean '{close}'?" if close else ""
     ids = [item.ident for item in known]
     listing = f" Known {kind}s: {', '.join(ids)}." if ids else f" There are no {kind}s yet."
     return NotFound(f"Unknown {kind} '{wanted}'.{hint}{listing}")

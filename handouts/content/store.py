@@ -15,7 +15,8 @@ from pathlib import Path
 
 from ..errors import ContentError, NotFound
 from .bundled import BUNDLED_ROOT
-from .lookup import Known, find
+from .import_profiles import ImportProfile, load_import_profile
+from .lookup import Known, find, not_found
 from .models import Branding, Protocol
 from .yaml_loading import load_branding, load_protocol
 
@@ -58,6 +59,23 @@ class ContentStore:
     def templates_dir(self) -> Path:
         """The root's own templates; they may be absent or hold only a few files."""
         return self.root / "templates"
+
+    @property
+    def imports_dir(self) -> Path:
+        """Import profiles for booking systems' exports: ``imports/<id>.yaml``."""
+        return self.root / "imports"
+
+    def import_profile_ids(self) -> list[str]:
+        if not self.imports_dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.imports_dir.glob("*.yaml") if p.is_file())
+
+    def import_profile(self, profile_id: str) -> ImportProfile:
+        known = self.import_profile_ids()
+        if profile_id not in known:
+            listed = [Known(k, k, (k,)) for k in known]
+            raise not_found(profile_id, listed, "import profile")
+        return load_import_profile(self.imports_dir / f"{profile_id}.yaml")
 
     def protocol_ids(self) -> list[str]:
         if not self.protocols_dir.is_dir():

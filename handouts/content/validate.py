@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError
 from .bundled import BUILTIN_TEMPLATES
+from .import_profiles import load_import_profile
 from .lookup import Known, shared_aliases
 from .models import Branding
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
@@ -66,6 +67,7 @@ def validate_root(content: ContentStore, grade_target: float | None = None) -> R
     clinics = _check_clinics(content, report)
     _check_default(content, clinics, report)
     _check_aliases(content, report)
+    _check_import_profiles(content, report)
     _check_templates(content, report)
     return report
 
@@ -242,3 +244,18 @@ def _aliases_of(load: Callable[[str], Any], known: dict[str, Known]) -> dict[str
         except ContentError:
             continue  # already reported with its own problems
     return aliases
+
+
+def _check_import_profiles(content: ContentStore, report: Report) -> None:
+    """Every ``imports/<id>.yaml``, like every other content file."""
+    folder = content.imports_dir
+    if not folder.is_dir():
+        return  # optional: exports with recognisable columns need no profile
+    for path in sorted(folder.iterdir()):
+        if path.suffix in _PROTOCOL_LOOKALIKES:
+            report.problems.append(f"{path}: ignored; import profiles must end in .yaml")
+    for profile_id in content.import_profile_ids():
+        try:
+            load_import_profile(folder / f"{profile_id}.yaml")
+        except ContentError as error:
+            report.problems.extend(error.problems)

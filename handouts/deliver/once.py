@@ -40,6 +40,7 @@ class OnceOnlyDelivery:
         print_: bool = False,
         printer: str | None = None,
         copies: int = 1,
+        print_unemailed: bool = False,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self.content = content
@@ -49,6 +50,8 @@ class OnceOnlyDelivery:
         }
         self.printer = printer
         self.copies = copies
+        # With --email: print the handouts of rows that have no address, instead.
+        self.print_unemailed = print_unemailed
         self.journal = DeliveryJournal(out_dir)
         # Read (and check) the SMTP settings before any handout is made.
         env = os.environ if environ is None else environ
@@ -67,7 +70,13 @@ class OnceOnlyDelivery:
             self.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
         )
         path = self.out_dir / job.output
-        if Channel.EMAIL in self.channels and Channel.EMAIL not in done:
+        wanted = set(self.channels)
+        no_address = Channel.EMAIL in wanted and not job.email
+        if no_address and self.print_unemailed:
+            # Printed once, like any print: the journal records it.
+            wanted = (wanted - {Channel.EMAIL}) | {Channel.PRINT}
+            no_address = False
+        if Channel.EMAIL in wanted and Channel.EMAIL not in done:
             try:
                 if not job.email:
                     raise InputError("no address in the email column")
@@ -77,14 +86,19 @@ class OnceOnlyDelivery:
                 problems += self._record(job.output, Channel.EMAIL)
             except HandoutError as error:
                 problems.append(f"email not sent: {error}")
-        if Channel.PRINT in self.channels and Channel.PRINT not in done:
+        if Channel.PRINT in wanted and Channel.PRINT not in done:
             try:
                 print_handout(spec, path, self.printer, self.copies)
                 done.add(Channel.PRINT)
                 problems += self._record(job.output, Channel.PRINT)
             except HandoutError as error:
                 problems.append(f"not printed: {error}")
-        return replace(outcome, delivered=frozenset(done), delivery_problems=tuple(problems))
+        return replace(
+            outcome,
+            delivered=frozenset(done),
+            delivery_problems=tuple(problems),
+            no_email_address=no_address and Channel.EMAIL not in done,
+        )
 
     def _record(self, output: str, how: Channel) -> list[str]:
         """Journal a delivery; a journal that cannot be written is a problem on the row."""
