@@ -63,7 +63,6 @@ class UnderstoodDate:
     when: ProcedureWhen
     spelled_out: str  # "Monday 23 November 2026", the clinic's way
     far: bool  # more than a year from today: ask before making anything
-    distance: str  # "more than a year from today" / "more than a year ago"
 
 
 def understand_date(
@@ -79,7 +78,7 @@ def understand_date(
 
     Unknown clinic or protocol names raise ``NotFound`` before the date is read.
     """
-    from .inputs.dates import distance_words, far_from_today, spelled_out
+    from .inputs.dates import far_from_today, spelled_out
 
     branding = store.clinic(clinic)
     language = store.protocol(protocol).language
@@ -89,7 +88,6 @@ def understand_date(
         when,
         spelled_out(when, branding.date_style, language),
         far_from_today(when.date, anchor),
-        distance_words(when.date, anchor),
     )
 
 

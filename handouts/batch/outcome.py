@@ -89,6 +89,8 @@ class Summary:
         interrupted = self.count(RowStatus.INTERRUPTED)
         if interrupted:
             parts.append(f"{interrupted} not made before the stop")
+        if self.delivery_failures:
+            parts.append(f"{self.delivery_failures} not delivered")
         return ", ".join(parts) + f" (in {self.elapsed:.1f} s)."
 
     def lines(self) -> list[str]:

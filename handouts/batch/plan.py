@@ -23,7 +23,7 @@ from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
 from ..deliver.files import default_filename
 from ..errors import HandoutError, InputError, NotFound
-from ..inputs.dates import distance_words, far_from_today, read_time, read_when, spelled_out
+from ..inputs.dates import far_from_today, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from .outcome import RowStatus
 from .rows import RawRow
@@ -242,7 +242,7 @@ def plan_rows(
         warning = ""
         if far_from_today(when.date, anchor):
             spelled = spelled_out(when.date, clinic.date_style, protocol.language)
-            warning = f"the date {spelled} is {distance_words(when.date, anchor)}"
+            warning = f"the date {spelled} is more than a year from today"
         fingerprint = checker.fingerprint(clinic.id, protocol.id)
         output = names.claim(
             default_filename(clinic.id, protocol.id, when.date, facts.patient, "pdf")

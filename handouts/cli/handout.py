@@ -136,11 +136,8 @@ def _confirmed_date(
     understood = service.understand_date(store, text, protocol=protocol, clinic=clinic)
     click.echo(f"date: {understood.spelled_out}", err=True)
     if understood.far and not assume_yes:
-        question = f"{understood.spelled_out} is {understood.distance}. Is that right?"
+        far = f"{understood.spelled_out} is more than a year from today"
         if not sys.stdin.isatty():
-            raise InputError(
-                f"--date: {question[: -len(' Is that right?')]}; check the date, "
-                "or add --yes if it is right"
-            )
-        click.confirm(question, abort=True, err=True)
+            raise InputError(f"--date: {far}; check the date, or add --yes if it is right")
+        click.confirm(f"{far}. Is that right?", abort=True, err=True)
     return understood.when.date

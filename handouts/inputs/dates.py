@@ -21,7 +21,7 @@ from babel.dates import format_date, format_time, get_day_names, get_month_names
 from ..errors import InputError
 
 DateStyle = Literal["us", "day-month"]
-# A year each way: further than that is more often a typing slip than a plan.
+# A procedure booked further ahead than this is more often a typing slip than a plan.
 FAR_AWAY = dt.timedelta(days=366)
 
 _RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
@@ -231,10 +231,9 @@ def spelled_out(
 
 
 def far_from_today(date: dt.date, today: dt.date) -> bool:
-    """More than a year before or after ``today``: worth a second look."""
-    return abs(date - today) > FAR_AWAY
+    """More than a year after ``today``: more often a slip (2062 for 2026) than a plan.
 
-
-def distance_words(date: dt.date, today: dt.date) -> str:
-    """ "more than a year from today" or "more than a year ago", for a far date."""
-    return "more than a year from today" if date > today else "more than a year ago"
+    Dates long past are not asked about: a handout is sometimes made again
+    for a treatment done long ago.
+    """
+    return date - today > FAR_AWAY

@@ -38,7 +38,8 @@ def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> 
         main, ["handout", "microneedling", "--patient", NAME, "--date", "2026-11-22", "-o", "x.pdf"]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "x.pdf"
+    assert result.stdout.strip() == "x.pdf"
+    assert result.stderr.strip() == "date: Sunday 22 November 2026"  # the date understood
     pdf = (in_tmp / "x.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
@@ -61,7 +62,7 @@ def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path
         ],
     )
     assert result.exit_code == 0, result.output
-    path = Path(result.output.strip())
+    path = Path(result.stdout.strip())
     assert path.parent == Path("out")
     assert path.name == "magnolia_micropenning_2026-11-22_zoe-o-brien.pdf"
     mode = stat.S_IMODE((in_tmp / path).stat().st_mode)
@@ -120,7 +121,7 @@ def test_list_plain(runner: CliRunner, in_tmp: Path) -> None:
             "Unknown protocol 'microneedlng'. Did you mean 'microneedling'?",
         ),
         (["handout", "micropenning", "--clinic", "magnolai"], "Did you mean 'magnolia'?"),
-        (["handout", "micropenning", "--date", "22/11/2026"], "not a date in the form YYYY-MM-DD"),
+        (["handout", "micropenning", "--date", "11/22/2026"], "not a date written day/month"),
         (["handout", "micropenning", "--date", "2026-02-30"], "not a real calendar date"),
     ],
 )
