@@ -216,8 +216,9 @@ def _column_map(header: Sequence[str], positions: dict[str, int]) -> ColumnMap:
 
 def duplicate_columns(header: Sequence[str], columns: ColumnMap) -> list[str]:
     """Columns we use whose header appears twice: which one is meant cannot be told."""
-    keys = [header_key(cell) for cell in header]
-    return [header[i].strip() for i in set(columns.positions.values()) if keys.count(keys[i]) > 1]
+    exact = [cell.strip().casefold() for cell in header]
+    used = sorted(set(columns.positions.values()))
+    return [header[i].strip() for i in used if exact.count(exact[i]) > 1]
 
 
 def left_out_value(column: str, value: str) -> bool:
