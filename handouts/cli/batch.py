@@ -121,7 +121,7 @@ def batch_command(
       handouts batch appointments.csv -o out/2026-11-22 --email --print-unemailed
       handouts batch export.csv --profile acuity
     """
-    check_print_options(print_, printer, copies)
+    check_print_options(print_ or print_unemailed, printer, copies)
     if print_unemailed and not email:
         raise click.UsageError("--print-unemailed goes with --email")
     if print_unemailed and print_:
