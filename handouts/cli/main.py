@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-import jinja2
 
-from ..content.store import ContentStore, default_root
+from ..content.store import CachedContentStore, default_root
 from ..errors import ContentError, HandoutError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -28,12 +27,30 @@ class HandoutsGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (HandoutError, OSError, jinja2.TemplateError) as error:
+        except Exception as error:
             # A clinic's broken template override or an unwritable output
             # folder is the user's to fix, not a bug: one line, no traceback.
-            if ctx.meta.get("handouts.debug"):
+            if not is_user_error(error) or ctx.meta.get("handouts.debug"):
                 raise
             raise click.ClickException(error_message(error)) from None
+
+
+def _template_error_type() -> type[Exception] | None:
+    # Jinja2 is imported only by commands that render; if it was never
+    # imported, no error can be one of its own, and `list` stays fast.
+    jinja2 = sys.modules.get("jinja2")
+    return None if jinja2 is None else jinja2.TemplateError
+
+
+def is_user_error(error: BaseException) -> bool:
+    """Errors the user can fix (bad content, a template, a file), as opposed to bugs."""
+    if isinstance(error, BrokenPipeError):
+        return False  # the reader went away (`| head`); run() ends quietly
+    template_error = _template_error_type()
+    user_kinds: tuple[type[BaseException], ...] = (HandoutError, OSError)
+    if template_error is not None:
+        user_kinds += (template_error,)
+    return isinstance(error, user_kinds)
 
 
 def _template_line(error: BaseException) -> str:
@@ -54,11 +71,13 @@ def _template_line(error: BaseException) -> str:
 
 def error_message(error: Exception) -> str:
     """One plain message for a user error; shared by every front end."""
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"{error.filename}:{error.lineno}: template: {error.message}"
-    if isinstance(error, jinja2.TemplateError):
+    template_error = _template_error_type()
+    if template_error is not None and isinstance(error, template_error):
+        line = getattr(error, "lineno", None)
+        if line is not None and getattr(error, "filename", None):  # a syntax error
+            return f"{error.filename}:{line}: template: {error.message}"  # type: ignore[attr-defined]
         where = _template_line(error) or "template"
-        return f"{where}: template: {error.message}"
+        return f"{where}: template: {error.message}"  # type: ignore[attr-defined]
     if isinstance(error, OSError):
         return f"{error.filename or 'file'}: {error.strerror or error}"
     if isinstance(error, ContentError):
@@ -98,7 +117,8 @@ def main(ctx: click.Context, root: Path | None, debug: bool, verbose: int) -> No
         return  # init makes a content folder; it needs none
     if not content_root.is_dir():
         raise click.ClickException(f"--root: folder '{content_root}' does not exist")
-    ctx.obj = ContentStore(content_root)
+    # One command reads each file once; nothing edits them while it runs.
+    ctx.obj = CachedContentStore(content_root)
 
 
 def run() -> None:
