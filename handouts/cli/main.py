@@ -7,6 +7,7 @@ traceback. ``--debug`` shows the traceback for user errors too.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -21,8 +22,32 @@ from ..errors import ContentError, HandoutError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+# Each command's module is imported only when that command runs (or --help
+# lists them): `handouts list` should not pay for the batch or email code.
+LAZY_COMMANDS = {
+    "handout": ("handouts.cli.handout", "handout_command"),
+    "list": ("handouts.cli.listing", "list_command"),
+    "batch": ("handouts.cli.batch", "batch_command"),
+    "variants": ("handouts.cli.batch", "variants_command"),
+    "validate": ("handouts.cli.content", "validate_command"),
+    "schema": ("handouts.cli.content", "schema_command"),
+    "init": ("handouts.cli.content", "init_command"),
+}
+
+
 class HandoutsGroup(click.Group):
-    """Turns user errors raised anywhere below into clean messages."""
+    """Loads commands when needed and turns user errors below into clean messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*LAZY_COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = LAZY_COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module_name), attribute)
+        self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -134,18 +159,3 @@ def run() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
-
-
-# Commands kept in their own modules join the group once it exists.
-from . import batch, content, handout, listing  # noqa: E402
-
-for command in (
-    handout.handout_command,
-    listing.list_command,
-    batch.batch_command,
-    batch.variants_command,
-    content.validate_command,
-    content.schema_command,
-    content.init_command,
-):
-    main.add_command(command)
