@@ -23,9 +23,9 @@ from typing import TYPE_CHECKING, Literal
 
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
-from .inputs.dates import ProcedureWhen, read_when
 
 if TYPE_CHECKING:
+    from .inputs.dates import ProcedureWhen
     from .batch.outcome import Summary
     from .batch.run import ProgressCallback
     from .render.page import HandoutSpec
@@ -78,7 +78,7 @@ def understand_date(
 
     Unknown clinic or protocol names raise ``NotFound`` before the date is read.
     """
-    from .inputs.dates import far_from_today, spelled_out
+    from .inputs.dates import far_from_today, read_when, spelled_out
 
     branding = store.clinic(clinic)
     language = store.protocol(protocol).language
@@ -177,10 +177,10 @@ def run_batch(
     environ: Mapping[str, str] | None = None,
 ) -> Summary:
     """One handout per CSV row, delivered once; what happened to every row."""
+    from .batch.delivery import OnceOnlyDelivery
     from .batch.plan import plan_rows
     from .batch.rows import read_rows
     from .batch.run import run_jobs
-    from .deliver.once import OnceOnlyDelivery
 
     cached = CachedContentStore(store.root)
     clinic = None

@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from .. import service
+from ..batch.manifest import MANIFEST_NAME
+from ..batch.outcome import Summary
 from ..content.store import ContentStore
 from .options import check_print_options, print_options
 from .progress import TerminalProgress
 
 log = logging.getLogger("handouts")
-
-MANIFEST_NAME = "manifest.csv"
 
 _output_option = click.option(
     "-o",
@@ -37,7 +37,7 @@ _force_option = click.option(
 )
 
 
-def _finish(ctx: click.Context, summary: service.Summary, out_dir: Path) -> None:
+def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
     """Print the summary; exit 1 if a row failed, 128+N if stopped by signal N.
 
     A row whose service has no protocol, or that was cancelled, is not a failure.
