@@ -25,9 +25,9 @@ from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
 
 if TYPE_CHECKING:
-    from .inputs.dates import ProcedureWhen
     from .batch.outcome import Summary
     from .batch.run import ProgressCallback
+    from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
 
 Format = Literal["pdf", "html"]
