@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..content.import_profiles import ImportProfile
@@ -52,7 +52,6 @@ class RawRow:
     row: int
     values: dict[str, str]
     left_out: str | None = None
-    columns: dict[str, str] = field(default_factory=dict, compare=False)  # field -> header
 
 
 def decode_csv(data: bytes, source: str) -> str:
@@ -218,7 +217,7 @@ def _row(
         left_out = cell(hit) if hit is not None else None
     elif status and left_out_value(columns.names.get("status", ""), status):
         left_out = status
-    return RawRow(number, values, left_out, dict(columns.names))
+    return RawRow(number, values, left_out)
 
 
 def _first_name_first(name: str) -> str:
