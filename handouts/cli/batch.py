@@ -60,7 +60,10 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
 @click.argument("patients_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_output_option
 @click.option(
-    "--clinic", "clinic_id", metavar="ID", help="Clinic for rows without one (default: default)."
+    "--clinic",
+    "clinic_id",
+    metavar="NAME",
+    help="Clinic (id, name or alias) for rows without one (default: the default clinic).",
 )
 @_workers_option
 @_force_option

@@ -32,7 +32,10 @@ def check_delivery_options(
 @click.command("handout")
 @click.argument("protocol")
 @click.option(
-    "--clinic", "clinic_id", metavar="ID", help="Clinic id (default: the default clinic)."
+    "--clinic",
+    "clinic_id",
+    metavar="NAME",
+    help="Clinic id, name or alias (default: the default clinic).",
 )
 @click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
 @click.option(
@@ -80,7 +83,7 @@ def handout_command(
     printer: str | None,
     copies: int,
 ) -> None:
-    """Write one handout for PROTOCOL and print its path.
+    """Write one handout for PROTOCOL (its id, title or an alias) and print its path.
 
     Without --patient and --date the handout has lines to fill in by hand.
     The date understood is shown spelled out; one more than a year away is
