@@ -98,7 +98,10 @@ class Summary:
         lines = [self.line()]
         no_handout = _by_text(o.service for o in self.rows(RowStatus.NO_HANDOUT))
         if no_handout:
-            lines.append(f"No handout for: {no_handout} (no protocol for these services).")
+            lines.append(
+                f"No handout for: {no_handout} (no protocol for these services; "
+                "one that should have a handout can be added to a protocol's aliases)."
+            )
         left_out = _by_text(o.error for o in self.rows(RowStatus.LEFT_OUT))
         if left_out:
             lines.append(f"Left out: {left_out}.")

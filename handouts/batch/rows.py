@@ -210,13 +210,15 @@ def _row(
         values["patient"] = " ".join(part for part in (first, last) if part)
     elif profile is not None and profile.name_order == "last_first":
         values["patient"] = _first_name_first(values.get("patient", ""))
+    # A profile's skip rules come on top of the statuses recognised by themselves:
+    # no handout goes out for a cancelled appointment because a profile forgot one.
     left_out = None
     status = values.pop("status", None)
-    if skip:
-        hit = next((p for p, vals in skip.items() if cell(p).casefold() in vals), None)
-        left_out = cell(hit) if hit is not None else None
-    elif status and left_out_value(columns.names.get("status", ""), status):
+    if status and left_out_value(columns.names.get("status", ""), status):
         left_out = status
+    hit = next((p for p, vals in skip.items() if cell(p).casefold() in vals), None)
+    if hit is not None:
+        left_out = cell(hit)
     return RawRow(number, values, left_out)
 
 

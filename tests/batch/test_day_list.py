@@ -41,7 +41,9 @@ def test_a_day_export_read_with_no_edits_names_every_row_without_a_handout(
     assert result.exit_code == 0, result.output  # no handout for Botox is not an error
     lines = result.stdout.splitlines()
     assert lines[0].startswith("2 handouts made (in ")
-    assert "No handout for: Botox (2), Consultation (1) (no protocol for these services)." in lines
+    assert "No handout for: Botox (2), Consultation (1) (no protocol for these services;" in (
+        result.stdout
+    )
     assert "Left out: Cancelled (1)." in lines
     assert "handouts/s" not in result.output
     for name in NAMES:  # names are health data: never on the terminal

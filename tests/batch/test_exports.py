@@ -208,3 +208,23 @@ def test_validate_checks_profiles_like_every_other_file(content_copy: ContentSto
         p.startswith(f"{path}:5:3: columns: first_name and last_name go together") for p in problems
     )
     assert any(p.startswith(f"{path}:6:13: name_order:") for p in problems)
+
+
+def test_profile_skip_rules_come_on_top_of_recognised_statuses(
+    tmp_path: Path, content: ContentStore
+) -> None:
+    export = tmp_path / "day.csv"
+    export.write_text(
+        "Client,Date,Service,Status,Room\n"
+        "Ana Silva,2026-11-23,Micropenning,Cancelled,1\n"
+        "Bo Chen,2026-11-23,Micropenning,Booked,Closed for works\n"
+        "Cy Dee,2026-11-23,Micropenning,Booked,2\n",
+        encoding="utf-8",
+    )
+    profile = ImportProfile(id="rooms", skip={"ROOM": ["closed for works"]})
+    rows = read_rows(export, profile)
+    assert [(r.row, r.left_out) for r in rows] == [
+        (2, "Cancelled"),
+        (3, "Closed for works"),
+        (4, None),
+    ]
