@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 from ..content.bundled import BUILTIN_TEMPLATES
 from ..content.lookup import Ambiguous, closest
@@ -30,6 +30,7 @@ from .rows import RawRow
 
 # A service this much like a protocol's name is a typing slip, not another service.
 TYPO_LIKENESS = 0.8
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class RowChecker:
         return self._answer(self._clinics[name])
 
     @staticmethod
-    def _answer(found: Any) -> Any:
+    def _answer(found: T | HandoutError) -> T:
         if isinstance(found, HandoutError):
             raise found
         return found
@@ -233,9 +234,7 @@ def plan_rows(
                 language=protocol.language,
                 date_format=date_format,
             )
-            time = when.time
-            if time is None and values.get("time"):
-                time = read_time(values["time"], "time")
+            time = when.time or _time_of_day(values.get("time", ""))
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
@@ -264,6 +263,14 @@ def plan_rows(
             )
         )
     return jobs, bad
+
+
+def _time_of_day(text: str) -> dt.time | None:
+    """A separate time column's value; no handout uses the time yet, so none is refused for it."""
+    try:
+        return read_time(text, "time") if text else None
+    except InputError:
+        return None
 
 
 def _not_made(
