@@ -118,3 +118,17 @@ def test_validate_refuses_an_alias_used_twice(content_copy: ContentStore) -> Non
     assert any(
         p.startswith(f"{clinic}:") and "also names the clinic 'magnolia'" in p for p in problems
     )
+
+
+def test_a_store_refuses_a_title_two_protocols_share(content_copy: ContentStore) -> None:
+    original = content_copy.protocols_dir / "microneedling.yaml"
+    copy = content_copy.protocols_dir / "microneedling-body.yaml"
+    copy.write_text(
+        original.read_text(encoding="utf-8").replace("aliases: [Collagen Induction Therapy]", ""),
+        encoding="utf-8",
+    )
+    with pytest.raises(Ambiguous) as refused:
+        content_copy.protocol("Micro-Needling aftercare")
+    assert "'microneedling' (Micro-Needling aftercare)" in str(refused.value)
+    assert "'microneedling-body' (Micro-Needling aftercare)" in str(refused.value)
+    assert content_copy.protocol("microneedling-body").id == "microneedling-body"
