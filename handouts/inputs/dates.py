@@ -129,12 +129,16 @@ def _split_time(value: str, text: str, what: str) -> tuple[str, dt.time | None]:
         time = dt.time(hour, minute, second)
     except ValueError:
         raise InputError(f"{what}: '{text}' has a time of day that does not exist") from None
-    return value[: match.start()].strip(" ,@T"), time
+    before = value[: match.start()].rstrip(" ,@")
+    if before.endswith("T") and before[:-1][-1:].isdigit():
+        before = before[:-1]  # ISO 8601's "2026-11-23T09:00"
+    return before, time
 
 
 def _read_date(
     date_text: str, text: str, what: str, style: DateStyle, language: str, *, iso_only: bool
 ) -> dt.date:
+    date_text = _without_weekday(date_text, language)  # "Mon 23/11/2026"
     iso = _ISO.match(date_text)
     if iso:
         return _real_date(text, what, int(iso[1]), int(iso[2]), int(iso[3]))
@@ -160,6 +164,12 @@ def _read_date(
         f"{what}: '{text}' is not a date this tool can read; write it as YYYY-MM-DD "
         f"(2026-11-23), {_STYLE_EXAMPLES[style]}, 23 November 2026, or today"
     )
+
+
+def _without_weekday(date_text: str, language: str) -> str:
+    first, _, rest = date_text.partition(" ")
+    _, weekdays = _calendar_words(language)
+    return rest.strip() if rest and first.casefold().rstrip(".,") in weekdays else date_text
 
 
 def _full_year(digits: str) -> int:

@@ -75,6 +75,8 @@ def test_date_and_time_as_exports_write_them(date: dt.date, time: dt.time) -> No
         f"{date.isoformat()} {time:%H:%M:%S} -0800": "day-month",
         f"{date.isoformat()}T{time:%H:%M:%S}": "day-month",
         f"{date.day:02d}/{date.month:02d}/{date.year} {time:%H:%M}": "day-month",
+        f"{date:%a} {date.day:02d}/{date.month:02d}/{date.year} {time:%H:%M}": "day-month",
+        f"{date:%A}, {date.month}/{date.day}/{date.year} {hour12}": "us",
     }
     for text, style in forms.items():
         assert read_when(text, date_style=style) == ProcedureWhen(date, time), text  # type: ignore[arg-type]
