@@ -11,6 +11,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handouts.batch.outcome import RowStatus
 from handouts.batch.plan import BadRow, Job, plan_rows
@@ -228,3 +230,49 @@ def test_profile_skip_rules_come_on_top_of_recognised_statuses(
         (3, "Closed for works"),
         (4, None),
     ]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.text(max_size=12), max_size=6), max_size=8))
+def test_any_table_is_read_or_refused_in_words_never_a_crash(
+    tmp_path_factory: pytest.TempPathFactory, table: list[list[str]]
+) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "export.csv"
+    lines = ["Client,Date,Service"] + [",".join(c.replace("\r", " ") for c in r) for r in table]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        rows = read_rows(path)
+    except InputError:
+        return
+    for row in rows:
+        assert row.row >= 2 and set(row.values) <= {"patient", "date", "protocol"}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.text(max_size=15),
+            st.one_of(st.text(max_size=25), st.sampled_from(["today", "23/11/2026 9:00"])),
+            st.one_of(st.text(max_size=15), st.sampled_from(["Micro-needling", "Botox"])),
+        ),
+        max_size=6,
+    )
+)
+def test_every_row_gets_a_handout_or_a_reason(
+    content: ContentStore, cells: list[tuple[str, str, str]]
+) -> None:
+    from handouts.batch.rows import RawRow
+
+    rows = [
+        RawRow(n, {"patient": p, "date": d, "protocol": s})
+        for n, (p, d, s) in enumerate(cells, start=2)
+    ]
+    jobs, bad = plan_rows(rows, CachedContentStore(content.root), today=TODAY)
+    assert sorted([j.row for j in jobs] + [b.row for b in bad]) == [r.row for r in rows]
+    assert all(b.reason for b in bad)
+    typed = {r.row: r.values for r in rows}
+    for b in bad:  # a reason quotes the date or service typed, never the patient's name
+        others = typed[b.row]["date"] + typed[b.row]["protocol"]
+        if len(b.patient) > 3 and b.patient not in others:
+            assert b.patient not in b.reason

@@ -132,3 +132,15 @@ def test_spelled_out_the_clinic_way() -> None:
 @given(dates)
 def test_far_means_more_than_a_year_ahead(date: dt.date) -> None:
     assert far_from_today(date, TODAY) == (date > TODAY + dt.timedelta(days=366))
+
+
+@given(st.text(max_size=40), st.sampled_from(["us", "day-month"]), st.sampled_from(["en", "fr"]))
+def test_any_text_is_read_or_refused_in_words_never_a_crash(
+    text: str, style: str, language: str
+) -> None:
+    try:
+        when = read_when(text, today=TODAY, date_style=style, language=language)  # type: ignore[arg-type]
+    except InputError as error:
+        assert str(error).startswith("--date: ")
+    else:
+        assert isinstance(when.date, dt.date)
