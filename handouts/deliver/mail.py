@@ -421,6 +421,8 @@ def _connect(client: _Smtp, settings: SmtpSettings, budget: float) -> None:
             f"Could not reach the mail server at {settings.where}"
             f" ({error.strerror or error}); check HANDOUTS_SMTP_HOST and HANDOUTS_SMTP_PORT."
         ) from None
+
+
 def _secure(client: smtplib.SMTP, settings: SmtpSettings, context: ssl.SSLContext) -> None:
     if settings.security != "starttls":
         return
