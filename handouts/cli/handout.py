@@ -28,6 +28,12 @@ def check_delivery_options(
         raise click.UsageError("--eml needs --email ADDRESS for the message's recipient")
 
 
+def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
+    """The email file must not overwrite the handout it carries."""
+    if pdf is not None and eml is not None and pdf.resolve() == eml.resolve():
+        raise click.UsageError(f"--eml and -o name the same file ({eml}); give two names")
+
+
 @click.command("handout")
 @click.argument("protocol")
 @click.option(
@@ -83,6 +89,7 @@ def handout_command(
           --email sam@example.com --print --printer FrontDesk
     """
     check_delivery_options(fmt, pdf_variant, email_to, eml, print_)
+    check_distinct_files(output, eml)
     check_print_options(print_, printer, copies)
     procedure_date = parse_date(date_text) if date_text is not None else None
     if email_to:
@@ -96,6 +103,7 @@ def handout_command(
         pdf_variant,  # type: ignore[arg-type]
     )
     made = service.make_handout(store, request)
+    check_distinct_files(output or Path("out") / made.filename, eml)
     target = service.save_handout(made, output)
     log.info("wrote %s handout (%d bytes)", made.spec.protocol.id, len(made.data))
     click.echo(str(target))

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import os
+import re
 import stat
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from slugify import slugify
@@ -29,10 +32,24 @@ TEMP_PREFIX = ".handout-"
 TEMP_SUFFIX = ".part"
 
 
+# Names the ASCII slug keeps whole (up to letter case): plain words and single spaces.
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
+
+
 def patient_slug(patient_name: str | None, max_length: int = 60) -> str:
-    """A file-name-safe form of a name: ASCII, no separators, no leading dot."""
-    slug = slugify(patient_name or "", max_length=max_length, word_boundary=True)
-    return slug or "patient"
+    """A file-name-safe form of a name: ASCII, no separators, no leading dot.
+
+    When the slug loses something (accents, apostrophes, hyphens, other
+    scripts, emoji, length), a short hash of the exact name is added, so
+    "Zoë O'Brien" and "Zoe O'Brien", or two names made only of emoji, never
+    share a file.
+    """
+    name = unicodedata.normalize("NFC", patient_name or "")
+    slug = slugify(name, max_length=max_length, word_boundary=True) or "patient"
+    if _PLAIN_NAME.fullmatch(name) and len(name) <= max_length:
+        return slug
+    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}"
 
 
 def default_filename(

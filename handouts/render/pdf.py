@@ -11,6 +11,7 @@ import atexit
 import hashlib
 import logging
 import shutil
+import tempfile
 from pathlib import Path
 
 from weasyprint import CSS, HTML
@@ -135,6 +136,14 @@ class PdfRenderer:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
             cause = error.__cause__
             raise ResourceRefused(str(cause) if cause else str(error)) from None
+        except OSError as error:
+            if error.filename:
+                raise
+            # WeasyPrint writes the clinic's fonts to a temporary folder; a full
+            # disk there must say where, not "file: No space left on device".
+            folder = getattr(self.font_config, "_folder", None) or tempfile.gettempdir()
+            where = f"{folder} (temporary files for the PDF)"
+            raise OSError(error.errno, error.strerror, where) from None
         if fetcher.refused:
             raise ResourceRefused(fetcher.refused[0])
         return pdf, len(rendered.pages)
