@@ -44,7 +44,7 @@ def patient_slug(patient_name: str | None, max_length: int = 60) -> str:
     "Zoë O'Brien" and "Zoe O'Brien", or two names made only of emoji, never
     share a file.
     """
-    name = unicodedata.normalize("NFC", patient_name or "")
+    name = " ".join(unicodedata.normalize("NFC", patient_name or "").split())
     slug = slugify(name, max_length=max_length, word_boundary=True) or "patient"
     if _PLAIN_NAME.fullmatch(name) and len(name) <= max_length:
         return slug
