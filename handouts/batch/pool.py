@@ -160,7 +160,7 @@ def _make_one(job: Job) -> Outcome:
     worker.writing = True
     try:
         write_atomic(worker.out_dir / job.output, data)
-    except OSError as error:
+    except (OSError, HandoutError) as error:
         return Outcome(job.row, RowStatus.FAILED, job.output, error=f"cannot write: {error}")
     finally:
         worker.writing = False

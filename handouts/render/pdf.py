@@ -20,6 +20,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..content.resource_policy import url_problem
 from ..errors import ResourceRefused
+from .glyphs import check_drawn, missing_glyphs
 from .page import HandoutSpec, handout_stylesheet, render_clinic_css, render_html
 
 PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
@@ -130,8 +131,9 @@ class PdfRenderer:
                 "pdf_identifier": identifier,
                 "pdf_tags": True,
             }
-            rendered = document.render(font_config=self.font_config, **options)
-            pdf = rendered.write_pdf(**options)
+            with missing_glyphs() as missing:
+                rendered = document.render(font_config=self.font_config, **options)
+                pdf = rendered.write_pdf(**options)
         except FatalURLFetchingError as error:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
             cause = error.__cause__
@@ -146,6 +148,7 @@ class PdfRenderer:
             raise OSError(error.errno, error.strerror, where) from None
         if fetcher.refused:
             raise ResourceRefused(fetcher.refused[0])
+        check_drawn(missing, spec.patient_name)
         return pdf, len(rendered.pages)
 
 
