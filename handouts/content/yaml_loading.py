@@ -22,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ContentError
+from .assets import font_problem, logo_problem
 from .models import PATTERN_MESSAGES, Branding, Phase, Protocol, phase_order_problems
 from .resource_policy import path_problem
 
@@ -389,6 +390,10 @@ def _clinic_files(clinic_dir: Path) -> Check:
             # Anything that is not text is reported by the model as a wrong type.
             if isinstance(value, str) and value.strip():
                 problem = path_problem(clinic_dir, value.strip())
+                if problem is None:
+                    # A file the renderer cannot read would be left out without a word.
+                    path = clinic_dir / value.strip()
+                    problem = logo_problem(path) if loc == ("logo",) else font_problem(path)
                 if problem is not None:
                     found.append((loc, problem))
         return found
