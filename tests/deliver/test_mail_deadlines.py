@@ -12,14 +12,18 @@ import threading
 import time
 from collections.abc import Iterator
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import Envelope, Session
+from click.testing import CliRunner
 
+from handouts.cli import main
 from handouts.deliver.mail import DEFAULT_TIMEOUT, SmtpSettings, send_message
 from handouts.errors import DeliveryError, MaybeDelivered
+from tests.cli.test_send import smtp_env
 from tests.deliver.test_mail import PASSWORD, USER, Mailbox, message, pdf, smtp_server
 
 __all__ = ["message", "pdf", "smtp_server"]  # fixtures, used by name below
@@ -155,3 +159,20 @@ def test_a_bad_deadline_names_the_variable(raw: str) -> None:
     env = {"HANDOUTS_SMTP_HOST": "mail.example.org", "HANDOUTS_SMTP_TIMEOUT": raw}
     with pytest.raises(DeliveryError, match="HANDOUTS_SMTP_TIMEOUT"):
         SmtpSettings.from_env(env)
+
+
+def test_handout_tells_the_user_the_email_may_have_been_sent(
+    smtp_server: Any, tmp_path: Path
+) -> None:
+    mailbox = StoresThenDrops()
+    env = smtp_env(smtp_server(mailbox, auth_require_tls=False))
+    target = tmp_path / "a.pdf"
+    args = ["handout", "micropenning", "--patient", "Ana Silva", "--date", "2026-11-22"]
+    result = CliRunner().invoke(
+        main, [*args, "-o", str(target), "--email", "a@example.com"], env=env
+    )
+    assert result.exit_code == 1
+    assert "may have been sent" in result.output and "not sent again" in result.output
+    assert f"The handout itself was saved as {target}" in result.output
+    assert "Traceback" not in result.output
+    assert len(mailbox.received) == 1

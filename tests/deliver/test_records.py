@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,12 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import Envelope, Session
 from click.testing import CliRunner
 
+from handouts.batch.plan import Job
 from handouts.cli import main
 from handouts.deliver.channel import Channel
 from handouts.deliver.journal import RECORDS_NAME, DeliveryKey, DeliveryRecords, State
 from handouts.deliver.legacy_journal import LEGACY_NAME
+from handouts.deliver.once import OnceOnlyDelivery
 from handouts.errors import InputError
 from tests.cli.test_send import smtp_env
 from tests.deliver.test_mail import Mailbox, smtp_server
@@ -168,3 +171,25 @@ def test_damaged_records_stop_the_batch_by_name(tmp_path: Path) -> None:
     (tmp_path / RECORDS_NAME).write_bytes(b"this is not a database" * 100)
     with pytest.raises(InputError, match=r"deliveries\.sqlite3: cannot be read"):
         DeliveryRecords(tmp_path)
+
+
+def test_identical_print_rows_are_separate_deliveries_but_one_email(
+    tmp_path: Path, content: Any
+) -> None:
+    """Two rows alike in every way are two patients sharing a name: each gets a paper copy."""
+    delivery = OnceOnlyDelivery(content, tmp_path)
+    job = Job(
+        2,
+        "harbourside",
+        "micropenning",
+        "Sam Lee",
+        dt.date(2026, 11, 22),
+        "a.pdf",
+        "0" * 64,
+        "s@example.com",
+    )
+    prints = [delivery._occurrence(delivery.key(job, Channel.PRINT)) for _ in range(2)]
+    emails = [delivery._occurrence(delivery.key(job, Channel.EMAIL)) for _ in range(2)]
+    assert [k.occurrence for k in prints] == [1, 2]
+    assert emails[0] == emails[1]
+    assert delivery.key(job, Channel.EMAIL).recipient == "s@example.com"
