@@ -13,12 +13,12 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import Envelope, Session
 from click.testing import CliRunner
 
+from handouts.batch.delivery import OnceOnlyDelivery
 from handouts.batch.plan import Job
 from handouts.cli import main
 from handouts.deliver.channel import Channel
 from handouts.deliver.journal import RECORDS_NAME, DeliveryKey, DeliveryRecords, State
 from handouts.deliver.legacy_journal import LEGACY_NAME
-from handouts.deliver.once import OnceOnlyDelivery
 from handouts.errors import InputError
 from tests.cli.test_send import smtp_env
 from tests.deliver.test_mail import Mailbox, smtp_server

@@ -17,19 +17,16 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..content.store import ContentStore
+from ..deliver.channel import Channel
+from ..deliver.channels import handout_message, print_handout
+from ..deliver.journal import DeliveryKey, DeliveryRecords, State
+from ..deliver.mail import SmtpSettings, send_message
 from ..errors import HandoutError, InputError, MaybeDelivered
 from ..render.page import HandoutSpec, resolve_spec
-from .channel import Channel
-from .channels import handout_message, print_handout
-from .journal import DeliveryKey, DeliveryRecords, State
-from .mail import SmtpSettings, send_message
-
-if TYPE_CHECKING:
-    from ..batch.outcome import Outcome
-    from ..batch.plan import Job
+from .outcome import Outcome
+from .plan import Job
 
 UNCERTAIN_HINT = (
     "check the clinic's sent mail or ask the patient, and send it yourself with "
