@@ -193,3 +193,21 @@ def test_identical_print_rows_are_separate_deliveries_but_one_email(
     assert [k.occurrence for k in prints] == [1, 2]
     assert emails[0] == emails[1]
     assert delivery.key(job, Channel.EMAIL).recipient == "s@example.com"
+
+
+def test_a_send_cut_off_by_a_kill_is_not_sent_again(smtp_server: Any, tmp_path: Path) -> None:
+    """A run killed mid-send leaves "sending": the next run reports it and leaves it alone."""
+    mailbox = Mailbox()
+    env = smtp_env(smtp_server(mailbox, auth_require_tls=False))
+    patients = tmp_path / "day.csv"
+    patients.write_text(HEADER + "Ana Silva,2026-11-22,micropenning,Ana@Example.com\n", "utf-8")
+    out = tmp_path / "out"
+    records = DeliveryRecords(out)
+    records.mark(key(), State.SENDING, "a.pdf", "0" * 64)  # as a killed run leaves it
+    records.close()
+
+    result = batch(patients, out, env)
+
+    assert result.exit_code == 1
+    assert "may already have been sent" in manifest(out)["2"]["delivery_problems"]
+    assert mailbox.received == []
