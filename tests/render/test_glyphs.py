@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -101,3 +102,40 @@ def test_protocol_text_no_font_can_draw_is_named_by_code_point(tmp_path: Path) -
     assert result.returncode == 1
     assert "none of the fonts can draw (U+E000)" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_same_name_fails_when_only_the_clinic_fonts_exist(tmp_path: Path) -> None:
+    """With fontconfig shown only the clinic's own fonts (no fallbacks), a Chinese name fails."""
+    fonts = BUNDLED_ROOT / "branding" / "harbourside" / "fonts"
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><dir>{fonts}</dir><cachedir>{tmp_path / 'cache'}</cachedir></fontconfig>\n",
+        encoding="utf-8",
+    )
+    target = tmp_path / "a.pdf"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "handouts",
+            "handout",
+            "micropenning",
+            "--clinic",
+            "harbourside",
+            "--patient",
+            "Ana 李小龍",
+            "--date",
+            "2026-11-22",
+            "-o",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "FONTCONFIG_FILE": str(config)},
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "the patient's name has 3 characters that none of the fonts can draw" in result.stderr
+    assert not target.exists()
