@@ -246,8 +246,8 @@ class Review(Strict):
 
     @model_validator(mode="after")
     def _reviewed_by_someone(self) -> Review:
-        if self.status == "reviewed" and (self.reviewed_by is None or self.reviewed_on is None):
-            raise ValueError("a reviewed protocol needs reviewed_by and reviewed_on")
+        if self.status == "reviewed" and self.reviewed_by is None:
+            raise ValueError("a reviewed protocol needs reviewed_by (who checked it)")
         if (
             self.reviewed_on is not None
             and self.next_review is not None
