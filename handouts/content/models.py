@@ -208,12 +208,13 @@ class Rule(Strict):
     def last_day(self) -> int | None:
         """The last day the rule touches, or None when it never ends.
 
-        An hour span may end on a later day than its hours alone say, since the
-        procedure may be late in the day: 24 hours reach into day 1.
+        Without a time of day, a span of a day or more is taken to reach into
+        the day it ends on (24 hours after an afternoon procedure is the next
+        afternoon); a few hours are taken to end on the procedure day.
         """
         if self.in_hours:
-            end = self.to_hour_max if self.to_hour_max is not None else self.to_hour
-            return math.ceil(end / 24)  # type: ignore[operator]
+            end: int = self.to_hour_max if self.to_hour_max is not None else self.to_hour  # type: ignore[assignment]
+            return 0 if 0 < end < 24 else math.ceil(end / 24)
         return self.day if self.day is not None else self.to_day
 
     @property

@@ -106,7 +106,7 @@ def phase_views(protocol: Protocol, schedule: Schedule | None) -> list[PhaseView
         PhaseView(
             phase,
             schedule.phases[index] if schedule else None,
-            rules_in_force(phase, protocol.rules),
+            rules_in_force(phase, protocol.rules, schedule),
         )
         for index, phase in enumerate(protocol.phases)
     ]
@@ -158,9 +158,15 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
     }
 
 
-def render_html(spec: HandoutSpec) -> str:
-    """The handout page as HTML, without stylesheets (``pdf`` applies them)."""
-    return spec.environment.get_template("handout.html").render(page_context(spec))
+def render_html(spec: HandoutSpec, fit_tight: bool = False) -> str:
+    """The handout page as HTML, without stylesheets (``pdf`` applies them).
+
+    ``fit_tight`` marks the page for the stylesheet's tighter spacing, used
+    when the normal spacing leaves a last page holding only the contact block.
+    """
+    context = page_context(spec)
+    context["fit_tight"] = fit_tight
+    return spec.environment.get_template("handout.html").render(context)
 
 
 def render_clinic_css(spec: HandoutSpec) -> str:

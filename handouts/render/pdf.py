@@ -11,9 +11,11 @@ import atexit
 import hashlib
 import logging
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -92,8 +94,13 @@ class PdfRenderer:
 
     def render(self, spec: HandoutSpec, variant: str | None = None) -> tuple[bytes, int]:
         """The PDF and its page count (the bytes use object streams, so
-        counting pages afterwards would need a PDF parser)."""
-        return self._write(render_html(spec), spec, variant)
+        counting pages afterwards would need a PDF parser).
+
+        A last page holding nothing but the contact block is mostly empty
+        paper; the page is laid out once more with tighter spacing, and that
+        layout is kept when it saves the page.
+        """
+        return self._write(render_html(spec), spec, variant, refit=lambda: render_html(spec, True))
 
     def close(self) -> None:
         """Remove the temporary folder WeasyPrint keeps @font-face files in.
@@ -113,7 +120,13 @@ class PdfRenderer:
         except FatalURLFetchingError as error:
             raise ResourceRefused(str(error.__cause__ or error)) from None
 
-    def _write(self, html: str, spec: HandoutSpec, variant: str | None) -> tuple[bytes, int]:
+    def _write(
+        self,
+        html: str,
+        spec: HandoutSpec,
+        variant: str | None,
+        refit: Callable[[], str] | None = None,
+    ) -> tuple[bytes, int]:
         if variant is not None and variant not in PDF_VARIANTS:
             raise ValueError(f"unknown PDF variant {variant!r}")
         # A fixed identifier derived from the content keeps the same inputs
@@ -130,6 +143,13 @@ class PdfRenderer:
                 "pdf_tags": True,
             }
             rendered = document.render(font_config=self.font_config, **options)
+            if refit is not None and _only_trailing_block(rendered):
+                tighter_html = refit()
+                tighter = HTML(
+                    string=tighter_html, base_url=_folder_url(spec.clinic_dir), url_fetcher=fetcher
+                ).render(font_config=self.font_config, **options)
+                if len(tighter.pages) < len(rendered.pages):
+                    rendered = tighter
             pdf = rendered.write_pdf(**options)
         except FatalURLFetchingError as error:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
@@ -138,6 +158,22 @@ class PdfRenderer:
         if fetcher.refused:
             raise ResourceRefused(fetcher.refused[0])
         return pdf, len(rendered.pages)
+
+
+# The blocks that end a handout; a page holding only these wastes paper.
+TRAILING_BLOCKS = frozenset({"contact"})
+
+
+def _only_trailing_block(rendered: Document) -> bool:
+    """Whether the last of several pages holds nothing but the trailing block(s)."""
+    if len(rendered.pages) < 2:
+        return False
+    sections = {
+        box.element.get("class", "")
+        for box in rendered.pages[-1]._page_box.descendants()
+        if getattr(box, "element_tag", None) == "section"
+    }
+    return bool(sections) and sections <= TRAILING_BLOCKS
 
 
 _shared: PdfRenderer | None = None

@@ -110,12 +110,23 @@ def overlaps(first: int, last: int | None, other_first: int, other_last: int | N
     return starts_in_time and ends_in_time
 
 
-def rules_in_force(phase: Phase, rules: list[Rule]) -> list[Rule]:
-    """The rules whose span shares a day with the phase, in the protocol's order."""
+def rules_in_force(phase: Phase, rules: list[Rule], schedule: Schedule | None = None) -> list[Rule]:
+    """The rules whose span shares a day with the phase, in the protocol's order.
+
+    With a schedule, a rule's days are its dates (exact for hours when the
+    procedure time is known); without one, the protocol's day numbers.
+    """
+    spans: list[tuple[int, int | None]] = [(rule.first_day, rule.last_day) for rule in rules]
+    if schedule is not None:
+        start = schedule.procedure_date
+        spans = [
+            ((d.first - start).days, None if d.last is None else (d.last - start).days)
+            for d in schedule.rules
+        ]
     return [
         rule
-        for rule in rules
-        if overlaps(rule.first_day, rule.last_day, phase.first_day, phase.last_day)
+        for rule, (first, last) in zip(rules, spans, strict=True)
+        if overlaps(first, last, phase.first_day, phase.last_day)
     ]
 
 
