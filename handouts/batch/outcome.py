@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ..deliver.journal import Channel
+from ..deliver.channel import Channel
 
 # The manifest's words for an --email row without an address (the row's
 # ``no_email_address`` says so as a flag).

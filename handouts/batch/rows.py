@@ -29,6 +29,7 @@ from .columns import (
 )
 
 SEPARATORS = (",", ";", "\t")
+MAX_CELL = csv.field_size_limit()  # 128 KiB: no name, date or address comes near it
 # Title lines a report puts above its header ("Appointments, 23 Nov 2026", a blank line...).
 HEADER_SEARCH_LINES = 30
 # Cells some exports write for "nothing here".
@@ -66,12 +67,55 @@ def decode_csv(data: bytes, source: str) -> str:
         ) from None
 
 
-def read_records(text: str, separator: str, source: str) -> list[list[str]]:
-    """Every record of the file, split into cells: the one place the csv module reads."""
-    try:
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
-    except csv.Error as error:
-        raise InputError(f"{source}: not a readable CSV file ({error})") from None
+@dataclass(frozen=True)
+class Record:
+    """One record of the file, split into cells."""
+
+    cells: list[str]
+    last_line: int  # the file line it ends on; a quoted line break makes it span lines
+
+
+def read_records(text: str, separator: str, source: str) -> list[Record]:
+    """Every record of the file: the one place the csv module reads.
+
+    Records are numbered as a spreadsheet shows them, so a cell over the
+    size limit (or a quote that runs to the end) names its row.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    records: list[Record] = []
+    while True:
+        number = len(records) + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as error:
+            raise InputError(
+                f"{source}: row {number}: cannot be read ({error}); "
+                f'cells may hold at most {MAX_CELL // 1024} KiB. Is a quote (") left open?'
+            ) from None
+        records.append(Record(cells, reader.line_num))
+
+
+def _check_no_swallowed_rows(
+    record: Record, positions: dict[str, int], separator: str, source: str, number: int
+) -> None:
+    """Refuse a quote left open: it makes the rows after it part of one cell.
+
+    Our columns never hold a line break; another column (notes) may, but
+    not a continuation line that looks like a row of its own.
+    """
+    ours = set(positions.values())
+    for index, cell in enumerate(record.cells):
+        lines = cell.splitlines()
+        if len(lines) < 2:
+            continue
+        if index in ours or any(separator in line for line in lines[1:]):
+            raise InputError(
+                f'{source}: row {number}: a quote (") opens in this row and is not closed '
+                f"before line {record.last_line}, so the rows in between would be read as one "
+                "cell; close or remove the quote"
+            )
 
 
 def _clean(cell: str) -> str:
@@ -92,7 +136,7 @@ def _find_header(text: str, source: str, profile: ImportProfile | None) -> _Head
         raise InputError(f"{source}: the file is empty")
     lines = max(HEADER_SEARCH_LINES, profile.header_row or 0 if profile else 0)
     head = "\n".join(text.splitlines()[:lines])
-    tried = {sep: read_records(head, sep, source) for sep in SEPARATORS}
+    tried = {sep: [r.cells for r in read_records(head, sep, source)] for sep in SEPARATORS}
     if profile is not None and profile.header_row is not None:
         index = profile.header_row - 1
         # The separator that splits the profile's header line into the most cells.
@@ -161,7 +205,7 @@ def read_rows(path: Path, profile: ImportProfile | None = None) -> list[RawRow]:
     text = decode_csv(data, str(path))
     header = _find_header(text, str(path), profile)
     records = read_records(text, header.separator, str(path))
-    titles = records[header.index]
+    titles = records[header.index].cells
     repeated = duplicate_columns(titles, header.columns)
     if repeated:
         raise InputError(f"{path}: the column '{repeated[0]}' appears more than once")
@@ -169,9 +213,12 @@ def read_rows(path: Path, profile: ImportProfile | None = None) -> list[RawRow]:
     rows = []
     first_row = header.index + 2  # spreadsheet rows count from 1, and the header is one
     for number, record in enumerate(records[header.index + 1 :], start=first_row):
-        cells = [_clean(cell) for cell in record]
+        cells = [_clean(cell) for cell in record.cells]
         if not any(cells):
             continue
+        _check_no_swallowed_rows(
+            record, header.columns.positions, header.separator, str(path), number
+        )
         rows.append(_row(number, cells, header.columns, skip, profile))
     return _without_total_rows(rows, records, first_row)
 
@@ -236,7 +283,7 @@ def _without_total_rows(
     """Drop the report's closing "Total ..." lines, only at the end of the file."""
     while rows:
         record = records[rows[-1].row - 1]
-        first_cell = next((c.strip() for c in record if c.strip()), "")
+        first_cell = next((c.strip() for c in record.cells if c.strip()), "")
         if not _TOTAL_ROW.match(first_cell):
             break
         rows.pop()

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
+import signal
 import sys
+import threading
 from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import service
 from ..content.store import ContentStore
 from ..errors import DeliveryError, HandoutError, InputError
+from ..inputs.clock import parse_time
 from .options import check_print_options, print_options
+
+if TYPE_CHECKING:
+    from ..inputs.dates import ProcedureWhen
 
 log = logging.getLogger("handouts")
 
@@ -29,6 +36,28 @@ def check_delivery_options(
         raise click.UsageError("--eml needs --email ADDRESS for the message's recipient")
 
 
+def exit_on_signals() -> None:
+    """SIGTERM and SIGHUP end the command as an exit, so cleanup runs.
+
+    Python's default for them is to die on the spot, leaving WeasyPrint's
+    temporary font folder behind; as SystemExit the renderer's exit hook
+    removes it, and the status is 128+N as for any process a signal ended.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, stop)
+
+
+def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
+    """The email file must not overwrite the handout it carries."""
+    if pdf is not None and eml is not None and pdf.resolve() == eml.resolve():
+        raise click.UsageError(f"--eml and -o name the same file ({eml}); give two names")
+
+
 @click.command("handout")
 @click.argument("protocol")
 @click.option(
@@ -43,10 +72,16 @@ def check_delivery_options(
     "date_text",
     metavar="DATE",
     help="Procedure date: 2026-11-23, today, tomorrow, the clinic's 23/11/2026 or "
-    "11/23/2026, or 23 November 2026.",
+    "11/23/2026, or 23 November 2026 (a time after it counts as --time).",
 )
 @click.option(
     "--yes", "assume_yes", is_flag=True, help="Do not ask about a date more than a year away."
+)
+@click.option(
+    "--time",
+    "time_text",
+    metavar="HH:MM",
+    help="Procedure time (with --date), so rules in hours show clock times.",
 )
 @click.option(
     "-o",
@@ -74,6 +109,7 @@ def handout_command(
     patient: str | None,
     date_text: str | None,
     assume_yes: bool,
+    time_text: str | None,
     output: Path | None,
     fmt: str,
     pdf_variant: str | None,
@@ -94,15 +130,23 @@ def handout_command(
     \b
     Examples:
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22
+      handouts handout light-chemical-peel --date 2026-11-22 --time 14:30
       handouts handout microneedling --clinic magnolia -o blank.pdf
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
           --email sam@example.com --print --printer FrontDesk
     """
     check_delivery_options(fmt, pdf_variant, email_to, eml, print_)
+    check_distinct_files(output, eml)
+    exit_on_signals()
     check_print_options(print_, printer, copies)
-    procedure_date = None
+    if time_text is not None and date_text is None:
+        raise click.UsageError("--time needs --date: a time alone gives no clock times")
+    procedure_date = procedure_time = None
     if date_text is not None:
-        procedure_date = _confirmed_date(store, date_text, protocol, clinic_id, assume_yes)
+        when = _confirmed_date(store, date_text, protocol, clinic_id, assume_yes)
+        procedure_date, procedure_time = when.date, when.time
+    if time_text is not None:
+        procedure_time = parse_time(time_text)
     if email_to:
         service.check_email_ready(email_to, need_smtp=eml is None)
     request = service.HandoutRequest(
@@ -112,8 +156,10 @@ def handout_command(
         procedure_date,
         fmt,
         pdf_variant,  # type: ignore[arg-type]
+        procedure_time,
     )
     made = service.make_handout(store, request)
+    check_distinct_files(output or Path("out") / made.filename, eml)
     target = service.save_handout(made, output)
     log.info("wrote %s handout (%d bytes)", made.spec.protocol.id, len(made.data))
     click.echo(str(target))
@@ -134,7 +180,7 @@ def handout_command(
 
 def _confirmed_date(
     store: ContentStore, text: str, protocol: str, clinic: str | None, assume_yes: bool
-) -> dt.date:
+) -> ProcedureWhen:
     """The date as understood, shown back on stderr; a far one confirmed first."""
     understood = service.understand_date(store, text, protocol=protocol, clinic=clinic)
     click.echo(f"date: {understood.spelled_out}", err=True)
@@ -143,4 +189,4 @@ def _confirmed_date(
         if not sys.stdin.isatty():
             raise InputError(f"--date: {far}; check the date, or add --yes if it is right")
         click.confirm(f"{far}. Is that right?", abort=True, err=True)
-    return understood.when.date
+    return understood.when

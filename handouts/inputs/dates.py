@@ -23,6 +23,9 @@ from ..errors import InputError
 DateStyle = Literal["us", "day-month"]
 # A procedure booked further ahead than this is more often a typing slip than a plan.
 FAR_AWAY = dt.timedelta(days=366)
+# Procedure dates a clinic can mean; a protocol's dates reach years beyond them.
+EARLIEST = dt.date(1900, 1, 1)
+LATEST = dt.date(2199, 12, 31)
 
 _RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
@@ -111,7 +114,7 @@ def _by_format(value: str, text: str, what: str, date_format: str) -> ProcedureW
             f"{what}: '{text}' does not match the import profile's date_format '{date_format}'"
         ) from None
     has_time = any(code in date_format for code in ("%H", "%I", "%M"))
-    return ProcedureWhen(parsed.date(), parsed.time() if has_time else None)
+    return ProcedureWhen(check_range(parsed.date(), what), parsed.time() if has_time else None)
 
 
 def _split_time(value: str, text: str, what: str) -> tuple[str, dt.time | None]:
@@ -179,9 +182,20 @@ def _full_year(digits: str) -> int:
 
 def _real_date(text: str, what: str, year: int, month: int, day: int) -> dt.date:
     try:
-        return dt.date(year, month, day)
+        date = dt.date(year, month, day)
     except ValueError as error:
         raise InputError(f"{what}: '{text}' is not a real calendar date ({error})") from None
+    return check_range(date, what)
+
+
+def check_range(date: dt.date, what: str = "--date") -> dt.date:
+    """Refuse a date no procedure could have (a typo like 9999 or 0202)."""
+    if not EARLIEST <= date <= LATEST:
+        raise InputError(
+            f"{what}: '{date.isoformat()}' is outside the years {EARLIEST.year}-{LATEST.year}; "
+            "check the year"
+        )
+    return date
 
 
 def _named_month_date(date_text: str, language: str) -> tuple[int, int, int] | None:

@@ -11,14 +11,18 @@ import atexit
 import hashlib
 import logging
 import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..content.resource_policy import url_problem
 from ..errors import ResourceRefused
+from .glyphs import check_drawn, missing_glyphs
 from .page import HandoutSpec, handout_stylesheet, render_clinic_css, render_html
 
 PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
@@ -92,8 +96,13 @@ class PdfRenderer:
 
     def render(self, spec: HandoutSpec, variant: str | None = None) -> tuple[bytes, int]:
         """The PDF and its page count (the bytes use object streams, so
-        counting pages afterwards would need a PDF parser)."""
-        return self._write(render_html(spec), spec, variant)
+        counting pages afterwards would need a PDF parser).
+
+        A last page holding nothing but the contact block is mostly empty
+        paper; the page is laid out once more with tighter spacing, and that
+        layout is kept when it saves the page.
+        """
+        return self._write(render_html(spec), spec, variant, refit=lambda: render_html(spec, True))
 
     def close(self) -> None:
         """Remove the temporary folder WeasyPrint keeps @font-face files in.
@@ -113,7 +122,13 @@ class PdfRenderer:
         except FatalURLFetchingError as error:
             raise ResourceRefused(str(error.__cause__ or error)) from None
 
-    def _write(self, html: str, spec: HandoutSpec, variant: str | None) -> tuple[bytes, int]:
+    def _write(
+        self,
+        html: str,
+        spec: HandoutSpec,
+        variant: str | None,
+        refit: Callable[[], str] | None = None,
+    ) -> tuple[bytes, int]:
         if variant is not None and variant not in PDF_VARIANTS:
             raise ValueError(f"unknown PDF variant {variant!r}")
         # A fixed identifier derived from the content keeps the same inputs
@@ -129,15 +144,47 @@ class PdfRenderer:
                 "pdf_identifier": identifier,
                 "pdf_tags": True,
             }
-            rendered = document.render(font_config=self.font_config, **options)
-            pdf = rendered.write_pdf(**options)
+            with missing_glyphs() as missing:
+                rendered = document.render(font_config=self.font_config, **options)
+                if refit is not None and _only_trailing_block(rendered):
+                    tighter = HTML(
+                        string=refit(), base_url=_folder_url(spec.clinic_dir), url_fetcher=fetcher
+                    ).render(font_config=self.font_config, **options)
+                    if len(tighter.pages) < len(rendered.pages):
+                        rendered = tighter
+                pdf = rendered.write_pdf(**options)
         except FatalURLFetchingError as error:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
             cause = error.__cause__
             raise ResourceRefused(str(cause) if cause else str(error)) from None
+        except OSError as error:
+            if error.filename:
+                raise
+            # WeasyPrint writes the clinic's fonts to a temporary folder; a full
+            # disk there must say where, not "file: No space left on device".
+            folder = getattr(self.font_config, "_folder", None) or tempfile.gettempdir()
+            where = f"{folder} (temporary files for the PDF)"
+            raise OSError(error.errno, error.strerror, where) from None
         if fetcher.refused:
             raise ResourceRefused(fetcher.refused[0])
+        check_drawn(missing, spec.patient_name)
         return pdf, len(rendered.pages)
+
+
+# The blocks that end a handout; a page holding only these wastes paper.
+TRAILING_BLOCKS = frozenset({"contact"})
+
+
+def _only_trailing_block(rendered: Document) -> bool:
+    """Whether the last of several pages holds nothing but the trailing block(s)."""
+    if len(rendered.pages) < 2:
+        return False
+    sections = {
+        box.element.get("class", "")
+        for box in rendered.pages[-1]._page_box.descendants()
+        if getattr(box, "element_tag", None) == "section"
+    }
+    return bool(sections) and sections <= TRAILING_BLOCKS
 
 
 _shared: PdfRenderer | None = None
