@@ -84,7 +84,10 @@ def read_when(
     """
     value = " ".join(text.split())
     if not value:
-        raise InputError(f"{what}: missing; give the procedure date, e.g. 2026-11-23 or today")
+        raise InputError(
+            f"{what}: '{text}' is not a date in the form YYYY-MM-DD or any other; "
+            "give the procedure date, e.g. 2026-11-23 or today"
+        )
     if date_format and "%" in date_format:
         return _by_format(value, text, what, date_format)
     if date_format in ("us", "day-month"):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
+import sqlite3
 import time
 from pathlib import Path
 
@@ -132,13 +134,23 @@ def test_print_unemailed_prints_rows_without_an_address_once(
     rows = manifest(out)
     assert (rows[2]["delivered"], rows[3]["delivered"]) == ("emailed", "printed")
     assert [m.rcpt_tos for m in mailbox.received] == [["ana@example.com"]]
-    # Again: nobody is emailed or printed for twice.
+    first = delivery_records(out)
+    assert sorted((channel, state) for channel, state, _ in first) == [
+        ("emailed", "done"),
+        ("printed", "done"),
+    ]
+    # Again: nobody is emailed or printed for twice; the records are not touched.
     again = run(*args, env=env)
     assert again.exit_code == 0, again.output
     assert len(mailbox.received) == 1
     assert manifest(out)[3]["delivered"] == "printed"
-    log = list(csv.DictReader((out / "deliveries.csv").open(encoding="utf-8")))
-    assert sorted(r["delivered"] for r in log) == ["emailed", "printed"]
+    assert delivery_records(out) == first
+
+
+def delivery_records(out: Path) -> list[tuple[str, str, str]]:
+    """(channel, state, time) of every email and print the folder's records hold."""
+    with contextlib.closing(sqlite3.connect(out / "deliveries.sqlite3")) as db:
+        return sorted(db.execute("SELECT channel, state, time FROM deliveries"))
 
 
 def test_print_unemailed_goes_with_email(tmp_path: Path) -> None:

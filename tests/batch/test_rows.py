@@ -133,7 +133,7 @@ def test_bad_rows_get_their_row_number_and_reason(tmp_path: Path, content: Cache
     assert "not a date written day/month/year" in reasons[3]
     assert "not a date written month/day/year" in reasons[4]
     assert "not a real calendar date" in reasons[5]
-    assert reasons[6].startswith("date: missing")
+    assert reasons[6].startswith("date: '' is not a date")
     assert reasons[8] == "patient: the name is empty"
     # A slip of one letter is a failed row; a service with no protocol is not.
     assert "Unknown protocol 'microneeding'. Did you mean 'microneedling'?" in reasons[9]

@@ -90,7 +90,7 @@ def test_relative_words_count_from_the_given_today(word: str, days: int) -> None
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", "missing"),
+        ("", "'' is not a date"),
         ("2026-02-30", "not a real calendar date"),
         ("Nov 2026", "not a date this tool can read"),
         ("next week", "not a date this tool can read"),
