@@ -100,7 +100,12 @@ class OnceOnlyDelivery:
                 )
                 continue
             spec = spec or resolve_spec(
-                self.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
+                self.content,
+                job.protocol_id,
+                job.clinic_id,
+                job.patient,
+                job.procedure_date,
+                job.procedure_time,
             )
             if self._deliver(channel, key, job, spec, problems):
                 done.add(channel)

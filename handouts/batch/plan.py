@@ -47,7 +47,7 @@ class Job:
     email: str | None = None
     reference: str = ""  # the booking system's id for the appointment
     service: str = ""  # the service as exported
-    procedure_time: dt.time | None = None  # kept for the manifest; no protocol uses it yet
+    procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
 
 
@@ -90,15 +90,21 @@ def content_fingerprint(content: ContentStore, clinic_id: str, protocol_id: str)
 
 
 def inputs_hash(
-    fingerprint: str, patient: str | None, procedure_date: dt.date | None, variant: str | None
+    fingerprint: str,
+    patient: str | None,
+    procedure_date: dt.date | None,
+    variant: str | None,
+    procedure_time: dt.time | None = None,
 ) -> str:
     """A hash of everything that decides a handout's bytes."""
-    inputs = {
+    inputs: dict[str, str | None] = {
         "content": fingerprint,
         "patient": patient,
         "date": procedure_date.isoformat() if procedure_date else None,
         "variant": variant,
     }
+    if procedure_time is not None:  # only then, so hashes made before times existed still hold
+        inputs["time"] = procedure_time.isoformat()
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
@@ -254,7 +260,7 @@ def plan_rows(
                 patient=facts.patient,
                 procedure_date=when.date,
                 output=output,
-                inputs_hash=inputs_hash(fingerprint, facts.patient, when.date, None),
+                inputs_hash=inputs_hash(fingerprint, facts.patient, when.date, None, time),
                 email=values.get("email") or None,
                 reference=facts.reference,
                 service=facts.service,
@@ -266,7 +272,7 @@ def plan_rows(
 
 
 def _time_of_day(text: str) -> dt.time | None:
-    """A separate time column's value; no handout uses the time yet, so none is refused for it."""
+    """A separate time column's value; only hour rules use it, so a row is not refused for it."""
     try:
         return read_time(text, "time") if text else None
     except InputError:

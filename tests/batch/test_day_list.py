@@ -10,15 +10,18 @@ import sqlite3
 import time
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from handouts import service
 from handouts.batch.outcome import RowStatus
 from handouts.cli import main
 from handouts.content.store import ContentStore
+from tests.batch.test_exports import seed_root
 from tests.cli.test_send import smtp_env
 from tests.cups_fixture import CupsQueue, unique_marker
 from tests.deliver.test_mail import Mailbox, smtp_server
+from tests.pdfcheck import pdf_text
 
 __all__ = ["smtp_server"]  # a fixture, used by name below
 
@@ -26,8 +29,15 @@ EXPORTS = Path(__file__).parent / "exports"
 NAMES = ("Ana Silva", "Bo Chen", "Cy Dee", "Di Eve", "Ed Fay", "Flo Gee", "Silva", "Zoë")
 
 
-def run(*args: str, env: dict[str, str] | None = None) -> Result:
-    return CliRunner().invoke(main, ["batch", *args, "--workers", "1"], env=env)
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled clinics and profiles with the two seed protocols (see test_exports)."""
+    return seed_root(tmp_path_factory.mktemp("seed"))
+
+
+def run(root: Path, *args: str, env: dict[str, str] | None = None) -> Result:
+    command = ["--root", str(root), "batch", *args, "--workers", "1"]
+    return CliRunner().invoke(main, command, env=env)
 
 
 def manifest(out: Path) -> dict[int, dict[str, str]]:
@@ -37,9 +47,10 @@ def manifest(out: Path) -> dict[int, dict[str, str]]:
 
 def test_a_day_export_read_with_no_edits_names_every_row_without_a_handout(
     tmp_path: Path,
+    root: Path,
 ) -> None:
     out = tmp_path / "out"
-    result = run(str(EXPORTS / "report-with-titles.csv"), "-o", str(out))
+    result = run(root, str(EXPORTS / "report-with-titles.csv"), "-o", str(out))
     assert result.exit_code == 0, result.output  # no handout for Botox is not an error
     lines = result.stdout.splitlines()
     assert lines[0].startswith("2 handouts made (in ")
@@ -70,25 +81,29 @@ def test_a_day_export_read_with_no_edits_names_every_row_without_a_handout(
     )
 
 
-def test_a_row_that_should_have_a_handout_and_cannot_is_exit_status_1(tmp_path: Path) -> None:
+def test_a_row_that_should_have_a_handout_and_cannot_is_exit_status_1(
+    tmp_path: Path, root: Path
+) -> None:
     out = tmp_path / "out"
-    result = run(str(EXPORTS / "excel-european.csv"), "-o", str(out))
+    result = run(root, str(EXPORTS / "excel-european.csv"), "-o", str(out))
     assert result.exit_code == 1
     assert "2 handouts made, 1 row failed" in result.stdout
     assert "Row 4 failed: date: '31/11/2026' is not a real calendar date" in result.stdout
     assert manifest(out)[2]["patient"] == "Zoë Ünal"
 
 
-def test_an_export_that_needs_a_profile_says_so_and_works_with_it(tmp_path: Path) -> None:
+def test_an_export_that_needs_a_profile_says_so_and_works_with_it(
+    tmp_path: Path, root: Path
+) -> None:
     out = tmp_path / "out"
-    without = run(str(EXPORTS / "acuity.csv"), "-o", str(out))
+    without = run(root, str(EXPORTS / "acuity.csv"), "-o", str(out))
     assert without.exit_code == 1
     assert "which column holds the service" in without.output and "--profile" in without.output
     assert not out.exists()
-    unknown = run(str(EXPORTS / "acuity.csv"), "-o", str(out), "--profile", "acuitty")
+    unknown = run(root, str(EXPORTS / "acuity.csv"), "-o", str(out), "--profile", "acuitty")
     assert unknown.exit_code == 1
     assert "Unknown import profile 'acuitty'. Did you mean 'acuity'?" in unknown.output
-    with_profile = run(str(EXPORTS / "acuity.csv"), "-o", str(out), "--profile", "acuity")
+    with_profile = run(root, str(EXPORTS / "acuity.csv"), "-o", str(out), "--profile", "acuity")
     assert with_profile.exit_code == 0, with_profile.output
     assert "2 handouts made" in with_profile.stdout
     assert "No handout for: Botox (1), Consultation (1)" in with_profile.stdout
@@ -112,7 +127,7 @@ def test_a_date_years_away_is_a_warning_in_the_summary(
 
 
 def test_print_unemailed_prints_rows_without_an_address_once(
-    smtp_server, cups_queue: CupsQueue, tmp_path: Path
+    smtp_server, cups_queue: CupsQueue, tmp_path: Path, root: Path
 ) -> None:
     mailbox = Mailbox()
     env = smtp_env(smtp_server(mailbox, auth_require_tls=False))
@@ -128,7 +143,7 @@ def test_print_unemailed_prints_rows_without_an_address_once(
     args = [str(export), "-o", str(out), "--email", "--print-unemailed"]
     args += ["--printer", cups_queue.name]
     since = time.time() - 1
-    result = run(*args, env=env)
+    result = run(root, *args, env=env)
     assert result.exit_code == 0, result.output
     cups_queue.wait_for_pdf(marker, since=since)
     rows = manifest(out)
@@ -140,7 +155,7 @@ def test_print_unemailed_prints_rows_without_an_address_once(
         ("printed", "done"),
     ]
     # Again: nobody is emailed or printed for twice; the records are not touched.
-    again = run(*args, env=env)
+    again = run(root, *args, env=env)
     assert again.exit_code == 0, again.output
     assert len(mailbox.received) == 1
     assert manifest(out)[3]["delivered"] == "printed"
@@ -153,7 +168,33 @@ def delivery_records(out: Path) -> list[tuple[str, str, str]]:
         return sorted(db.execute("SELECT channel, state, time FROM deliveries"))
 
 
-def test_print_unemailed_goes_with_email(tmp_path: Path) -> None:
-    result = run(str(EXPORTS / "report-with-titles.csv"), "--print-unemailed")
+def test_print_unemailed_goes_with_email(tmp_path: Path, root: Path) -> None:
+    result = run(root, str(EXPORTS / "report-with-titles.csv"), "--print-unemailed")
     assert result.exit_code == 2
     assert "--print-unemailed goes with --email" in result.output
+
+
+def test_an_export_time_gives_hour_rules_clock_times_as_handout_time_does(
+    tmp_path: Path,
+) -> None:
+    export = tmp_path / "day.csv"
+    export.write_text(
+        "Client,Appointment Date,Start Time,Service,Location\n"
+        "Ana Silva,11/22/2026,2:30 PM,Botulinum toxin injections,Magnolia\n"
+        "Bo Chen,11/22/2026,,Botulinum toxin injections,Magnolia\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(export), "-o", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    rows = manifest(out)
+    timed = (out / rows[2]["output"]).read_bytes()
+    untimed = (out / rows[3]["output"]).read_bytes()
+    assert "Until 6:30 pm on Sunday, November 22" in pdf_text(timed)
+    assert "For 4 hours after your procedure" in pdf_text(untimed)
+    # The same handout as `handout` makes with the date and time typed in.
+    single = tmp_path / "single.pdf"
+    typed = ["handout", "Botulinum toxin injections", "--clinic", "magnolia"]
+    typed += ["--patient", "Ana Silva", "--date", "11/22/2026 2:30 PM", "-o", str(single)]
+    assert CliRunner().invoke(main, typed).exit_code == 0
+    assert single.read_bytes() == timed
