@@ -42,6 +42,7 @@ class HandoutRequest:
     procedure_date: dt.date | None = None
     format: Format = "pdf"
     pdf_variant: str | None = None
+    language: str | None = None  # None: the protocol's own language
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,12 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
     from .render.page import render_standalone_html, resolve_spec
 
     spec = resolve_spec(
-        store, request.protocol, request.clinic, request.patient, request.procedure_date
+        store,
+        request.protocol,
+        request.clinic,
+        request.patient,
+        request.procedure_date,
+        request.language,
     )
     pages: int | None = None
     if request.format == "html":

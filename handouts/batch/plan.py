@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..content.bundled import BUILTIN_TEMPLATES
+from ..content.catalogs import LOCALE_DIR
 from ..content.store import ContentStore
 from ..deliver.files import default_filename
 from ..errors import HandoutError, InputError
@@ -35,6 +36,7 @@ class Job:
     output: str  # relative to the output folder
     inputs_hash: str
     email: str | None = None
+    language: str | None = None  # None: the protocol's own language
 
 
 @dataclass(frozen=True)
@@ -54,23 +56,32 @@ def _tool_versions() -> str:
     return f"handouts {metadata.version('handouts')}; weasyprint {metadata.version('weasyprint')}"
 
 
-def content_fingerprint(content: ContentStore, clinic_id: str, protocol_id: str) -> str:
+def content_fingerprint(
+    content: ContentStore, clinic_id: str, protocol_id: str, language: str | None = None
+) -> str:
     """A hash of every file a handout of this clinic and protocol is made from.
 
-    Editing a protocol, a logo, a font or a template changes it, so a re-run
-    remakes the handouts those files went into.
+    Editing a protocol or its translation, a logo, a font, a template or a
+    catalog changes it, so a re-run remakes the handouts those files went into.
     """
     digest = hashlib.sha256(_tool_versions().encode() + b"\0")
     digest.update(content.protocol_path(protocol_id).read_bytes() + b"\0")
+    if language is not None:
+        for path in content.translation_paths(protocol_id).values():
+            digest.update(path.read_bytes() + b"\0")
     _files_digest(digest, content.clinic_dir(clinic_id))
-    for folder in (content.templates_dir, BUILTIN_TEMPLATES):
+    for folder in (content.templates_dir, BUILTIN_TEMPLATES, LOCALE_DIR):
         if folder.is_dir():
             _files_digest(digest, folder)
     return digest.hexdigest()
 
 
 def inputs_hash(
-    fingerprint: str, patient: str | None, procedure_date: dt.date | None, variant: str | None
+    fingerprint: str,
+    patient: str | None,
+    procedure_date: dt.date | None,
+    variant: str | None,
+    language: str | None = None,
 ) -> str:
     """A hash of everything that decides a handout's bytes."""
     inputs = {
@@ -79,6 +90,8 @@ def inputs_hash(
         "date": procedure_date.isoformat() if procedure_date else None,
         "variant": variant,
     }
+    if language is not None:  # absent, not null: rows without a language keep their hash
+        inputs["language"] = language
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
@@ -108,8 +121,8 @@ class RowChecker:
 
     def __init__(self, content: ContentStore) -> None:
         self.content = content
-        self._problems: dict[tuple[str, str], str | None] = {}
-        self._fingerprints: dict[tuple[str, str], str] = {}
+        self._problems: dict[tuple[str, ...], str | None] = {}
+        self._fingerprints: dict[tuple[str, str, str | None], str] = {}
 
     def problem(self, kind: str, ident: str) -> str | None:
         key = (kind, ident)
@@ -124,10 +137,23 @@ class RowChecker:
                 self._problems[key] = f"{kind}: {error}"
         return self._problems[key]
 
-    def fingerprint(self, clinic_id: str, protocol_id: str) -> str:
-        key = (clinic_id, protocol_id)
+    def language_problem(self, protocol_id: str, language: str) -> str | None:
+        """Why the protocol cannot be had in ``language`` (no or a broken translation)."""
+        key = ("language", protocol_id, language)
+        if key not in self._problems:
+            try:
+                self.content.protocol(protocol_id, language)
+                self._problems[key] = None
+            except HandoutError as error:
+                self._problems[key] = f"language: {error}"
+        return self._problems[key]
+
+    def fingerprint(self, clinic_id: str, protocol_id: str, language: str | None = None) -> str:
+        key = (clinic_id, protocol_id, language)
         if key not in self._fingerprints:
-            self._fingerprints[key] = content_fingerprint(self.content, clinic_id, protocol_id)
+            self._fingerprints[key] = content_fingerprint(
+                self.content, clinic_id, protocol_id, language
+            )
         return self._fingerprints[key]
 
 
@@ -158,10 +184,15 @@ def plan_rows(
                 problem = checker.problem(kind, ident)
                 if problem:
                     raise InputError(problem)
+            language = values.get("language") or None
+            if language is not None and (
+                problem := checker.language_problem(protocol_id, language)
+            ):
+                raise InputError(problem)
         except HandoutError as error:
             bad.append(BadRow(raw.row, str(error)))
             continue
-        fingerprint = checker.fingerprint(row_clinic, protocol_id)
+        fingerprint = checker.fingerprint(row_clinic, protocol_id, language)
         output = names.claim(
             default_filename(row_clinic, protocol_id, procedure_date, patient, "pdf")
         )
@@ -173,8 +204,9 @@ def plan_rows(
                 patient=patient,
                 procedure_date=procedure_date,
                 output=output,
-                inputs_hash=inputs_hash(fingerprint, patient, procedure_date, None),
+                inputs_hash=inputs_hash(fingerprint, patient, procedure_date, None, language),
                 email=values.get("email") or None,
+                language=language,
             )
         )
     return jobs, bad

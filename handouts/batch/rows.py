@@ -19,7 +19,7 @@ from ..errors import InputError
 from ..inputs.dates import parse_date
 
 REQUIRED_COLUMNS = ("patient", "date", "protocol")
-OPTIONAL_COLUMNS = ("clinic", "email")
+OPTIONAL_COLUMNS = ("clinic", "email", "language")
 SEPARATORS = (",", ";", "\t")
 
 # Forms a spreadsheet produces when a column is formatted as a local date.

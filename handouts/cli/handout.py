@@ -34,6 +34,11 @@ def check_delivery_options(
     "--clinic", "clinic_id", metavar="ID", help="Clinic id (default: the default clinic)."
 )
 @click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
+@click.option(
+    "--language",
+    metavar="CODE",
+    help="The protocol's translation to use, e.g. es (default: the protocol's own language).",
+)
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Procedure date.")
 @click.option(
     "-o",
@@ -59,6 +64,7 @@ def handout_command(
     protocol: str,
     clinic_id: str | None,
     patient: str | None,
+    language: str | None,
     date_text: str | None,
     output: Path | None,
     fmt: str,
@@ -78,6 +84,7 @@ def handout_command(
     \b
     Examples:
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22
+      handouts handout micropenning --language es --patient "José Álvarez" --date 2026-11-23
       handouts handout microneedling --clinic magnolia -o blank.pdf
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
           --email sam@example.com --print --printer FrontDesk
@@ -94,6 +101,7 @@ def handout_command(
         procedure_date,
         fmt,
         pdf_variant,  # type: ignore[arg-type]
+        language,
     )
     made = service.make_handout(store, request)
     target = service.save_handout(made, output)

@@ -19,6 +19,7 @@ from .models import Branding
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
+from .templates import TEMPLATE_EXTENSIONS
 from .yaml_loading import load_branding, load_protocol
 
 # Near-misses of the file names the tool looks for; a file with one of these
@@ -173,7 +174,7 @@ def _check_templates(content: ContentStore, report: Report) -> None:
         for cid in content.clinic_ids()
         if (content.branding_dir / cid / "templates").is_dir()
     ]
-    environment = SandboxedEnvironment(extensions=["jinja2.ext.do"])
+    environment = SandboxedEnvironment(extensions=list(TEMPLATE_EXTENSIONS))
     for folder, clinic_dir in folders:
         for path in sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".css", ".txt")):
             try:

@@ -64,7 +64,12 @@ class OnceOnlyDelivery:
             problems += self._record(job.output, how)
         done |= logged
         spec = resolve_spec(
-            self.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
+            self.content,
+            job.protocol_id,
+            job.clinic_id,
+            job.patient,
+            job.procedure_date,
+            job.language,
         )
         path = self.out_dir / job.output
         if Channel.EMAIL in self.channels and Channel.EMAIL not in done:

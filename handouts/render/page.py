@@ -1,8 +1,9 @@
 """Models and dates to HTML, through the templates a clinic can override.
 
-Every fixed wording of the page lives in the templates, so a translated
-protocol needs translated templates, not code changes. Patient text is only
-ever passed to templates as data, and autoescaping makes it inert HTML.
+Every fixed wording of the page lives in the templates and is translated by
+the catalog of the protocol's language; dates and lists are written that
+language's way by Babel. Patient text is only ever passed to templates as
+data, and autoescaping makes it inert HTML.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
+from markupsafe import Markup, escape
 
 from ..content.bundled import BUILTIN_TEMPLATES
+from ..content.catalogs import babel_locale, text_direction
 from ..content.models import Branding, Protocol, RegimenStep
 from ..content.resource_policy import clinic_file
 from ..content.store import ContentStore
@@ -24,12 +28,26 @@ from ..content.templates import template_environment, template_source
 from ..inputs.names import clean_name
 from .schedule import Schedule, build_schedule
 
-# Babel patterns per branding date style: US "Monday, November 23, 2026",
+# English dates follow the clinic's date style: US "Monday, November 23, 2026",
 # elsewhere "Monday 23 November 2026".
 _DATE_PATTERNS = {
     "us": {"long": "EEEE, MMMM d, y", "short": "EEE, MMM d", "short_year": "EEE, MMM d, y"},
     "day-month": {"long": "EEEE d MMMM y", "short": "EEE d MMM", "short_year": "EEE d MMM y"},
 }
+# Other languages write dates their own way (Spanish "lunes, 23 de noviembre de
+# 2026", "lun, 23 nov"): the locale's full date and its skeletons.
+_LOCALE_SKELETONS = {"short": "MMMEd", "short_year": "yMMMEd"}
+
+# Which CJK face draws Han characters the way a reader of the page's language
+# expects; Simplified Chinese otherwise.
+_CJK_FONTS = {
+    "ja": "Noto Sans CJK JP",
+    "ko": "Noto Sans CJK KR",
+    "zh_TW": "Noto Sans CJK TC",
+    "zh_HK": "Noto Sans CJK HK",
+    "zh_Hant": "Noto Sans CJK TC",
+}
+_DEFAULT_CJK_FONT = "Noto Sans CJK SC"
 
 
 @dataclass(frozen=True)
@@ -44,8 +62,14 @@ class HandoutSpec:
     procedure_date: dt.date | None = None
 
     @property
+    def language(self) -> str:
+        return self.protocol.language
+
+    @property
     def environment(self) -> jinja2.Environment:
-        return template_environment(self.root_templates, self.clinic_dir / "templates")
+        return template_environment(
+            self.root_templates, self.clinic_dir / "templates", self.language
+        )
 
     @property
     def allowed_folders(self) -> tuple[Path, ...]:
@@ -57,12 +81,34 @@ class HandoutSpec:
 
 
 def date_formatter(style: str, language: str, kind: str) -> Callable[[dt.date], str]:
-    pattern = _DATE_PATTERNS[style][kind]
+    """``kind`` is long, short or short_year; ``style`` matters for English only."""
+    locale = babel_locale(language)
+    if locale.language == "en":
+        pattern = _DATE_PATTERNS[style][kind]
+        return lambda value: format_date(value, format=pattern, locale=locale)
+    if kind == "long":
+        return lambda value: format_date(value, format="full", locale=locale)
+    skeleton = _LOCALE_SKELETONS[kind]
+    return lambda value: format_skeleton(skeleton, value, locale=locale)
 
-    def format_(value: dt.date) -> str:
-        return format_date(value, format=pattern, locale=language)
 
-    return format_
+def list_formatter(language: str, style: str) -> Callable[[list[str]], Markup]:
+    """Join items the language's way: "A, B and C", "A o B" (``style`` "standard" or "or")."""
+    locale = babel_locale(language)
+
+    def join(items: list[str]) -> Markup:
+        # Items are escaped here, so the joined text can go into HTML as it is.
+        return Markup(format_list([str(escape(item)) for item in items], style, locale))
+
+    return join
+
+
+def cjk_font(language: str) -> str:
+    locale = babel_locale(language)
+    for key in (f"{locale.language}_{locale.territory}", f"{locale.language}_{locale.script}"):
+        if key in _CJK_FONTS:
+            return _CJK_FONTS[key]
+    return _CJK_FONTS.get(locale.language, _DEFAULT_CJK_FONT)
 
 
 def product_for(step: RegimenStep, clinic: Branding) -> dict[str, Any]:
@@ -89,9 +135,12 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "schedule": schedule,
         "logo_url": clinic.logo,
         "products": {step.id: product_for(step, clinic) for step in steps},
-        "long_date": date_formatter(clinic.date_style, protocol.language, "long"),
-        "short_date": date_formatter(clinic.date_style, protocol.language, "short"),
-        "short_date_year": date_formatter(clinic.date_style, protocol.language, "short_year"),
+        "direction": text_direction(spec.language),
+        "long_date": date_formatter(clinic.date_style, spec.language, "long"),
+        "short_date": date_formatter(clinic.date_style, spec.language, "short"),
+        "short_date_year": date_formatter(clinic.date_style, spec.language, "short_year"),
+        "and_list": list_formatter(spec.language, "standard"),
+        "or_list": list_formatter(spec.language, "or"),
     }
 
 
@@ -109,7 +158,7 @@ def render_clinic_css(spec: HandoutSpec) -> str:
             clinic_file(spec.clinic_dir, relative, f"font.files.{style}")
             font_files[style] = relative
     template = spec.environment.get_template("clinic.css")
-    return template.render(clinic=clinic, font_files=font_files)
+    return template.render(clinic=clinic, font_files=font_files, cjk_font=cjk_font(spec.language))
 
 
 def handout_stylesheet(spec: HandoutSpec) -> tuple[str, Path]:
@@ -137,13 +186,15 @@ def resolve_spec(
     clinic_id: str | None = None,
     patient_name: str | None = None,
     procedure_date: dt.date | None = None,
+    language: str | None = None,
 ) -> HandoutSpec:
-    """Look up a protocol and clinic by id (the default clinic without one)."""
+    """Look up a protocol (in ``language``, else its own) and clinic by id
+    (the default clinic without one)."""
     clinic = store.clinic(clinic_id)
     return HandoutSpec(
         clinic=clinic,
         clinic_dir=store.clinic_dir(clinic.id),
-        protocol=store.protocol(protocol_id),
+        protocol=store.protocol(protocol_id, language),
         root_templates=store.templates_dir,
         patient_name=clean_name(patient_name),
         procedure_date=procedure_date,
