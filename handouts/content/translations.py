@@ -81,8 +81,7 @@ def _counted(loc: Loc, wanted: int, raw: Any, source: str) -> list[Problem]:
     found = len(_items(raw))
     if found == wanted:
         return []
-    what = loc[-1]
-    return [(loc, f"has {found} {what} but {source} has {wanted}; translate each one, add none")]
+    return [(loc, f"has {found} entries but {source} has {wanted}; translate each one, add none")]
 
 
 def _phases(original: Protocol, data: dict[str, Any], source: str) -> list[Problem]:

@@ -7,6 +7,7 @@ protocol's reading grade, for the ``validate`` command to print.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,12 +16,14 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError
 from .bundled import BUILTIN_TEMPLATES
-from .models import Branding
+from .catalogs import has_catalog
+from .models import LANGUAGE_PATTERN, Branding, Protocol
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
 from .templates import TEMPLATE_EXTENSIONS
-from .yaml_loading import load_branding, load_protocol
+from .translations import split_protocol_file
+from .yaml_loading import load_branding, load_protocol, load_translation
 
 # Near-misses of the file names the tool looks for; a file with one of these
 # names would otherwise be silently ignored.
@@ -89,6 +92,43 @@ def _check_protocols(content: ContentStore, grade_target: float | None, report: 
             report.warnings.append(
                 f"{path}: reading grade {grade.grade} is above the target of {grade.target:g}"
                 f"{_literacy_hint(grade.target)}"
+            )
+        _check_translations(content, protocol, path, report)
+    _check_orphan_translations(content, report)
+
+
+def _check_translations(
+    content: ContentStore, original: Protocol, original_path: Path, report: Report
+) -> None:
+    """Each translation loads and keeps the original's structure; its wording has a catalog."""
+    for language, path in sorted(content.translation_paths(original.id).items()):
+        if not re.match(LANGUAGE_PATTERN, language):
+            report.problems.append(
+                f"{path}: '{language}' in the file name is not a language code; name a "
+                f"translation {original.id}.<language>.yaml, e.g. {original.id}.es.yaml"
+            )
+            continue
+        try:
+            load_translation(path, original, original_path)
+        except ContentError as error:
+            report.problems.extend(error.problems)
+            continue
+        if not has_catalog(language):
+            report.warnings.append(
+                f"{path}: there is no '{language}' catalog, so the page's own wording "
+                "(headings, labels, the email) stays in English; see README, "
+                "'Adding a translation'"
+            )
+
+
+def _check_orphan_translations(content: ContentStore, report: Report) -> None:
+    known = set(content.protocol_ids())
+    for path in sorted(content.protocols_dir.glob("*.*.yaml")):
+        protocol_id, _ = split_protocol_file(path)
+        if protocol_id not in known:
+            report.problems.append(
+                f"{path}: translates '{protocol_id}', but there is no "
+                f"{content.protocols_dir / protocol_id}.yaml"
             )
 
 

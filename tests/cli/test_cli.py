@@ -96,8 +96,8 @@ def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
     assert json.loads(result.output) == {
         "root": str(PROJECT_ROOT),
         "protocols": [
-            {"id": "microneedling", "title": "Micro-Needling aftercare"},
-            {"id": "micropenning", "title": "Micropenning aftercare"},
+            {"id": "microneedling", "title": "Micro-Needling aftercare", "languages": ["en", "es"]},
+            {"id": "micropenning", "title": "Micropenning aftercare", "languages": ["en", "es"]},
         ],
         "clinics": [
             {"id": "harbourside", "name": "Harbourside Skin Clinic", "default": True},
