@@ -19,6 +19,7 @@ following links, lies inside the folder it was found in.
 
 from __future__ import annotations
 
+import gettext
 from functools import cache
 from pathlib import Path
 
@@ -81,6 +82,15 @@ def template_environment(
     root_templates: Path | None, clinic_templates: Path | None, language: str = SOURCE_LANGUAGE
 ) -> SandboxedEnvironment:
     """One sandboxed environment per (content root, clinic, language), reused in a process."""
+    return make_environment(root_templates, clinic_templates, catalog(language))
+
+
+def make_environment(
+    root_templates: Path | None,
+    clinic_templates: Path | None,
+    translations: gettext.NullTranslations,
+) -> SandboxedEnvironment:
+    """A new environment with ``translations`` installed (tests pass a pseudo-locale)."""
     chain: list[jinja2.BaseLoader] = [
         jinja2.PrefixLoader({BUILTIN_PREFIX: ConfinedLoader(BUILTIN_TEMPLATES)})
     ]
@@ -96,7 +106,7 @@ def template_environment(
     )
     # New-style gettext escapes the translation's arguments, not the
     # translation, and formats with %(name)s in {% trans %} and _() alike.
-    environment.install_gettext_translations(catalog(language), newstyle=True)  # type: ignore[attr-defined]
+    environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     environment.filters["css_counter_text"] = css_counter_text
     return environment
 

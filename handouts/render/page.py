@@ -191,10 +191,11 @@ def resolve_spec(
     """Look up a protocol (in ``language``, else its own) and clinic by id
     (the default clinic without one)."""
     clinic = store.clinic(clinic_id)
+    protocol = store.protocol(protocol_id, language)
     return HandoutSpec(
-        clinic=clinic,
+        clinic=clinic.in_language(protocol.language),
         clinic_dir=store.clinic_dir(clinic.id),
-        protocol=store.protocol(protocol_id, language),
+        protocol=protocol,
         root_templates=store.templates_dir,
         patient_name=clean_name(patient_name),
         procedure_date=procedure_date,
