@@ -54,6 +54,15 @@ def has_catalog(language: str) -> bool:
     return babel_locale_name(language) in available or base_language(language) in available
 
 
+def is_known_language(language: str) -> bool:
+    """Whether ``language`` names a language Babel has data for (``es``, ``es-MX``, ``ar``)."""
+    try:
+        Locale.parse(babel_locale_name(language))
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
 def babel_locale(language: str) -> Locale:
     """The Babel locale for dates and lists; English for a tag Babel does not know."""
     try:

@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError
 from .bundled import BUILTIN_TEMPLATES
-from .catalogs import has_catalog
+from .catalogs import has_catalog, is_known_language
 from .models import LANGUAGE_PATTERN, Branding, Protocol
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
@@ -102,7 +102,7 @@ def _check_translations(
 ) -> None:
     """Each translation loads and keeps the original's structure; its wording has a catalog."""
     for language, path in sorted(content.translation_paths(original.id).items()):
-        if not re.match(LANGUAGE_PATTERN, language):
+        if not re.match(LANGUAGE_PATTERN, language) or not is_known_language(language):
             report.problems.append(
                 f"{path}: '{language}' in the file name is not a language code; name a "
                 f"translation {original.id}.<language>.yaml, e.g. {original.id}.es.yaml"
