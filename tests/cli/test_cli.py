@@ -46,6 +46,23 @@ def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> 
     assert "23 November 2026" in text
 
 
+def test_handout_in_spanish(runner: CliRunner, in_tmp: Path) -> None:
+    args = ["handout", "micropenning", "--language", "es", "--patient", "José Álvarez"]
+    result = runner.invoke(main, [*args, "--date", "2026-11-23", "-o", "es.pdf"])
+    assert result.exit_code == 0, result.output
+    text = pdf_text((in_tmp / "es.pdf").read_bytes())
+    assert "Paciente José Álvarez Fecha del procedimiento lunes, 23 de noviembre de 2026" in text
+
+
+def test_handout_in_a_language_it_lacks(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(main, ["handout", "micropenning", "--language", "fr", "-o", "fr.pdf"])
+    assert result.exit_code == 1
+    assert "Protocol 'micropenning' has no 'fr' translation. Its languages: en, es." in (
+        result.output
+    )
+    assert not (in_tmp / "fr.pdf").exists()
+
+
 def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path) -> None:
     result = runner.invoke(
         main,

@@ -558,3 +558,45 @@ def test_a_multiline_subject_template_becomes_one_line(tmp_path: Path) -> None:
     subject, _, _ = render_email(env, context)
 
     assert subject == "Aftercare from Harbour Skin Clinic"
+
+
+# --- a handout's email in the patient's language -------------------------------
+
+
+def test_spanish_handout_email_is_spanish_throughout(smtp_server: Any) -> None:
+    import datetime as dt
+
+    from handouts.content.bundled import BUNDLED_ROOT
+    from handouts.content.store import ContentStore
+    from handouts.deliver.channels import email_handout
+    from handouts.render.page import resolve_spec
+
+    spec = resolve_spec(
+        ContentStore(BUNDLED_ROOT),
+        "micropenning",
+        "magnolia",
+        "José Álvarez",
+        dt.date(2026, 11, 23),
+        "es",
+    )
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+
+    email_handout(spec, PATIENT, b"%PDF-1.7 handout", settings)
+
+    received = mailbox.only_message()
+    # strip(): a subject this long is folded, and unfolding keeps the fold's space.
+    assert received["Subject"].strip() == (
+        "Sus instrucciones de cuidados posteriores de Magnolia Dermatology & Laser"
+    )
+    text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = received.get_body(("html",)).get_content()
+    assert text.startswith("Hola, José Álvarez:\n")
+    assert "(procedimiento del lunes, 23 de noviembre de 2026)" in text
+    assert "Saludos cordiales," in text and "Kind regards" not in text
+    assert '<html lang="es" dir="ltr">' in html and "<bdi>José Álvarez</bdi>" in html
+    assert "Fuera del horario de atención: llame a nuestra consulta" in text
+    attachment = next(received.iter_attachments())
+    assert attachment.get_filename() == (
+        "Cuidados posteriores de Micropenning - Magnolia Dermatology & Laser.pdf"
+    )
