@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HANDOUTS := $(BIN)/python generate.py
 DEMO_DATE ?= 2026-11-22
 
-.PHONY: demo test lint bench messages clean system system-test
+.PHONY: demo test lint bench bench-startup docs wheel messages clean system system-test
 
 demo: $(VENV)/.runtime
 	@$(HANDOUTS) handout microneedling --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
@@ -37,6 +37,18 @@ messages: $(VENV)/.runtime
 		--no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D handouts
 
+bench-startup: $(VENV)/.test
+	$(BIN)/python bench/startup.py
+
+# The README's pictures of a handout, from the demo's own output.
+docs: demo
+	tools/docs-pictures.sh
+
+# The wheel, as a clinic would install it: pip install dist/handouts-*.whl
+wheel: $(VENV)/.test
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	@ls dist/handouts-*.whl
+
 system:
 	@tools/install-system-deps.sh runtime
 
@@ -56,4 +68,4 @@ $(VENV)/.test: pyproject.toml | system-test $(VENV)/bin/python
 	@touch $@ $(VENV)/.runtime
 
 clean:
-	rm -rf out build *.egg-info .pytest_cache .ruff_cache
+	rm -rf out build dist *.egg-info .pytest_cache .ruff_cache
