@@ -182,18 +182,20 @@ def make_variants(
     clinic_ids: list[str] | None = None,
     protocol_ids: list[str] | None = None,
     *,
+    language: str | None = None,
     workers: int | None = None,
     force: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> Summary:
-    """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``."""
+    """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``
+    (``<protocol>.<language>.pdf`` in a translation)."""
     from .batch.plan import plan_variants
     from .batch.run import run_jobs
 
     cached = CachedContentStore(store.root)
     clinics = list(dict.fromkeys(clinic_ids or [])) or cached.clinic_ids()
     protocols = list(dict.fromkeys(protocol_ids or [])) or cached.protocol_ids()
-    jobs = plan_variants(cached, clinics, protocols)
+    jobs = plan_variants(cached, clinics, protocols, language)
     return run_jobs(
         cached, jobs, [], out_dir, workers=workers, force=force, on_progress=on_progress
     )

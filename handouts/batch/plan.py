@@ -213,20 +213,27 @@ def plan_rows(
 
 
 def plan_variants(
-    content: ContentStore, clinic_ids: list[str], protocol_ids: list[str]
+    content: ContentStore,
+    clinic_ids: list[str],
+    protocol_ids: list[str],
+    language: str | None = None,
 ) -> list[Job]:
-    """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``.
+    """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``
+    (``<protocol>.<language>.pdf`` in a translation).
 
-    Unknown ids raise ``NotFound`` before anything is made.
+    Unknown ids, or a protocol without that translation, raise before anything is made.
     """
     for clinic_id in clinic_ids:
         content.clinic_dir(clinic_id)
     for protocol_id in protocol_ids:
         content.protocol_path(protocol_id)
+        if language is not None:
+            content.protocol(protocol_id, language)
+    suffix = f".{language}" if language else ""
     jobs = []
     for clinic_id in clinic_ids:
         for protocol_id in protocol_ids:
-            fingerprint = content_fingerprint(content, clinic_id, protocol_id)
+            fingerprint = content_fingerprint(content, clinic_id, protocol_id, language)
             jobs.append(
                 Job(
                     row=len(jobs) + 1,
@@ -234,8 +241,9 @@ def plan_variants(
                     protocol_id=protocol_id,
                     patient=None,
                     procedure_date=None,
-                    output=f"{clinic_id}/{protocol_id}.pdf",
-                    inputs_hash=inputs_hash(fingerprint, None, None, None),
+                    output=f"{clinic_id}/{protocol_id}{suffix}.pdf",
+                    inputs_hash=inputs_hash(fingerprint, None, None, None, language),
+                    language=language,
                 )
             )
     return jobs

@@ -22,7 +22,7 @@ from .printing import print_pdf
 
 
 def _aftercare(spec: HandoutSpec) -> str:
-    """"Micro-Needling aftercare", in the handout's language (the page's running title)."""
+    """The running title, e.g. "Micro-Needling aftercare", in the handout's language."""
     wording = catalog(spec.language).gettext("%(procedure)s aftercare")
     return wording % {"procedure": spec.protocol.procedure}
 
