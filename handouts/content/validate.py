@@ -22,7 +22,7 @@ from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
 from .templates import TEMPLATE_EXTENSIONS
-from .translations import split_protocol_file
+from .translations import same_language, split_protocol_file
 from .yaml_loading import load_branding, load_protocol, load_translation
 
 # Near-misses of the file names the tool looks for; a file with one of these
@@ -106,6 +106,12 @@ def _check_translations(
             report.problems.append(
                 f"{path}: '{language}' in the file name is not a language code; name a "
                 f"translation {original.id}.<language>.yaml, e.g. {original.id}.es.yaml"
+            )
+            continue
+        if same_language(language, original.language):
+            report.problems.append(
+                f"{path}: {original_path.name} is already in '{original.language}', so this "
+                "file would never be used; remove it or name the language it is in"
             )
             continue
         try:

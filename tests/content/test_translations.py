@@ -98,6 +98,7 @@ def test_validate_refuses_stray_translation_files(content_copy: ContentStore) ->
     (folder / "micropenning.fr.yaml").write_text(
         original.replace("language: en", "language: fr"), encoding="utf-8"
     )
+    (folder / "micropenning.en.yaml").write_text(original, encoding="utf-8")
 
     report = validate_root(content_copy)
 
@@ -105,6 +106,9 @@ def test_validate_refuses_stray_translation_files(content_copy: ContentStore) ->
         report.problems
     )
     assert any("'old' in the file name is not a language code" in p for p in report.problems)
+    assert any(
+        "micropenning.en.yaml: micropenning.yaml is already in 'en'" in p for p in report.problems
+    )
     assert any(
         "micropenning.fr.yaml: there is no 'fr' catalog" in warning for warning in report.warnings
     )
