@@ -236,6 +236,7 @@ def test_the_right_to_left_page_is_mirrored(rtl_and_ltr: dict[str, bytes], tmp_p
         )
         clinic = next(w for w in words if w.text == "Harbourside")
         page_number = next(w for w in words if w.text == "Page")
+        footer = next(w for w in words if w.text == "harbourside-skin.example")
         pages = len(reader(pdf).pages)
         table = [w for n in range(1, pages + 1) for w in words_of(pdf, n)]
         step = next(w for w in table if w.text == "Step")
@@ -243,15 +244,15 @@ def test_the_right_to_left_page_is_mirrored(rtl_and_ltr: dict[str, bytes], tmp_p
         half = 595.28 / 2  # A4 width in points
         if direction == "rtl":
             assert left > 0.4 and right > 0.9, (left, right)  # the title hangs from the right
-            assert clinic.x0 > half and page_number.x1 < half
+            assert clinic.x0 > half and footer.x0 > half and page_number.x1 < half
             assert step.x0 > product.x0  # the regimen table's first column is on the right
         else:
             assert left < 0.1 and right < 0.6, (left, right)
-            assert clinic.x0 < half and page_number.x0 > half
+            assert clinic.x0 < half and footer.x1 < half and page_number.x0 > half
             assert step.x0 < product.x0
 
 
-def test_the_right_to_left_page_dates_are_arabic_and_on_the_left(
+def test_the_right_to_left_phase_dates_sit_at_the_left_end(
     rtl_and_ltr: dict[str, bytes],
 ) -> None:
     words = words_of(rtl_and_ltr["rtl"])
