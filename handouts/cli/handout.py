@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from pathlib import Path
+from types import FrameType
 
 import click
 
@@ -26,6 +29,28 @@ def check_delivery_options(
         raise click.UsageError("--pdf-variant, --email, --eml and --print need PDF output")
     if eml and not email:
         raise click.UsageError("--eml needs --email ADDRESS for the message's recipient")
+
+
+def exit_on_signals() -> None:
+    """SIGTERM and SIGHUP end the command as an exit, so cleanup runs.
+
+    Python's default for them is to die on the spot, leaving WeasyPrint's
+    temporary font folder behind; as SystemExit the renderer's exit hook
+    removes it, and the status is 128+N as for any process a signal ended.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, stop)
+
+
+def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
+    """The email file must not overwrite the handout it carries."""
+    if pdf is not None and eml is not None and pdf.resolve() == eml.resolve():
+        raise click.UsageError(f"--eml and -o name the same file ({eml}); give two names")
 
 
 @click.command("handout")
@@ -90,6 +115,8 @@ def handout_command(
           --email sam@example.com --print --printer FrontDesk
     """
     check_delivery_options(fmt, pdf_variant, email_to, eml, print_)
+    check_distinct_files(output, eml)
+    exit_on_signals()
     check_print_options(print_, printer, copies)
     procedure_date = parse_date(date_text) if date_text is not None else None
     if email_to:
@@ -104,6 +131,7 @@ def handout_command(
         language,
     )
     made = service.make_handout(store, request)
+    check_distinct_files(output or Path("out") / made.filename, eml)
     target = service.save_handout(made, output)
     log.info("wrote %s handout (%d bytes)", made.spec.protocol.id, len(made.data))
     click.echo(str(target))

@@ -26,6 +26,15 @@ PATTERN_MESSAGES = {
 }
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+# Sane ranges for the calendar: ten years either side of the procedure, and a
+# course of treatment that fits in a life. Beyond them a date is a typo, and
+# far beyond them it would not fit in the calendar at all.
+MAX_DAYS = 3650
+MAX_WEEKS = 520
+MAX_MONTHS = 120
+MAX_TREATMENTS = 100
+Day = Annotated[int, Field(ge=-MAX_DAYS, le=MAX_DAYS)]
 Colour = Annotated[str, StringConstraints(pattern=COLOUR_PATTERN)]
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
 Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
@@ -43,9 +52,9 @@ class Strict(BaseModel):
 class Duration(Strict):
     """A span of calendar time such as "one month" or "six weeks"."""
 
-    days: int = Field(default=0, ge=0)
-    weeks: int = Field(default=0, ge=0)
-    months: int = Field(default=0, ge=0)
+    days: int = Field(default=0, ge=0, le=MAX_DAYS)
+    weeks: int = Field(default=0, ge=0, le=MAX_WEEKS)
+    months: int = Field(default=0, ge=0, le=MAX_MONTHS)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Duration:
@@ -63,9 +72,9 @@ class Phase(Strict):
     """
 
     title: Text
-    day: int | None = None
-    from_day: int | None = None
-    to_day: int | None = None
+    day: Day | None = None
+    from_day: Day | None = None
+    to_day: Day | None = None
     expect: list[Text] = Field(default_factory=list)
     do: list[Text] = Field(default_factory=list)
     avoid: list[Text] = Field(default_factory=list)
@@ -170,9 +179,9 @@ class Regimen(Strict):
 class Series(Strict):
     """How many treatments make a course, and how often."""
 
-    min_count: int = Field(default=1, ge=1)
-    initial_count: int = Field(ge=1)
-    maximum: int | None = Field(default=None, ge=1)
+    min_count: int = Field(default=1, ge=1, le=MAX_TREATMENTS)
+    initial_count: int = Field(ge=1, le=MAX_TREATMENTS)
+    maximum: int | None = Field(default=None, ge=1, le=MAX_TREATMENTS)
     interval: Duration | None = None
     maintenance_interval: Duration | None = None
     notes: list[Text] = Field(default_factory=list)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from jinja2 import nodes, sandbox
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError
@@ -206,6 +207,47 @@ def _check_default(content: ContentStore, clinics: list[Branding], report: Repor
         report.problems.extend(error.problems)
 
 
+# Attributes the sandbox refuses whatever object they are asked of.
+_INTERNAL_ATTRIBUTES = (
+    sandbox.UNSAFE_FUNCTION_ATTRIBUTES
+    | sandbox.UNSAFE_METHOD_ATTRIBUTES
+    | {"mro", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "gi_code"}
+    | {"cr_frame", "cr_code", "ag_frame", "ag_code"}
+)
+
+
+def sandbox_refusals(tree: nodes.Template) -> list[tuple[int, str]]:
+    """(line, message) for each attribute or item the sandbox would refuse at render time.
+
+    Such a template fails only when the line runs (perhaps only for some
+    patients); ``validate`` names it up front.
+    """
+    found = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            name = node.arg.value
+        else:
+            continue
+        if name.startswith("_") or name in _INTERNAL_ATTRIBUTES:
+            found.append(
+                (
+                    node.lineno,
+                    f"'{name}' cannot be used: templates run in a sandbox that refuses "
+                    "names starting with '_' and Python's internals",
+                )
+            )
+    return found
+
+
+def _leads_out(path: Path, folder: Path) -> bool:
+    try:
+        return not path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return True
+
+
 def _check_templates(content: ContentStore, report: Report) -> None:
     """Template syntax and the files templates and stylesheets refer to.
 
@@ -223,6 +265,12 @@ def _check_templates(content: ContentStore, report: Report) -> None:
     environment = SandboxedEnvironment(extensions=list(TEMPLATE_EXTENSIONS))
     for folder, clinic_dir in folders:
         for path in sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".css", ".txt")):
+            if _leads_out(path, folder):
+                report.problems.append(
+                    f"{path}: is a link leading outside {folder}; templates and stylesheets "
+                    "are used only from inside their folder, so replace the link with a copy"
+                )
+                continue
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as error:
@@ -230,9 +278,13 @@ def _check_templates(content: ContentStore, report: Report) -> None:
                 continue
             if path.name != "handout.css":  # the one stylesheet used as it is, not a template
                 try:
-                    environment.parse(text, name=path.name, filename=str(path))
+                    tree = environment.parse(text, name=path.name, filename=str(path))
                 except jinja2.TemplateSyntaxError as error:
                     report.problems.append(f"{path}:{error.lineno}: template: {error.message}")
+                else:
+                    report.problems.extend(
+                        f"{path}:{line}: template: {what}" for line, what in sandbox_refusals(tree)
+                    )
             if clinic_dir is None or path.suffix == ".txt":
                 continue  # the chain-wide templates are trusted; plain-text email loads nothing
             # The page and clinic.css resolve against the clinic's folder; a

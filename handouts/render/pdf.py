@@ -11,6 +11,7 @@ import atexit
 import hashlib
 import logging
 import shutil
+import tempfile
 from pathlib import Path
 
 from weasyprint import CSS, HTML
@@ -19,6 +20,7 @@ from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..content.resource_policy import url_problem
 from ..errors import ResourceRefused
+from .glyphs import check_drawn, missing_glyphs
 from .page import HandoutSpec, handout_stylesheet, render_clinic_css, render_html
 
 PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
@@ -129,14 +131,24 @@ class PdfRenderer:
                 "pdf_identifier": identifier,
                 "pdf_tags": True,
             }
-            rendered = document.render(font_config=self.font_config, **options)
-            pdf = rendered.write_pdf(**options)
+            with missing_glyphs() as missing:
+                rendered = document.render(font_config=self.font_config, **options)
+                pdf = rendered.write_pdf(**options)
         except FatalURLFetchingError as error:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
             cause = error.__cause__
             raise ResourceRefused(str(cause) if cause else str(error)) from None
+        except OSError as error:
+            if error.filename:
+                raise
+            # WeasyPrint writes the clinic's fonts to a temporary folder; a full
+            # disk there must say where, not "file: No space left on device".
+            folder = getattr(self.font_config, "_folder", None) or tempfile.gettempdir()
+            where = f"{folder} (temporary files for the PDF)"
+            raise OSError(error.errno, error.strerror, where) from None
         if fetcher.refused:
             raise ResourceRefused(fetcher.refused[0])
+        check_drawn(missing, spec.patient_name)
         return pdf, len(rendered.pages)
 
 

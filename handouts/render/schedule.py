@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from dateutil.relativedelta import relativedelta
 
 from ..content.models import Duration, Phase, Protocol
+from ..errors import InputError
 
 
 def add_duration(start: dt.date, duration: Duration, times: int = 1) -> dt.date:
@@ -77,6 +78,17 @@ def plan_series(protocol: Protocol, procedure_date: dt.date) -> SeriesPlan | Non
 
 
 def build_schedule(protocol: Protocol, procedure_date: dt.date) -> Schedule:
+    """Every date of the handout; InputError if one falls outside the calendar."""
+    try:
+        return _dated(protocol, procedure_date)
+    except (OverflowError, ValueError):
+        raise InputError(
+            f"the dates of protocol '{protocol.id}' counted from {procedure_date.isoformat()} "
+            "fall outside the calendar; check the procedure date"
+        ) from None
+
+
+def _dated(protocol: Protocol, procedure_date: dt.date) -> Schedule:
     phases = [
         DatedPhase(
             phase=phase,
