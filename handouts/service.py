@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .content.store import CachedContentStore, ContentStore
+from .content.translations import same_language
 from .deliver.files import default_filename, write_atomic
 
 if TYPE_CHECKING:
@@ -42,6 +43,7 @@ class HandoutRequest:
     procedure_date: dt.date | None = None
     format: Format = "pdf"
     pdf_variant: str | None = None
+    procedure_time: dt.time | None = None  # turns hour rules into clock times
     language: str | None = None  # None: the protocol's own language
 
 
@@ -66,7 +68,8 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
         request.clinic,
         request.patient,
         request.procedure_date,
-        request.language,
+        request.procedure_time,
+        language=request.language,
     )
     pages: int | None = None
     if request.format == "html":
@@ -194,7 +197,15 @@ def make_variants(
 
     cached = CachedContentStore(store.root)
     clinics = list(dict.fromkeys(clinic_ids or [])) or cached.clinic_ids()
-    protocols = list(dict.fromkeys(protocol_ids or [])) or cached.protocol_ids()
+    protocols = list(dict.fromkeys(protocol_ids or []))
+    if not protocols:
+        # Every protocol, or with a language, every protocol that has it.
+        protocols = [
+            pid
+            for pid in cached.protocol_ids()
+            if language is None
+            or any(same_language(language, lang) for lang in cached.protocol_languages(pid))
+        ]
     jobs = plan_variants(cached, clinics, protocols, language)
     return run_jobs(
         cached, jobs, [], out_dir, workers=workers, force=force, on_progress=on_progress

@@ -101,7 +101,7 @@ class OnceOnlyDelivery:
                 job.clinic_id,
                 job.patient,
                 job.procedure_date,
-                job.language,
+                language=job.language,
             )
             if self._deliver(channel, key, job, spec, problems):
                 done.add(channel)

@@ -159,7 +159,7 @@ def _make_one(job: Job) -> Outcome:
             job.clinic_id,
             job.patient,
             job.procedure_date,
-            job.language,
+            language=job.language,
         )
         with _collect_after():
             data, pages = worker.renderer(spec.clinic_dir).render(spec)

@@ -13,6 +13,7 @@ import click
 from .. import service
 from ..content.store import ContentStore
 from ..errors import DeliveryError, HandoutError
+from ..inputs.clock import parse_time
 from ..inputs.dates import parse_date
 from .options import check_print_options, print_options
 
@@ -66,6 +67,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
 )
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Procedure date.")
 @click.option(
+    "--time",
+    "time_text",
+    metavar="HH:MM",
+    help="Procedure time (with --date), so rules in hours show clock times.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -91,6 +98,7 @@ def handout_command(
     patient: str | None,
     language: str | None,
     date_text: str | None,
+    time_text: str | None,
     output: Path | None,
     fmt: str,
     pdf_variant: str | None,
@@ -110,6 +118,7 @@ def handout_command(
     Examples:
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22
       handouts handout micropenning --language es --patient "José Álvarez" --date 2026-11-23
+      handouts handout light-chemical-peel --date 2026-11-22 --time 14:30
       handouts handout microneedling --clinic magnolia -o blank.pdf
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
           --email sam@example.com --print --printer FrontDesk
@@ -118,7 +127,10 @@ def handout_command(
     check_distinct_files(output, eml)
     exit_on_signals()
     check_print_options(print_, printer, copies)
+    if time_text is not None and date_text is None:
+        raise click.UsageError("--time needs --date: a time alone gives no clock times")
     procedure_date = parse_date(date_text) if date_text is not None else None
+    procedure_time = parse_time(time_text) if time_text is not None else None
     if email_to:
         service.check_email_ready(email_to, need_smtp=eml is None)
     request = service.HandoutRequest(
@@ -128,6 +140,7 @@ def handout_command(
         procedure_date,
         fmt,
         pdf_variant,  # type: ignore[arg-type]
+        procedure_time,
         language,
     )
     made = service.make_handout(store, request)

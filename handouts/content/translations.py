@@ -4,7 +4,8 @@ A translation is a protocol file of its own beside the original, named with a
 language tag: ``protocols/microneedling.es.yaml`` translates
 ``protocols/microneedling.yaml``. It has the same schema, and it must keep the
 original's structure: the same phases on the same days with as many things to
-expect, do and avoid, the same warnings, the same regimen steps (ids, order,
+expect, do and avoid, the same warnings, the same rules (kind, days, hours,
+short names), as many do's and don'ts, the same regimen steps (ids, order,
 times of day) and the same treatment series and result times. Only the words
 change, so a translation can never drift from the clinically reviewed source.
 """
@@ -24,6 +25,7 @@ Problem = tuple[Loc, str]
 
 _COUNTED = ("expect", "do", "avoid")
 _SERIES_NUMBERS = ("min_count", "initial_count", "maximum")
+_RULE_SPAN = ("kind", "day", "from_day", "to_day", "from_hour", "to_hour", "to_hour_max")
 
 
 def split_protocol_file(path: Path) -> tuple[str, str | None]:
@@ -69,6 +71,8 @@ def matches_original(original: Protocol, original_path: Path, language: str) -> 
             )
         problems += _phases(original, data, source)
         problems += _counted(("warnings",), len(original.warnings), data.get("warnings"), source)
+        problems += _rules(original, data.get("rules"), source)
+        problems += _do_dont(original, data.get("do_dont"), source)
         problems += _regimen(original, data.get("regimen"), source)
         problems += _series(original, data.get("series"), source)
         problems += _results(original, data.get("results"), source)
@@ -110,6 +114,37 @@ def _phases(original: Protocol, data: dict[str, Any], source: str) -> list[Probl
                 ("phases", index, key), len(getattr(phase, key)), raw.get(key), source
             )
     return problems
+
+
+def _rules(original: Protocol, raw: Any, source: str) -> list[Problem]:
+    problems = _counted(("rules",), len(original.rules), raw, source)
+    for index, (raw_rule, rule) in enumerate(zip(_items(raw), original.rules, strict=False)):
+        if not isinstance(raw_rule, dict):
+            continue
+        for key in _RULE_SPAN:
+            if raw_rule.get(key) != getattr(rule, key):
+                shown = getattr(rule, key)
+                wanted = f"{key}: {shown}" if shown is not None else f"no {key}"
+                problems.append(
+                    (("rules", index, key), f"differs from {source}, which has {wanted}")
+                )
+        # A short name shows in each phase the rule covers: both or neither.
+        if (raw_rule.get("short") is None) != (rule.short is None):
+            has = "no short name" if rule.short is None else "a short name"
+            problems.append((("rules", index, "short"), f"{source} gives {has} here"))
+    return problems
+
+
+def _do_dont(original: Protocol, raw: Any, source: str) -> list[Problem]:
+    box = original.do_dont
+    if (box is None) != (raw is None):
+        has = "has no do and don't box" if box is None else "has a do and don't box"
+        return [(("do_dont",), f"{source} {has}; a translation keeps it that way")]
+    if box is None or not isinstance(raw, dict):
+        return []
+    return _counted(("do_dont", "do"), len(box.do), raw.get("do"), source) + _counted(
+        ("do_dont", "dont"), len(box.dont), raw.get("dont"), source
+    )
 
 
 def _regimen(original: Protocol, raw: Any, source: str) -> list[Problem]:

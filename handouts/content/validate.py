@@ -7,6 +7,7 @@ protocol's reading grade, for the ``validate`` command to print.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,21 +58,26 @@ class Report:
         return not self.problems
 
 
-def validate_root(content: ContentStore, grade_target: float | None = None) -> Report:
+def validate_root(
+    content: ContentStore, grade_target: float | None = None, today: dt.date | None = None
+) -> Report:
     """Check everything under ``content.root``.
 
     ``grade_target`` overrides each protocol's own ``reading_grade_target``;
-    a grade above its target is a warning, not a problem.
+    a grade above its target is a warning, not a problem. A review whose
+    ``next_review`` is before ``today`` (default: the real today) is a warning.
     """
     report = Report()
-    _check_protocols(content, grade_target, report)
+    _check_protocols(content, grade_target, today or dt.date.today(), report)
     clinics = _check_clinics(content, report)
     _check_default(content, clinics, report)
     _check_templates(content, report)
     return report
 
 
-def _check_protocols(content: ContentStore, grade_target: float | None, report: Report) -> None:
+def _check_protocols(
+    content: ContentStore, grade_target: float | None, today: dt.date, report: Report
+) -> None:
     folder = content.protocols_dir
     if not folder.is_dir():
         report.problems.append(f"{folder}: no protocols folder here")
@@ -86,6 +92,9 @@ def _check_protocols(content: ContentStore, grade_target: float | None, report: 
         except ContentError as error:
             report.problems.extend(error.problems)
             continue
+        overdue = _overdue_review(protocol, today)
+        if overdue:
+            report.warnings.append(f"{path}: {overdue}")
         target = grade_target if grade_target is not None else protocol.reading_grade_target
         grade = Grade(protocol.id, path, reading_grade(protocol), target)
         report.grades.append(grade)
@@ -137,6 +146,17 @@ def _check_orphan_translations(content: ContentStore, report: Report) -> None:
                 f"{path}: translates '{protocol_id}', but there is no "
                 f"{content.protocols_dir / protocol_id}.yaml"
             )
+
+
+def _overdue_review(protocol: Protocol, today: dt.date) -> str | None:
+    """A warning when the protocol's next review date has passed."""
+    review = protocol.review
+    if review is None or review.next_review is None or review.next_review >= today:
+        return None
+    return (
+        f"review.next_review {review.next_review.isoformat()} has passed; have a clinician "
+        "check the wording again and update the review dates"
+    )
 
 
 def _literacy_hint(target: float | None) -> str:

@@ -54,6 +54,10 @@ _MESSAGES = {
     "greater_than_equal": "must be {ge} or more",
     "less_than_equal": "must be {le} or less",
     "literal_error": "must be one of {expected}",
+    "date_type": "expected a date as YYYY-MM-DD, e.g. 2026-11-23",
+    "date_parsing": "expected a date as YYYY-MM-DD, e.g. 2026-11-23",
+    "date_from_datetime_parsing": "expected a date as YYYY-MM-DD, e.g. 2026-11-23",
+    "date_from_datetime_inexact": "expected a date as YYYY-MM-DD, without a time",
 }
 
 # PyYAML's parser speaks in tokens ("<block mapping start>"); these say what a

@@ -12,9 +12,11 @@ import hashlib
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
@@ -94,8 +96,13 @@ class PdfRenderer:
 
     def render(self, spec: HandoutSpec, variant: str | None = None) -> tuple[bytes, int]:
         """The PDF and its page count (the bytes use object streams, so
-        counting pages afterwards would need a PDF parser)."""
-        return self._write(render_html(spec), spec, variant)
+        counting pages afterwards would need a PDF parser).
+
+        A last page holding nothing but the contact block is mostly empty
+        paper; the page is laid out once more with tighter spacing, and that
+        layout is kept when it saves the page.
+        """
+        return self._write(render_html(spec), spec, variant, refit=lambda: render_html(spec, True))
 
     def close(self) -> None:
         """Remove the temporary folder WeasyPrint keeps @font-face files in.
@@ -115,7 +122,13 @@ class PdfRenderer:
         except FatalURLFetchingError as error:
             raise ResourceRefused(str(error.__cause__ or error)) from None
 
-    def _write(self, html: str, spec: HandoutSpec, variant: str | None) -> tuple[bytes, int]:
+    def _write(
+        self,
+        html: str,
+        spec: HandoutSpec,
+        variant: str | None,
+        refit: Callable[[], str] | None = None,
+    ) -> tuple[bytes, int]:
         if variant is not None and variant not in PDF_VARIANTS:
             raise ValueError(f"unknown PDF variant {variant!r}")
         # A fixed identifier derived from the content keeps the same inputs
@@ -133,6 +146,12 @@ class PdfRenderer:
             }
             with missing_glyphs() as missing:
                 rendered = document.render(font_config=self.font_config, **options)
+                if refit is not None and _only_trailing_block(rendered):
+                    tighter = HTML(
+                        string=refit(), base_url=_folder_url(spec.clinic_dir), url_fetcher=fetcher
+                    ).render(font_config=self.font_config, **options)
+                    if len(tighter.pages) < len(rendered.pages):
+                        rendered = tighter
                 pdf = rendered.write_pdf(**options)
         except FatalURLFetchingError as error:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
@@ -150,6 +169,22 @@ class PdfRenderer:
             raise ResourceRefused(fetcher.refused[0])
         check_drawn(missing, spec.patient_name)
         return pdf, len(rendered.pages)
+
+
+# The blocks that end a handout; a page holding only these wastes paper.
+TRAILING_BLOCKS = frozenset({"contact"})
+
+
+def _only_trailing_block(rendered: Document) -> bool:
+    """Whether the last of several pages holds nothing but the trailing block(s)."""
+    if len(rendered.pages) < 2:
+        return False
+    sections = {
+        box.element.get("class", "")
+        for box in rendered.pages[-1]._page_box.descendants()
+        if getattr(box, "element_tag", None) == "section"
+    }
+    return bool(sections) and sections <= TRAILING_BLOCKS
 
 
 _shared: PdfRenderer | None = None

@@ -69,7 +69,8 @@ def test_stock_in_a_translation(tmp_path: Path) -> None:
 
 def test_a_language_a_protocol_lacks_is_refused_before_anything_is_made(tmp_path: Path) -> None:
     out = tmp_path / "stock"
-    result = CliRunner().invoke(main, ["variants", "-o", str(out), "--language", "fr"])
+    args = ["variants", "-o", str(out), "--language", "fr", "--protocol", "micropenning"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "has no 'fr' translation" in result.output
     assert not out.exists()

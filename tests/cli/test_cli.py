@@ -113,14 +113,26 @@ def test_pdf_variant_option(runner: CliRunner, in_tmp: Path) -> None:
     assert b"pdfaid:part" in metadata.stream.get_data()
 
 
+EN, EN_ES = ["en"], ["en", "es"]
+
+
 def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
     result = runner.invoke(main, ["list", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
         "root": str(PROJECT_ROOT),
         "protocols": [
-            {"id": "microneedling", "title": "Micro-Needling aftercare", "languages": ["en", "es"]},
-            {"id": "micropenning", "title": "Micropenning aftercare", "languages": ["en", "es"]},
+            {"id": "botulinum-toxin", "title": "Anti-wrinkle injection care", "languages": EN},
+            {"id": "dermal-fillers", "title": "Dermal filler care", "languages": EN},
+            {"id": "fractional-laser", "title": "Fractional laser care", "languages": EN},
+            {"id": "ipl-photofacial", "title": "IPL photofacial care", "languages": EN},
+            {"id": "laser-hair-removal", "title": "Laser hair removal care", "languages": EN},
+            {"id": "light-chemical-peel", "title": "Light chemical peel care", "languages": EN},
+            {"id": "medium-chemical-peel", "title": "Medium chemical peel care", "languages": EN},
+            {"id": "microdermabrasion", "title": "Microdermabrasion care", "languages": EN},
+            {"id": "microneedling", "title": "Micro-Needling aftercare", "languages": EN_ES},
+            {"id": "micropenning", "title": "Micropenning aftercare", "languages": EN_ES},
+            {"id": "prp-injections", "title": "PRP injection care", "languages": EN},
         ],
         "clinics": [
             {"id": "harbourside", "name": "Harbourside Skin Clinic", "default": True},
@@ -164,10 +176,13 @@ def test_wrong_usage_exits_2(runner: CliRunner, in_tmp: Path) -> None:
 def test_root_option_and_env_with_builtin_templates(runner, in_tmp, content_copy: Content) -> None:
     root = content_copy.root
     (root / "protocols" / "micropenning.yaml").unlink()
+    # Translations (<id>.<language>.yaml) are not protocols of their own.
+    expected = sorted(p.stem for p in (root / "protocols").glob("*.yaml") if "." not in p.stem)
+    assert "micropenning" not in expected and "microneedling" in expected
     result = runner.invoke(main, ["--root", str(root), "list", "--json"])
-    assert [p["id"] for p in json.loads(result.output)["protocols"]] == ["microneedling"]
+    assert [p["id"] for p in json.loads(result.output)["protocols"]] == expected
     result = runner.invoke(main, ["list", "--json"], env={"HANDOUTS_ROOT": str(root)})
-    assert [p["id"] for p in json.loads(result.output)["protocols"]] == ["microneedling"]
+    assert [p["id"] for p in json.loads(result.output)["protocols"]] == expected
     # No templates/ in the root: the built-in templates are used.
     result = runner.invoke(main, ["--root", str(root), "handout", "microneedling", "-o", "r.pdf"])
     assert result.exit_code == 0, result.output

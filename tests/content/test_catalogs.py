@@ -9,6 +9,7 @@ shows up there as English.
 
 from __future__ import annotations
 
+import datetime as dt
 import gettext
 import io
 import re
@@ -24,6 +25,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from markupsafe import Markup
 
+from handouts.content.bundled import BUNDLED_ROOT
 from handouts.content.catalogs import LOCALE_DIR, catalog
 from handouts.content.store import ContentStore
 from handouts.content.templates import css_counter_text, make_environment
@@ -138,26 +140,28 @@ def leftover_english(text: str, data: list[str]) -> list[str]:
     return re.findall(r"[A-Za-z]+", text)
 
 
-@pytest.mark.parametrize("protocol", ["microneedling", "micropenning"])
+@pytest.mark.parametrize("protocol", sorted(ContentStore(BUNDLED_ROOT).protocol_ids()))
 @pytest.mark.parametrize("clinic", ["harbourside", "magnolia"])
-@pytest.mark.parametrize("personal", [True, False])
+@pytest.mark.parametrize("kind", ["blank", "dated", "timed"])
 def test_no_wording_of_page_stylesheet_or_email_escapes_the_catalogs(
-    content: ContentStore, pseudo_locale, protocol: str, clinic: str, personal: bool
+    content: ContentStore, pseudo_locale, protocol: str, clinic: str, kind: str
 ) -> None:
     spec = resolve_spec(
         content,
         protocol,
         clinic,
-        "Pat Doe" if personal else None,
-        FIXED_DATE if personal else None,
+        "Pat Doe" if kind != "blank" else None,
+        FIXED_DATE if kind != "blank" else None,
+        dt.time(14, 30) if kind == "timed" else None,  # rules in hours show clock times
     )
     environment = make_environment(
         spec.root_templates, spec.clinic_dir / "templates", pseudo_locale
     )
-    context = page_context(spec)
-    # Month and day names, and "and"/"or" in lists, come from the locale (Babel), not from us.
-    for name in ("long_date", "short_date", "short_date_year"):
-        context[name] = lambda day: day.isoformat()
+    context = {**page_context(spec), "fit_tight": False}
+    # Month and day names, clock times, and "and"/"or" in lists come from the
+    # locale (Babel), not from us.
+    for name in ("long_date", "short_date", "short_date_year", "day_date", "clock"):
+        context[name] = str  # "2026-11-22", "2026-11-22 14:30:00": no letters
     for name in ("and_list", "or_list"):
         context[name] = lambda items: Markup(" + ").join(items)
     data = strings_in(spec.protocol.model_dump()) + strings_in(spec.clinic.model_dump())
@@ -179,7 +183,7 @@ def test_no_wording_of_page_stylesheet_or_email_escapes_the_catalogs(
         "clinic": spec.clinic,
         "protocol": spec.protocol,
         "patient_name": spec.patient_name,
-        "procedure_date_text": FIXED_DATE.isoformat() if personal else None,
+        "procedure_date_text": FIXED_DATE.isoformat() if kind != "blank" else None,
         "direction": "ltr",
     }
     subject, text_body, html_body = render_email(environment, email_context)

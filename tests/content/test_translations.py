@@ -13,7 +13,8 @@ from tests.seed_instructions import SEEDS
 
 
 def test_translations_are_not_protocols_of_their_own(content: ContentStore) -> None:
-    assert content.protocol_ids() == ["microneedling", "micropenning"]
+    ids = content.protocol_ids()
+    assert "micropenning" in ids and not [i for i in ids if "." in i]
     assert content.protocol_languages("micropenning") == ["en", "es"]
     assert set(content.translation_paths("microneedling")) == {"es"}
 
@@ -112,4 +113,4 @@ def test_validate_refuses_stray_translation_files(content_copy: ContentStore) ->
     assert any(
         "micropenning.fr.yaml: there is no 'fr' catalog" in warning for warning in report.warnings
     )
-    assert content_copy.protocol_ids() == ["microneedling", "micropenning"]
+    assert not [i for i in content_copy.protocol_ids() if "." in i]

@@ -577,7 +577,7 @@ def test_spanish_handout_email_is_spanish_throughout(smtp_server: Any) -> None:
         "magnolia",
         "José Álvarez",
         dt.date(2026, 11, 23),
-        "es",
+        language="es",
     )
     mailbox = Mailbox()
     settings = smtp_server(mailbox, auth_require_tls=False)

@@ -39,7 +39,7 @@ def test_golden_html(content: Content, clinic: str, protocol: str, kind: str, go
 
 @pytest.mark.parametrize("protocol", ["microneedling", "micropenning"])
 def test_golden_spanish_html(content: Content, protocol: str, golden) -> None:
-    spec = resolve_spec(content, protocol, "magnolia", "José Álvarez", FIXED_DATE, "es")
+    spec = resolve_spec(content, protocol, "magnolia", "José Álvarez", FIXED_DATE, language="es")
     golden(f"es/magnolia-{protocol}-personalised.html", render_html(spec))
 
 
