@@ -114,3 +114,26 @@ def test_validate_refuses_stray_translation_files(content_copy: ContentStore) ->
         "micropenning.fr.yaml: there is no 'fr' catalog" in warning for warning in report.warnings
     )
     assert not [i for i in content_copy.protocol_ids() if "." in i]
+
+
+def test_a_translation_keeps_the_rules_and_the_do_and_dont_box(content_copy: ContentStore) -> None:
+    folder = content_copy.protocols_dir
+    original = (folder / "dermal-fillers.yaml").read_text(encoding="utf-8")
+    path = folder / "dermal-fillers.es.yaml"
+    path.write_text(original.replace("language: en", "language: es", 1), encoding="utf-8")
+    assert content_copy.protocol("dermal-fillers", "es").language == "es"  # same shape: fine
+
+    edit(
+        path,
+        "    short: no touching or massage\n    kind: avoid\n    to_hour: 24\n",
+        "    short: no touching or massage\n    kind: avoid\n    to_hour: 12\n",
+    )
+    edit(path, "    - Drink plenty of water.\n", "")
+
+    problems = validate_root(content_copy).problems
+    assert any(
+        p.startswith(f"{path}:")
+        and "rules[0].to_hour: differs from dermal-fillers.yaml, which has to_hour: 24" in p
+        for p in problems
+    ), problems
+    assert any("do_dont.do: has 3 entries but dermal-fillers.yaml has 4" in p for p in problems)
