@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HANDOUTS := $(BIN)/python generate.py
 DEMO_DATE ?= 2026-11-22
 
-.PHONY: demo test lint bench bench-startup docs wheel clean system system-test
+.PHONY: demo test lint bench bench-startup docs wheel messages clean system system-test
 
 demo: $(VENV)/.runtime
 	@$(HANDOUTS) handout microneedling --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
@@ -24,6 +24,18 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/throughput.py
+
+# The templates' wording to the catalogs: extract it (babel.cfg says from where),
+# merge it into every handouts/locale/<language>/LC_MESSAGES/handouts.po, and
+# compile the .mo files the tool reads (committed, so a wheel built from a clean
+# clone carries them). After editing a .po, run it again.
+LOCALE := handouts/locale
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg --project handouts --no-location \
+		--sort-output --add-comments TRANSLATORS: -o $(LOCALE)/handouts.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/handouts.pot -d $(LOCALE) -D handouts \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D handouts
 
 bench-startup: $(VENV)/.test
 	$(BIN)/python bench/startup.py

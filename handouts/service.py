@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .content.store import CachedContentStore, ContentStore
+from .content.translations import same_language
 from .deliver.files import default_filename, write_atomic
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class HandoutRequest:
     format: Format = "pdf"
     pdf_variant: str | None = None
     procedure_time: dt.time | None = None  # turns hour rules into clock times
+    language: str | None = None  # None: the protocol's own language
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,7 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
         request.patient,
         request.procedure_date,
         request.procedure_time,
+        language=request.language,
     )
     pages: int | None = None
     if request.format == "html":
@@ -231,18 +234,28 @@ def make_variants(
     clinic_ids: list[str] | None = None,
     protocol_ids: list[str] | None = None,
     *,
+    language: str | None = None,
     workers: int | None = None,
     force: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> Summary:
-    """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``."""
+    """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``
+    (``<protocol>.<language>.pdf`` in a translation)."""
     from .batch.plan import plan_variants
     from .batch.run import run_jobs
 
     cached = CachedContentStore(store.root)
     clinics = list(dict.fromkeys(clinic_ids or [])) or cached.clinic_ids()
-    protocols = list(dict.fromkeys(protocol_ids or [])) or cached.protocol_ids()
-    jobs = plan_variants(cached, clinics, protocols)
+    protocols = list(dict.fromkeys(protocol_ids or []))
+    if not protocols:
+        # Every protocol, or with a language, every protocol that has it.
+        protocols = [
+            pid
+            for pid in cached.protocol_ids()
+            if language is None
+            or any(same_language(language, lang) for lang in cached.protocol_languages(pid))
+        ]
+    jobs = plan_variants(cached, clinics, protocols, language)
     return run_jobs(
         cached, jobs, [], out_dir, workers=workers, force=force, on_progress=on_progress
     )

@@ -124,6 +124,13 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "confirmation number",
         "invoice no",
     ),
+    "language": (
+        "language",
+        "lang",
+        "patient language",
+        "client language",
+        "preferred language",
+    ),
     "status": (
         "status",
         "appointment status",

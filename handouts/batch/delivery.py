@@ -106,6 +106,7 @@ class OnceOnlyDelivery:
                 job.patient,
                 job.procedure_date,
                 job.procedure_time,
+                language=job.language,
             )
             if self._deliver(channel, key, job, spec, problems):
                 done.add(channel)

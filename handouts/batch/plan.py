@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from ..content.bundled import BUILTIN_TEMPLATES
+from ..content.catalogs import LOCALE_DIR
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
@@ -49,6 +50,7 @@ class Job:
     service: str = ""  # the service as exported
     procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
+    language: str | None = None  # None: the protocol's own language
 
 
 @dataclass(frozen=True)
@@ -74,16 +76,21 @@ def _tool_versions() -> str:
     return f"handouts {metadata.version('handouts')}; weasyprint {metadata.version('weasyprint')}"
 
 
-def content_fingerprint(content: ContentStore, clinic_id: str, protocol_id: str) -> str:
+def content_fingerprint(
+    content: ContentStore, clinic_id: str, protocol_id: str, language: str | None = None
+) -> str:
     """A hash of every file a handout of this clinic and protocol is made from.
 
-    Editing a protocol, a logo, a font or a template changes it, so a re-run
-    remakes the handouts those files went into.
+    Editing a protocol or its translation, a logo, a font, a template or a
+    catalog changes it, so a re-run remakes the handouts those files went into.
     """
     digest = hashlib.sha256(_tool_versions().encode() + b"\0")
     digest.update(content.protocol_path(protocol_id).read_bytes() + b"\0")
+    if language is not None:
+        for path in content.translation_paths(protocol_id).values():
+            digest.update(path.read_bytes() + b"\0")
     _files_digest(digest, content.clinic_dir(clinic_id))
-    for folder in (content.templates_dir, BUILTIN_TEMPLATES):
+    for folder in (content.templates_dir, BUILTIN_TEMPLATES, LOCALE_DIR):
         if folder.is_dir():
             _files_digest(digest, folder)
     return digest.hexdigest()
@@ -95,6 +102,7 @@ def inputs_hash(
     procedure_date: dt.date | None,
     variant: str | None,
     procedure_time: dt.time | None = None,
+    language: str | None = None,
 ) -> str:
     """A hash of everything that decides a handout's bytes."""
     inputs: dict[str, str | None] = {
@@ -105,6 +113,8 @@ def inputs_hash(
     }
     if procedure_time is not None:  # only then, so hashes made before times existed still hold
         inputs["time"] = procedure_time.isoformat()
+    if language is not None:  # likewise: rows without a language keep their hash
+        inputs["language"] = language
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
@@ -136,7 +146,8 @@ class RowChecker:
         self.content = content
         self._protocols: dict[str, Protocol | HandoutError] = {}
         self._clinics: dict[str, Branding | HandoutError] = {}
-        self._fingerprints: dict[tuple[str, str], str] = {}
+        self._translations: dict[tuple[str, str], HandoutError | None] = {}
+        self._fingerprints: dict[tuple[str, str, str | None], str] = {}
 
     def protocol(self, service: str) -> Protocol:
         """The protocol a service name leads to; NotFound says there is none."""
@@ -165,10 +176,25 @@ class RowChecker:
         """A service name so like a protocol's that it must have been meant for it."""
         return closest(service, self.content.known_protocols(), TYPO_LIKENESS) is not None
 
-    def fingerprint(self, clinic_id: str, protocol_id: str) -> str:
-        key = (clinic_id, protocol_id)
+    def check_language(self, protocol_id: str, language: str) -> None:
+        """InputError if the protocol has no (or a broken) translation into ``language``."""
+        key = (protocol_id, language)
+        if key not in self._translations:
+            try:
+                self.content.protocol(protocol_id, language)
+                self._translations[key] = None
+            except HandoutError as error:
+                self._translations[key] = error
+        problem = self._translations[key]
+        if problem is not None:
+            raise InputError(f"language: {problem}")
+
+    def fingerprint(self, clinic_id: str, protocol_id: str, language: str | None = None) -> str:
+        key = (clinic_id, protocol_id, language)
         if key not in self._fingerprints:
-            self._fingerprints[key] = content_fingerprint(self.content, clinic_id, protocol_id)
+            self._fingerprints[key] = content_fingerprint(
+                self.content, clinic_id, protocol_id, language
+            )
         return self._fingerprints[key]
 
 
@@ -241,6 +267,9 @@ def plan_rows(
                 date_format=date_format,
             )
             time = when.time or _time_of_day(values.get("time", ""))
+            language = values.get("language") or None
+            if language is not None:
+                checker.check_language(protocol.id, language)
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
@@ -248,7 +277,7 @@ def plan_rows(
         if far_from_today(when.date, anchor):
             spelled = spelled_out(when.date, clinic.date_style, protocol.language)
             warning = f"the date {spelled} is more than a year from today"
-        fingerprint = checker.fingerprint(clinic.id, protocol.id)
+        fingerprint = checker.fingerprint(clinic.id, protocol.id, language)
         output = names.claim(
             default_filename(clinic.id, protocol.id, when.date, facts.patient, "pdf")
         )
@@ -260,12 +289,15 @@ def plan_rows(
                 patient=facts.patient,
                 procedure_date=when.date,
                 output=output,
-                inputs_hash=inputs_hash(fingerprint, facts.patient, when.date, None, time),
+                inputs_hash=inputs_hash(
+                    fingerprint, facts.patient, when.date, None, time, language
+                ),
                 email=values.get("email") or None,
                 reference=facts.reference,
                 service=facts.service,
                 procedure_time=time,
                 warning=warning,
+                language=language,
             )
         )
     return jobs, bad
@@ -310,19 +342,27 @@ def _clinic_for(checker: RowChecker, name: str | None) -> Branding:
 
 
 def plan_variants(
-    content: ContentStore, clinic_ids: list[str], protocol_ids: list[str]
+    content: ContentStore,
+    clinic_ids: list[str],
+    protocol_ids: list[str],
+    language: str | None = None,
 ) -> list[Job]:
-    """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``.
+    """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``
+    (``<protocol>.<language>.pdf`` in a translation).
 
-    Unknown ids raise ``NotFound`` before anything is made.
+    Unknown ids, or a protocol without that translation, raise before anything is made.
     """
     # Names people use ("Harbourside", "Micro-Needling") become ids, so files are named by id.
     clinic_ids = list(dict.fromkeys(content.clinic_id_for(name) for name in clinic_ids))
     protocol_ids = list(dict.fromkeys(content.protocol_id_for(name) for name in protocol_ids))
+    if language is not None:
+        for protocol_id in protocol_ids:
+            content.protocol(protocol_id, language)
+    suffix = f".{language}" if language else ""
     jobs = []
     for clinic_id in clinic_ids:
         for protocol_id in protocol_ids:
-            fingerprint = content_fingerprint(content, clinic_id, protocol_id)
+            fingerprint = content_fingerprint(content, clinic_id, protocol_id, language)
             jobs.append(
                 Job(
                     row=len(jobs) + 1,
@@ -330,8 +370,9 @@ def plan_variants(
                     protocol_id=protocol_id,
                     patient=None,
                     procedure_date=None,
-                    output=f"{clinic_id}/{protocol_id}.pdf",
-                    inputs_hash=inputs_hash(fingerprint, None, None, None),
+                    output=f"{clinic_id}/{protocol_id}{suffix}.pdf",
+                    inputs_hash=inputs_hash(fingerprint, None, None, None, None, language),
+                    language=language,
                 )
             )
     return jobs

@@ -160,6 +160,7 @@ def _make_one(job: Job) -> Outcome:
             job.patient,
             job.procedure_date,
             job.procedure_time,
+            language=job.language,
         )
         with _collect_after():
             data, pages = worker.renderer(spec.clinic_dir).render(spec)

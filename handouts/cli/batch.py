@@ -164,6 +164,11 @@ def batch_command(
     metavar="ID",
     help="A protocol (repeat; default: all).",
 )
+@click.option(
+    "--language",
+    metavar="CODE",
+    help="In this translation (e.g. es), as DIR/<clinic>/<protocol>.<CODE>.pdf.",
+)
 @_workers_option
 @_force_option
 @click.pass_context
@@ -173,6 +178,7 @@ def variants_command(
     output_dir: Path,
     clinic_ids: tuple[str, ...],
     protocol_ids: tuple[str, ...],
+    language: str | None,
     workers: int | None,
     force: bool,
 ) -> None:
@@ -183,6 +189,7 @@ def variants_command(
     \b
     Example:
       handouts variants -o stock --clinic magnolia
+      handouts variants -o stock --language es
     """
     store: ContentStore = ctx.obj
     progress = TerminalProgress()
@@ -192,6 +199,7 @@ def variants_command(
             output_dir,
             list(clinic_ids),
             list(protocol_ids),
+            language=language,
             workers=workers,
             force=force,
             on_progress=progress,

@@ -68,6 +68,11 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
 )
 @click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
 @click.option(
+    "--language",
+    metavar="CODE",
+    help="The protocol's translation to use, e.g. es (default: the protocol's own language).",
+)
+@click.option(
     "--date",
     "date_text",
     metavar="DATE",
@@ -107,6 +112,7 @@ def handout_command(
     protocol: str,
     clinic_id: str | None,
     patient: str | None,
+    language: str | None,
     date_text: str | None,
     assume_yes: bool,
     time_text: str | None,
@@ -130,6 +136,7 @@ def handout_command(
     \b
     Examples:
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22
+      handouts handout micropenning --language es --patient "José Álvarez" --date 2026-11-23
       handouts handout light-chemical-peel --date 2026-11-22 --time 14:30
       handouts handout microneedling --clinic magnolia -o blank.pdf
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
@@ -157,6 +164,7 @@ def handout_command(
         fmt,
         pdf_variant,  # type: ignore[arg-type]
         procedure_time,
+        language,
     )
     made = service.make_handout(store, request)
     check_distinct_files(output or Path("out") / made.filename, eml)

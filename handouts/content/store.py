@@ -1,7 +1,8 @@
 """A content root on disk: finding protocols, clinics and templates by id.
 
-A content root is a folder with ``protocols/`` and ``branding/`` and,
-optionally, ``templates/`` (any template it holds replaces the built-in one of
+A content root is a folder with ``protocols/`` (``<id>.yaml``, and its
+translations ``<id>.<language>.yaml``) and ``branding/`` and, optionally,
+``templates/`` (any template it holds replaces the built-in one of
 the same name, file by file). The tool bundles an example root; a clinic chain
 points ``--root`` at its own.
 """
@@ -18,7 +19,8 @@ from .bundled import BUNDLED_ROOT
 from .import_profiles import ImportProfile, load_import_profile
 from .lookup import Known, find, not_found
 from .models import Branding, Protocol
-from .yaml_loading import load_branding, load_protocol
+from .translations import same_language, split_protocol_file
+from .yaml_loading import load_branding, load_protocol, load_translation
 
 
 def default_root() -> Path:
@@ -77,10 +79,32 @@ class ContentStore:
             raise not_found(profile_id, listed, "import profile")
         return load_import_profile(self.imports_dir / f"{profile_id}.yaml")
 
-    def protocol_ids(self) -> list[str]:
+    def _protocol_files(self) -> list[Path]:
         if not self.protocols_dir.is_dir():
             return []
-        return sorted(p.stem for p in self.protocols_dir.glob("*.yaml") if p.is_file())
+        return sorted(p for p in self.protocols_dir.glob("*.yaml") if p.is_file())
+
+    def protocol_ids(self) -> list[str]:
+        """The protocols; their translations are not protocols of their own."""
+        return [
+            split_protocol_file(p)[0]
+            for p in self._protocol_files()
+            if split_protocol_file(p)[1] is None
+        ]
+
+    def translation_paths(self, protocol_id: str) -> dict[str, Path]:
+        """``{language: path}`` of the protocol's translations (``<id>.<language>.yaml``)."""
+        found = {}
+        for path in self._protocol_files():
+            owner, language = split_protocol_file(path)
+            if owner == protocol_id and language is not None:
+                found[language] = path
+        return found
+
+    def protocol_languages(self, protocol_id: str) -> list[str]:
+        """The original's language first, then its translations'."""
+        original = self.protocol(protocol_id).language
+        return [original, *sorted(self.translation_paths(protocol_id))]
 
     def clinic_ids(self) -> list[str]:
         if not self.branding_dir.is_dir():
@@ -128,7 +152,25 @@ class ContentStore:
     def clinic_dir(self, clinic_id: str) -> Path:
         return self.branding_dir / self.clinic_id_for(clinic_id)
 
-    def protocol(self, protocol_id: str) -> Protocol:
+    def protocol(self, protocol_id: str, language: str | None = None) -> Protocol:
+        """The protocol, in ``language`` when given (its own language or a translation's)."""
+        path = self.protocol_path(protocol_id)
+        original = self.original_protocol(protocol_id)
+        if language is None or same_language(language, original.language):
+            return original
+        translations = self.translation_paths(protocol_id)
+        chosen = next(
+            (p for lang, p in translations.items() if same_language(lang, language)), None
+        )
+        if chosen is None:
+            languages = ", ".join([original.language, *sorted(translations)])
+            raise NotFound(
+                f"Protocol '{protocol_id}' has no '{language}' translation. "
+                f"Its languages: {languages}."
+            )
+        return load_translation(chosen, original, path)
+
+    def original_protocol(self, protocol_id: str) -> Protocol:
         return load_protocol(self.protocol_path(protocol_id))
 
     def clinic(self, clinic_id: str | None = None) -> Branding:
@@ -158,8 +200,12 @@ class CachedContentStore(ContentStore):
     """
 
     @cache  # noqa: B019 (one instance per batch or server, kept for its whole life on purpose)
-    def protocol(self, protocol_id: str) -> Protocol:
-        return super().protocol(protocol_id)
+    def protocol(self, protocol_id: str, language: str | None = None) -> Protocol:
+        return super().protocol(protocol_id, language)
+
+    @cache  # noqa: B019
+    def original_protocol(self, protocol_id: str) -> Protocol:
+        return super().original_protocol(protocol_id)
 
     @cache  # noqa: B019
     def clinic(self, clinic_id: str | None = None) -> Branding:

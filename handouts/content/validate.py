@@ -8,6 +8,7 @@ protocol's reading grade, for the ``validate`` command to print.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +20,22 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError
 from .bundled import BUILTIN_TEMPLATES
+from .catalogs import has_catalog, is_known_language
 from .import_profiles import load_import_profile
 from .lookup import Known, shared_aliases
-from .models import Branding, Protocol
+from .models import LANGUAGE_PATTERN, Branding, Protocol
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
-from .yaml_loading import load_branding, load_protocol, parse_yaml, position_of
+from .templates import TEMPLATE_EXTENSIONS
+from .translations import same_language, split_protocol_file
+from .yaml_loading import (
+    load_branding,
+    load_protocol,
+    load_translation,
+    parse_yaml,
+    position_of,
+)
 
 # Near-misses of the file names the tool looks for; a file with one of these
 # names would otherwise be silently ignored.
@@ -104,6 +114,49 @@ def _check_protocols(
             report.warnings.append(
                 f"{path}: reading grade {grade.grade} is above the target of {grade.target:g}"
                 f"{_literacy_hint(grade.target)}"
+            )
+        _check_translations(content, protocol, path, report)
+    _check_orphan_translations(content, report)
+
+
+def _check_translations(
+    content: ContentStore, original: Protocol, original_path: Path, report: Report
+) -> None:
+    """Each translation loads and keeps the original's structure; its wording has a catalog."""
+    for language, path in sorted(content.translation_paths(original.id).items()):
+        if not re.match(LANGUAGE_PATTERN, language) or not is_known_language(language):
+            report.problems.append(
+                f"{path}: '{language}' in the file name is not a language code; name a "
+                f"translation {original.id}.<language>.yaml, e.g. {original.id}.es.yaml"
+            )
+            continue
+        if same_language(language, original.language):
+            report.problems.append(
+                f"{path}: {original_path.name} is already in '{original.language}', so this "
+                "file would never be used; remove it or name the language it is in"
+            )
+            continue
+        try:
+            load_translation(path, original, original_path)
+        except ContentError as error:
+            report.problems.extend(error.problems)
+            continue
+        if not has_catalog(language):
+            report.warnings.append(
+                f"{path}: there is no '{language}' catalog, so the page's own wording "
+                "(headings, labels, the email) stays in English; see README, "
+                "'Adding a translation'"
+            )
+
+
+def _check_orphan_translations(content: ContentStore, report: Report) -> None:
+    known = set(content.protocol_ids())
+    for path in sorted(content.protocols_dir.glob("*.*.yaml")):
+        protocol_id, _ = split_protocol_file(path)
+        if protocol_id not in known:
+            report.problems.append(
+                f"{path}: translates '{protocol_id}', but there is no "
+                f"{content.protocols_dir / protocol_id}.yaml"
             )
 
 
@@ -241,7 +294,7 @@ def _check_templates(content: ContentStore, report: Report) -> None:
         for cid in content.clinic_ids()
         if (content.branding_dir / cid / "templates").is_dir()
     ]
-    environment = SandboxedEnvironment(extensions=["jinja2.ext.do"])
+    environment = SandboxedEnvironment(extensions=list(TEMPLATE_EXTENSIONS))
     for folder, clinic_dir in folders:
         for path in sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".css", ".txt")):
             if _leads_out(path, folder):

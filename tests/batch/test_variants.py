@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
+from tests.pdfcheck import pdf_text
 
 
 def test_every_clinic_and_protocol_is_made_and_rerun_skips(tmp_path: Path) -> None:
@@ -63,3 +64,23 @@ def test_names_people_use_become_ids_in_file_names(tmp_path: Path) -> None:
     assert [str(p.relative_to(out)) for p in out.rglob("*.pdf")] == [
         "harbourside/microneedling.pdf"
     ]
+
+
+def test_stock_in_a_translation(tmp_path: Path) -> None:
+    out = tmp_path / "stock"
+    args = ["variants", "-o", str(out), "--clinic", "magnolia", "--language", "es"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    made = sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf"))
+    assert made == ["magnolia/microneedling.es.pdf", "magnolia/micropenning.es.pdf"]
+    text = pdf_text((out / "magnolia" / "micropenning.es.pdf").read_bytes())
+    assert "Paciente" in text and "Patient" not in text.replace("Paciente", "")
+
+
+def test_a_language_a_protocol_lacks_is_refused_before_anything_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "stock"
+    args = ["variants", "-o", str(out), "--language", "fr", "--protocol", "micropenning"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "has no 'fr' translation" in result.output
+    assert not out.exists()

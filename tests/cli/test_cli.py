@@ -50,6 +50,23 @@ def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> 
     assert "23 November 2026" in text
 
 
+def test_handout_in_spanish(runner: CliRunner, in_tmp: Path) -> None:
+    args = ["handout", "micropenning", "--language", "es", "--patient", "José Álvarez"]
+    result = runner.invoke(main, [*args, "--date", "2026-11-23", "-o", "es.pdf"])
+    assert result.exit_code == 0, result.output
+    text = pdf_text((in_tmp / "es.pdf").read_bytes())
+    assert "Paciente José Álvarez Fecha del procedimiento lunes, 23 de noviembre de 2026" in text
+
+
+def test_handout_in_a_language_it_lacks(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(main, ["handout", "micropenning", "--language", "fr", "-o", "fr.pdf"])
+    assert result.exit_code == 1
+    assert "Protocol 'micropenning' has no 'fr' translation. Its languages: en, es." in (
+        result.output
+    )
+    assert not (in_tmp / "fr.pdf").exists()
+
+
 def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path) -> None:
     result = runner.invoke(
         main,
@@ -97,23 +114,26 @@ def test_pdf_variant_option(runner: CliRunner, in_tmp: Path) -> None:
     assert b"pdfaid:part" in metadata.stream.get_data()
 
 
+EN, EN_ES = ["en"], ["en", "es"]
+
+
 def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
     result = runner.invoke(main, ["list", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
         "root": str(PROJECT_ROOT),
         "protocols": [
-            {"id": "botulinum-toxin", "title": "Anti-wrinkle injection care"},
-            {"id": "dermal-fillers", "title": "Dermal filler care"},
-            {"id": "fractional-laser", "title": "Fractional laser care"},
-            {"id": "ipl-photofacial", "title": "IPL photofacial care"},
-            {"id": "laser-hair-removal", "title": "Laser hair removal care"},
-            {"id": "light-chemical-peel", "title": "Light chemical peel care"},
-            {"id": "medium-chemical-peel", "title": "Medium chemical peel care"},
-            {"id": "microdermabrasion", "title": "Microdermabrasion care"},
-            {"id": "microneedling", "title": "Micro-Needling aftercare"},
-            {"id": "micropenning", "title": "Micropenning aftercare"},
-            {"id": "prp-injections", "title": "PRP injection care"},
+            {"id": "botulinum-toxin", "title": "Anti-wrinkle injection care", "languages": EN},
+            {"id": "dermal-fillers", "title": "Dermal filler care", "languages": EN},
+            {"id": "fractional-laser", "title": "Fractional laser care", "languages": EN},
+            {"id": "ipl-photofacial", "title": "IPL photofacial care", "languages": EN},
+            {"id": "laser-hair-removal", "title": "Laser hair removal care", "languages": EN},
+            {"id": "light-chemical-peel", "title": "Light chemical peel care", "languages": EN},
+            {"id": "medium-chemical-peel", "title": "Medium chemical peel care", "languages": EN},
+            {"id": "microdermabrasion", "title": "Microdermabrasion care", "languages": EN},
+            {"id": "microneedling", "title": "Micro-Needling aftercare", "languages": EN_ES},
+            {"id": "micropenning", "title": "Micropenning aftercare", "languages": EN_ES},
+            {"id": "prp-injections", "title": "PRP injection care", "languages": EN},
         ],
         "clinics": [
             {"id": "harbourside", "name": "Harbourside Skin Clinic", "default": True},
@@ -157,7 +177,8 @@ def test_wrong_usage_exits_2(runner: CliRunner, in_tmp: Path) -> None:
 def test_root_option_and_env_with_builtin_templates(runner, in_tmp, content_copy: Content) -> None:
     root = content_copy.root
     (root / "protocols" / "micropenning.yaml").unlink()
-    expected = sorted(p.stem for p in (root / "protocols").glob("*.yaml"))
+    # Translations (<id>.<language>.yaml) are not protocols of their own.
+    expected = sorted(p.stem for p in (root / "protocols").glob("*.yaml") if "." not in p.stem)
     assert "micropenning" not in expected and "microneedling" in expected
     result = runner.invoke(main, ["--root", str(root), "list", "--json"])
     assert [p["id"] for p in json.loads(result.output)["protocols"]] == expected
