@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .models import Identifier, ContentModel, Text
+from .models import ContentModel, Identifier, Text
 from .yaml_loading import load_model
 
 NAMED_DATE_FORMATS = ("iso", "us", "day-month")
