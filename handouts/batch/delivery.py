@@ -24,9 +24,9 @@ from ..deliver.channels import handout_message, print_handout
 from ..deliver.journal import DeliveryKey, DeliveryRecords, State
 from ..deliver.mail import SmtpSettings, send_message
 from ..errors import HandoutError, InputError, MaybeDelivered
-from ..render.page import HandoutSpec, resolve_spec
+from ..render.page import HandoutSpec
 from .outcome import Outcome
-from .plan import Job
+from .plan import Job, job_spec
 
 UNCERTAIN_HINT = (
     "check the clinic's sent mail or ask the patient, and send it yourself with "
@@ -99,15 +99,7 @@ class OnceOnlyDelivery:
                     f"cut off or not confirmed, so it was not sent again; {UNCERTAIN_HINT}"
                 )
                 continue
-            spec = spec or resolve_spec(
-                self.content,
-                job.protocol_id,
-                job.clinic_id,
-                job.patient,
-                job.procedure_date,
-                job.procedure_time,
-                language=job.language,
-            )
+            spec = spec or job_spec(self.content, job)
             if self._deliver(channel, key, job, spec, problems):
                 done.add(channel)
         no_address = Channel.EMAIL in wanted and not job.email and Channel.EMAIL not in done

@@ -26,6 +26,7 @@ from ..deliver.files import default_filename
 from ..errors import HandoutError, InputError, NotFound
 from ..inputs.dates import far_from_today, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
+from ..render.page import HandoutSpec, resolve_spec
 from .outcome import RowStatus
 from .rows import RawRow
 
@@ -116,6 +117,19 @@ def inputs_hash(
     if language is not None:  # likewise: rows without a language keep their hash
         inputs["language"] = language
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
+
+
+def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
+    """What the job's handout is made from: the same spec a worker renders and delivery mails."""
+    return resolve_spec(
+        content,
+        job.protocol_id,
+        job.clinic_id,
+        job.patient,
+        job.procedure_date,
+        job.procedure_time,
+        language=job.language,
+    )
 
 
 class UniqueNames:

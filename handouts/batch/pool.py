@@ -38,7 +38,7 @@ from ..errors import HandoutError
 from ..render.page import render_html, resolve_spec
 from ..render.pdf import PdfRenderer
 from .outcome import Outcome, RowStatus
-from .plan import Job
+from .plan import Job, job_spec
 
 log = logging.getLogger(__name__)
 
@@ -153,15 +153,7 @@ def _make_one(job: Job) -> Outcome:
     worker = _worker
     assert worker is not None
     try:
-        spec = resolve_spec(
-            worker.content,
-            job.protocol_id,
-            job.clinic_id,
-            job.patient,
-            job.procedure_date,
-            job.procedure_time,
-            language=job.language,
-        )
+        spec = job_spec(worker.content, job)
         with _collect_after():
             data, pages = worker.renderer(spec.clinic_dir).render(spec)
     except HandoutError as error:
