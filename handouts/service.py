@@ -28,6 +28,7 @@ from .deliver.files import default_filename, write_atomic
 if TYPE_CHECKING:
     from .batch.outcome import Summary
     from .batch.run import ProgressCallback
+    from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
 
 Format = Literal["pdf", "html"]
@@ -56,6 +57,41 @@ class MadeHandout:
     pages: int | None  # None for HTML
     filename: str  # the default file name: <clinic>_<protocol>_<date>_<patient>.<ext>
     format: Format
+
+
+@dataclass(frozen=True)
+class UnderstoodDate:
+    """A typed date as the tool read it, with what a front end shows back."""
+
+    when: ProcedureWhen
+    spelled_out: str  # "Monday 23 November 2026", the clinic's way
+    far: bool  # more than a year from today: ask before making anything
+
+
+def understand_date(
+    store: ContentStore,
+    text: str,
+    *,
+    protocol: str,
+    clinic: str | None = None,
+    today: dt.date | None = None,
+    what: str = "--date",
+) -> UnderstoodDate:
+    """Read a typed procedure date the way the clinic writes dates, in the protocol's language.
+
+    Unknown clinic or protocol names raise ``NotFound`` before the date is read.
+    """
+    from .inputs.dates import far_from_today, read_when, spelled_out
+
+    branding = store.clinic(clinic)
+    language = store.protocol(protocol).language
+    anchor = today or dt.date.today()
+    when = read_when(text, what, today=anchor, date_style=branding.date_style, language=language)
+    return UnderstoodDate(
+        when,
+        spelled_out(when, branding.date_style, language),
+        far_from_today(when.date, anchor),
+    )
 
 
 def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
@@ -138,6 +174,9 @@ class BatchRequest:
     print_: bool = False
     printer: str | None = None
     copies: int = 1
+    profile: str | None = None  # an import profile's id: imports/<id>.yaml
+    print_unemailed: bool = False  # with email: print rows that have no address
+    today: dt.date | None = None  # anchors "today" in the file and far-date warnings
 
 
 def run_batch(
@@ -153,8 +192,11 @@ def run_batch(
     from .batch.run import run_jobs
 
     cached = CachedContentStore(store.root)
+    clinic = None
     if request.clinic:
-        cached.clinic(request.clinic)  # an unknown clinic is the caller's mistake, not 30 bad rows
+        # An unknown clinic is the caller's mistake, not 30 bad rows.
+        clinic = cached.clinic_id_for(request.clinic)
+    profile = cached.import_profile(request.profile) if request.profile else None
     deliver = None
     if request.email or request.print_:
         deliver = OnceOnlyDelivery(
@@ -164,9 +206,16 @@ def run_batch(
             print_=request.print_,
             printer=request.printer,
             copies=request.copies,
+            print_unemailed=request.print_unemailed,
             environ=environ,
         )
-    jobs, bad_rows = plan_rows(read_rows(request.csv_path), cached, request.clinic)
+    jobs, bad_rows = plan_rows(
+        read_rows(request.csv_path, profile),
+        cached,
+        clinic,
+        date_format=profile.date_format if profile else None,
+        today=request.today,
+    )
     return run_jobs(
         cached,
         jobs,

@@ -159,6 +159,7 @@ def _make_one(job: Job) -> Outcome:
             job.clinic_id,
             job.patient,
             job.procedure_date,
+            job.procedure_time,
             language=job.language,
         )
         with _collect_after():

@@ -345,9 +345,13 @@ class Contact(Strict):
     urgent: Text | None = None
 
 
+ALIASES_HELP = "Other names it is known by, e.g. in a booking system's export"
+
+
 class Protocol(Strict):
     id: Identifier
     title: Text
+    aliases: list[Text] = Field(default_factory=list, description=ALIASES_HELP)
     procedure: Text = Field(description="Name of the procedure")
     short_title: Text | None = Field(
         default=None,
@@ -435,6 +439,7 @@ class ClinicWording(Strict):
 class Branding(Strict):
     id: Identifier
     name: Text
+    aliases: list[Text] = Field(default_factory=list, description=ALIASES_HELP)
     default: bool = False
     logo: Text
     colours: Colours

@@ -9,7 +9,6 @@ points ``--root`` at its own.
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -17,6 +16,8 @@ from pathlib import Path
 
 from ..errors import ContentError, NotFound
 from .bundled import BUNDLED_ROOT
+from .import_profiles import ImportProfile, load_import_profile
+from .lookup import Known, find, not_found
 from .models import Branding, Protocol
 from .translations import same_language, split_protocol_file
 from .yaml_loading import load_branding, load_protocol, load_translation
@@ -25,13 +26,6 @@ from .yaml_loading import load_branding, load_protocol, load_translation
 def default_root() -> Path:
     """``HANDOUTS_ROOT`` if set, else the bundled example content."""
     return Path(os.environ.get("HANDOUTS_ROOT") or BUNDLED_ROOT)
-
-
-def _suggest(wanted: str, known: list[str], kind: str) -> NotFound:
-    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.5)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    listing = f" Known {kind}s: {', '.join(known)}." if known else f" There are no {kind}s yet."
-    return NotFound(f"Unknown {kind} '{wanted}'.{hint}{listing}")
 
 
 def choose_default(branding_dir: Path, clinics: list[Branding], clinic_count: int) -> str:
@@ -68,6 +62,23 @@ class ContentStore:
         """The root's own templates; they may be absent or hold only a few files."""
         return self.root / "templates"
 
+    @property
+    def imports_dir(self) -> Path:
+        """Import profiles for booking systems' exports: ``imports/<id>.yaml``."""
+        return self.root / "imports"
+
+    def import_profile_ids(self) -> list[str]:
+        if not self.imports_dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.imports_dir.glob("*.yaml") if p.is_file())
+
+    def import_profile(self, profile_id: str) -> ImportProfile:
+        known = self.import_profile_ids()
+        if profile_id not in known:
+            listed = [Known(k, k, (k,)) for k in known]
+            raise not_found(profile_id, listed, "import profile")
+        return load_import_profile(self.imports_dir / f"{profile_id}.yaml")
+
     def _protocol_files(self) -> list[Path]:
         if not self.protocols_dir.is_dir():
             return []
@@ -100,23 +111,58 @@ class ContentStore:
             return []
         return sorted(d.name for d in self.branding_dir.iterdir() if (d / "clinic.yaml").is_file())
 
+    def protocol_id_for(self, name: str) -> str:
+        """The id of the protocol known by ``name``: its id, title, procedure or an alias."""
+        if name in self.protocol_ids():
+            return name  # the common case, without reading every protocol
+        return find(name, self.known_protocols(), "protocol")
+
+    def clinic_id_for(self, name: str) -> str:
+        """The id of the clinic known by ``name``: its id, name or an alias."""
+        if name in self.clinic_ids():
+            return name
+        return find(name, self.known_clinics(), "clinic")
+
+    def known_protocols(self) -> list[Known]:
+        """Every protocol's names; a file that does not load answers to its id only."""
+        known = []
+        for pid in self.protocol_ids():
+            try:
+                p = self.protocol(pid)
+            except ContentError:
+                known.append(Known(pid, pid, (pid,)))
+                continue
+            known.append(Known(pid, p.title, (pid, p.title, p.procedure, *p.aliases)))
+        return known
+
+    def known_clinics(self) -> list[Known]:
+        known = []
+        for cid in self.clinic_ids():
+            try:
+                c = self.clinic(cid)
+            except ContentError:
+                known.append(Known(cid, cid, (cid,)))
+                continue
+            known.append(Known(cid, c.name, (cid, c.name, *c.aliases)))
+        return known
+
     def protocol_path(self, protocol_id: str) -> Path:
-        known = self.protocol_ids()
-        if protocol_id not in known:
-            raise _suggest(protocol_id, known, "protocol")
-        return self.protocols_dir / f"{protocol_id}.yaml"
+        return self.protocols_dir / f"{self.protocol_id_for(protocol_id)}.yaml"
 
     def clinic_dir(self, clinic_id: str) -> Path:
-        known = self.clinic_ids()
-        if clinic_id not in known:
-            raise _suggest(clinic_id, known, "clinic")
-        return self.branding_dir / clinic_id
+        return self.branding_dir / self.clinic_id_for(clinic_id)
 
     def protocol(self, protocol_id: str, language: str | None = None) -> Protocol:
-        """The protocol, in ``language`` when given (its own language or a translation's)."""
+        """The protocol, in ``language`` when given (its own language or a translation's).
+
+        ``protocol_id`` may be any name the protocol is known by, as for ``protocol_path``.
+        """
+        if language is None:
+            return self.original_protocol(protocol_id)
+        protocol_id = self.protocol_id_for(protocol_id)
         path = self.protocol_path(protocol_id)
         original = self.original_protocol(protocol_id)
-        if language is None or same_language(language, original.language):
+        if same_language(language, original.language):
             return original
         translations = self.translation_paths(protocol_id)
         chosen = next(

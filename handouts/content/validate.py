@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import nodes, sandbox
@@ -19,13 +21,15 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..errors import ContentError
 from .bundled import BUILTIN_TEMPLATES
 from .catalogs import has_catalog, is_known_language
+from .import_profiles import load_import_profile
+from .lookup import Known, shared_aliases
 from .models import LANGUAGE_PATTERN, Branding, Protocol
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
 from .templates import TEMPLATE_EXTENSIONS
 from .translations import same_language, split_protocol_file
-from .yaml_loading import load_branding, load_protocol, load_translation
+from .yaml_loading import load_branding, load_protocol, load_translation, parse_yaml, position_of
 
 # Near-misses of the file names the tool looks for; a file with one of these
 # names would otherwise be silently ignored.
@@ -71,6 +75,8 @@ def validate_root(
     _check_protocols(content, grade_target, today or dt.date.today(), report)
     clinics = _check_clinics(content, report)
     _check_default(content, clinics, report)
+    _check_aliases(content, report)
+    _check_import_profiles(content, report)
     _check_templates(content, report)
     return report
 
@@ -311,3 +317,64 @@ def _check_templates(content: ContentStore, report: Report) -> None:
             # replaced handout.css against the folder it sits in.
             base = path.parent if path.name == "handout.css" else clinic_dir
             _check_references(path, base, _allowed(content, clinic_dir), report)
+
+
+def _check_aliases(content: ContentStore, report: Report) -> None:
+    """An alias that also names another clinic or protocol would make that name ambiguous."""
+    kinds: list[tuple[str, list[Known], dict[str, list[str]], Callable[[str], Path]]] = []
+    protocols = {k.ident: k for k in content.known_protocols()}
+    clinics = {k.ident: k for k in content.known_clinics()}
+    kinds.append(
+        (
+            "protocol",
+            list(protocols.values()),
+            _aliases_of(content.protocol, protocols),
+            lambda ident: content.protocols_dir / f"{ident}.yaml",
+        )
+    )
+    kinds.append(
+        (
+            "clinic",
+            list(clinics.values()),
+            _aliases_of(content.clinic, clinics),
+            lambda ident: content.branding_dir / ident / "clinic.yaml",
+        )
+    )
+    for kind, known, aliases, path_of in kinds:
+        for shared in shared_aliases(known, aliases):
+            path = path_of(shared.ident)
+            _, node = parse_yaml(path)
+            where = position_of(path, node, ("aliases", shared.alias_index))
+            if shared.other == shared.ident:
+                message = f"'{shared.alias}' is listed twice"
+            else:
+                message = (
+                    f"'{shared.alias}' also names the {kind} '{shared.other}'; "
+                    "a name must lead to one place"
+                )
+            report.problems.append(f"{where}: aliases[{shared.alias_index}]: {message}")
+
+
+def _aliases_of(load: Callable[[str], Any], known: dict[str, Known]) -> dict[str, list[str]]:
+    aliases = {}
+    for ident in known:
+        try:
+            aliases[ident] = list(load(ident).aliases)
+        except ContentError:
+            continue  # already reported with its own problems
+    return aliases
+
+
+def _check_import_profiles(content: ContentStore, report: Report) -> None:
+    """Every ``imports/<id>.yaml``, like every other content file."""
+    folder = content.imports_dir
+    if not folder.is_dir():
+        return  # optional: exports with recognisable columns need no profile
+    for path in sorted(folder.iterdir()):
+        if path.suffix in _PROTOCOL_LOOKALIKES:
+            report.problems.append(f"{path}: ignored; import profiles must end in .yaml")
+    for profile_id in content.import_profile_ids():
+        try:
+            load_import_profile(folder / f"{profile_id}.yaml")
+        except ContentError as error:
+            report.problems.extend(error.problems)

@@ -212,6 +212,11 @@ def _position(path: Path, node: yaml.Node | None) -> str:
     return f"{path}:{mark.line + 1}:{mark.column + 1}"
 
 
+def position_of(path: Path, node: yaml.Node | None, loc: Sequence[str | int]) -> str:
+    """``path:line:column`` of the value at ``loc`` (or of the nearest parent there is)."""
+    return _position(path, _located_in(node, loc))
+
+
 class _LimitedLoader(yaml.SafeLoader):
     """PyYAML's safe loader without aliases and anchors, and with a nesting limit."""
 

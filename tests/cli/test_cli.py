@@ -41,7 +41,8 @@ def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> 
         main, ["handout", "microneedling", "--patient", NAME, "--date", "2026-11-22", "-o", "x.pdf"]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "x.pdf"
+    assert result.stdout.strip() == "x.pdf"
+    assert result.stderr.strip() == "date: Sunday 22 November 2026"  # the date understood
     pdf = (in_tmp / "x.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
@@ -81,7 +82,7 @@ def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path
         ],
     )
     assert result.exit_code == 0, result.output
-    path = Path(result.output.strip())
+    path = Path(result.stdout.strip())
     assert path.parent == Path("out")
     # The slug drops the accent and the apostrophe, so a hash of the exact name follows.
     assert re.fullmatch(r"magnolia_micropenning_2026-11-22_zoe-o-brien-[0-9a-f]{8}\.pdf", path.name)
@@ -155,7 +156,7 @@ def test_list_plain(runner: CliRunner, in_tmp: Path) -> None:
             "Unknown protocol 'microneedlng'. Did you mean 'microneedling'?",
         ),
         (["handout", "micropenning", "--clinic", "magnolai"], "Did you mean 'magnolia'?"),
-        (["handout", "micropenning", "--date", "22/11/2026"], "not a date in the form YYYY-MM-DD"),
+        (["handout", "micropenning", "--date", "11/22/2026"], "not a date written day/month"),
         (["handout", "micropenning", "--date", "2026-02-30"], "not a real calendar date"),
     ],
 )

@@ -181,7 +181,7 @@ def test_eml_file_opens_as_a_message_with_the_pdf(in_tmp: Path) -> None:
         main, [*BASE_ARGS, "-o", "h.pdf", "--email", PATIENT_ADDRESS, "--eml", "m.eml"]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.split() == ["h.pdf", "m.eml"]
+    assert result.stdout.split() == ["h.pdf", "m.eml"]
     message = email.message_from_bytes((in_tmp / "m.eml").read_bytes(), policy=policy.default)
     assert message["To"] == PATIENT_ADDRESS
     assert message["X-Unsent"] == "1"
