@@ -107,14 +107,6 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "client email address",
         "patient email address",
     ),
-    # The language to print the handout in (es, en); empty: the protocol's own.
-    "language": (
-        "language",
-        "preferred language",
-        "patient language",
-        "client language",
-        "lang",
-    ),
     "reference": (
         "reference",
         "ref",
@@ -131,6 +123,13 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "booking number",
         "confirmation number",
         "invoice no",
+    ),
+    "language": (
+        "language",
+        "lang",
+        "patient language",
+        "client language",
+        "preferred language",
     ),
     "status": (
         "status",

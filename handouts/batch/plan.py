@@ -87,7 +87,7 @@ def content_fingerprint(
     digest = hashlib.sha256(_tool_versions().encode() + b"\0")
     digest.update(content.protocol_path(protocol_id).read_bytes() + b"\0")
     if language is not None:
-        for path in content.translation_paths(content.protocol_id_for(protocol_id)).values():
+        for path in content.translation_paths(protocol_id).values():
             digest.update(path.read_bytes() + b"\0")
     _files_digest(digest, content.clinic_dir(clinic_id))
     for folder in (content.templates_dir, BUILTIN_TEMPLATES, LOCALE_DIR):
@@ -146,6 +146,7 @@ class RowChecker:
         self.content = content
         self._protocols: dict[str, Protocol | HandoutError] = {}
         self._clinics: dict[str, Branding | HandoutError] = {}
+        self._translations: dict[tuple[str, str], HandoutError | None] = {}
         self._fingerprints: dict[tuple[str, str, str | None], str] = {}
 
     def protocol(self, service: str) -> Protocol:
@@ -175,15 +176,18 @@ class RowChecker:
         """A service name so like a protocol's that it must have been meant for it."""
         return closest(service, self.content.known_protocols(), TYPO_LIKENESS) is not None
 
-    def translation(self, protocol_id: str, language: str) -> Protocol:
-        """The protocol in ``language``; NotFound when it has no such translation."""
-        key = f"{protocol_id}\0{language}"
-        if key not in self._protocols:
+    def check_language(self, protocol_id: str, language: str) -> None:
+        """InputError if the protocol has no (or a broken) translation into ``language``."""
+        key = (protocol_id, language)
+        if key not in self._translations:
             try:
-                self._protocols[key] = self.content.protocol(protocol_id, language)
+                self.content.protocol(protocol_id, language)
+                self._translations[key] = None
             except HandoutError as error:
-                self._protocols[key] = error
-        return self._answer(self._protocols[key])
+                self._translations[key] = error
+        problem = self._translations[key]
+        if problem is not None:
+            raise InputError(f"language: {problem}")
 
     def fingerprint(self, clinic_id: str, protocol_id: str, language: str | None = None) -> str:
         key = (clinic_id, protocol_id, language)
@@ -265,10 +269,7 @@ def plan_rows(
             time = when.time or _time_of_day(values.get("time", ""))
             language = values.get("language") or None
             if language is not None:
-                try:
-                    checker.translation(protocol.id, language)
-                except HandoutError as error:
-                    raise InputError(f"language: {error}") from None
+                checker.check_language(protocol.id, language)
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue

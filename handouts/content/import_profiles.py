@@ -36,6 +36,9 @@ class ProfileColumns(Strict):
     reference: Text | None = Field(
         default=None, description="The booking system's id for the appointment"
     )
+    language: Text | None = Field(
+        default=None, description="The patient's language, e.g. es (a protocol's translation)"
+    )
 
     @model_validator(mode="after")
     def _one_way_to_name(self) -> ProfileColumns:

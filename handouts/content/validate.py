@@ -29,7 +29,13 @@ from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
 from .templates import TEMPLATE_EXTENSIONS
 from .translations import same_language, split_protocol_file
-from .yaml_loading import load_branding, load_protocol, load_translation, parse_yaml, position_of
+from .yaml_loading import (
+    load_branding,
+    load_protocol,
+    load_translation,
+    parse_yaml,
+    position_of,
+)
 
 # Near-misses of the file names the tool looks for; a file with one of these
 # names would otherwise be silently ignored.
