@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from .content.file_names import same_language
 from .content.store import CachedContentStore, ContentStore
-from .content.translations import same_language
 from .deliver.files import default_filename, write_atomic
 
 if TYPE_CHECKING:

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from ..content.listing import list_content
 from ..content.store import ContentStore
 
 
@@ -15,45 +16,48 @@ from ..content.store import ContentStore
 def list_command(store: ContentStore, as_json: bool) -> None:
     """List the protocols and clinics available.
 
-    Exit status 1 when the content folder has no protocols or no clinics.
+    Exit status 1 when the content folder has no protocols or no clinics, or
+    a file in it cannot be read; 'handouts validate' checks every field.
 
     \b
     Examples:
       handouts list
       handouts --root my-clinic list --json
     """
-    protocols = store.protocols()
-    clinics = store.clinics()
-    default_id = store.default_clinic_id if clinics else None
+    listing = list_content(store)
     if as_json:
-        listing = {
-            "root": str(store.root),
+        shown = {
+            "root": str(listing.root),
             "protocols": [
-                {"id": p.id, "title": p.title, "languages": store.protocol_languages(p.id)}
-                for p in protocols
+                {"id": p.id, "title": p.title, "languages": p.languages}
+                for p in listing.protocols
             ],
             "clinics": [
-                {"id": c.id, "name": c.name, "default": c.id == default_id} for c in clinics
+                {"id": c.id, "name": c.name, "default": c.default} for c in listing.clinics
             ],
         }
-        click.echo(json.dumps(listing, ensure_ascii=False, indent=2))
+        click.echo(json.dumps(shown, ensure_ascii=False, indent=2))
     else:
-        click.echo(f"Content: {store.root}")
+        click.echo(f"Content: {listing.root}")
         click.echo("Protocols:")
-        for p in protocols:
-            languages = ", ".join(store.protocol_languages(p.id))
-            click.echo(f"  {p.id:<20} {p.title}  [{languages}]")
+        for p in listing.protocols:
+            click.echo(f"  {p.id:<20} {p.title}  [{', '.join(p.languages)}]")
         click.echo("Clinics:")
-        for c in clinics:
-            marker = "  (default)" if c.id == default_id else ""
+        for c in listing.clinics:
+            marker = "  (default)" if c.default else ""
             click.echo(f"  {c.id:<20} {c.name}{marker}")
+    for problem in listing.problems:
+        click.echo(f"cannot be read: {problem}", err=True)
     missing = [
-        kind for kind, found in (("protocols", protocols), ("clinics", clinics)) if not found
+        kind
+        for kind, found in (("protocols", listing.protocols), ("clinics", listing.clinics))
+        if not found
     ]
     if missing:
         click.echo(
-            f"No {' and no '.join(missing)} in {store.root}; "
+            f"No {' and no '.join(missing)} in {listing.root}; "
             "'handouts init DIR' writes a starter content folder.",
             err=True,
         )
+    if missing or listing.problems:
         raise SystemExit(1)

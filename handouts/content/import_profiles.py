@@ -14,13 +14,13 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from .models import Identifier, Strict, Text
+from .models import ContentModel, Identifier, Text
 from .yaml_loading import load_model
 
 NAMED_DATE_FORMATS = ("iso", "us", "day-month")
 
 
-class ProfileColumns(Strict):
+class ProfileColumns(ContentModel):
     """Our field: the export's column, as its header spells it (case and spacing do not matter)."""
 
     patient: Text | None = Field(default=None, description="The patient's full name")
@@ -49,7 +49,7 @@ class ProfileColumns(Strict):
         return self
 
 
-class ImportProfile(Strict):
+class ImportProfile(ContentModel):
     """How to read one booking system's export."""
 
     id: Identifier

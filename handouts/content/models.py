@@ -46,14 +46,17 @@ Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 _FONT_FAMILY = re.compile(r"^[A-Za-z0-9 _-]+$")
 
 
-class Strict(BaseModel):
+class ContentModel(BaseModel):
+    """A part of a content file: an unknown key is an error (a typo must never drop an
+    instruction silently), and a loaded value never changes."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 # --- protocol -----------------------------------------------------------------
 
 
-class Duration(Strict):
+class Duration(ContentModel):
     """A span of calendar time such as "one month" or "six weeks"."""
 
     days: int = Field(default=0, ge=0, le=MAX_DAYS)
@@ -67,7 +70,7 @@ class Duration(Strict):
         return self
 
 
-class Phase(Strict):
+class Phase(ContentModel):
     """One stretch of the recovery, anchored in days relative to the procedure.
 
     Day 0 is the procedure day, day 1 the day after, day -10 ten days before.
@@ -152,7 +155,7 @@ def phase_order_problems(phases: Sequence[tuple[int, Phase]]) -> list[tuple[int,
 RuleKind = Literal["do", "avoid", "expect"]
 
 
-class Rule(Strict):
+class Rule(ContentModel):
     """One instruction with its own time span, apart from the phases.
 
     A span in days works like a phase's (``day``, or ``from_day`` with an
@@ -233,7 +236,7 @@ class Rule(Strict):
         return self.first_day < 0
 
 
-class DoDont(Strict):
+class DoDont(ContentModel):
     """The undated two-column box: what to do and what not to do."""
 
     title: Text | None = None
@@ -247,7 +250,7 @@ class DoDont(Strict):
         return self
 
 
-class Review(Strict):
+class Review(ContentModel):
     """Who checked the protocol's clinical wording, and when it is due again."""
 
     status: Literal["draft", "reviewed"] = "draft"
@@ -272,7 +275,7 @@ class Review(Strict):
         return self.status == "draft"
 
 
-class Source(Strict):
+class Source(ContentModel):
     """A public source the protocol's wording was written from."""
 
     url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)]
@@ -280,14 +283,14 @@ class Source(Strict):
     read_on: dt.date
 
 
-class Callout(Strict):
+class Callout(ContentModel):
     """A prominent callout, e.g. "no anti-inflammatory medicines"."""
 
     title: Text
     text: Text
 
 
-class RegimenStep(Strict):
+class RegimenStep(ContentModel):
     id: Identifier = Field(description="Key a clinic uses to name its own product for this step")
     name: Text
     products: list[Text] = Field(default_factory=list)
@@ -295,7 +298,7 @@ class RegimenStep(Strict):
     note: Text | None = None
 
 
-class Regimen(Strict):
+class Regimen(ContentModel):
     title: Text
     times: list[Text] = Field(default=["AM", "PM"], min_length=1)
     notes: list[Text] = Field(default_factory=list)
@@ -311,7 +314,7 @@ class Regimen(Strict):
         return self
 
 
-class Series(Strict):
+class Series(ContentModel):
     """How many treatments make a course, and how often."""
 
     min_count: int = Field(default=1, ge=1, le=MAX_TREATMENTS)
@@ -330,7 +333,7 @@ class Series(Strict):
         return self
 
 
-class Results(Strict):
+class Results(ContentModel):
     """When results show, counted from the procedure date."""
 
     earliest: Duration
@@ -338,7 +341,7 @@ class Results(Strict):
     text: Text
 
 
-class Contact(Strict):
+class Contact(ContentModel):
     """When to call the clinic; the numbers themselves come from branding."""
 
     when: Text
@@ -348,7 +351,7 @@ class Contact(Strict):
 ALIASES_HELP = "Other names it is known by, e.g. in a booking system's export"
 
 
-class Protocol(Strict):
+class Protocol(ContentModel):
     id: Identifier
     title: Text
     aliases: list[Text] = Field(default_factory=list, description=ALIASES_HELP)
@@ -402,20 +405,20 @@ class Protocol(Strict):
 # --- branding -----------------------------------------------------------------
 
 
-class Colours(Strict):
+class Colours(ContentModel):
     primary: Colour
     accent: Colour
     text: Colour = "#222222"
     warning: Colour = "#b3261e"
 
 
-class FontFiles(Strict):
+class FontFiles(ContentModel):
     regular: Text
     bold: Text | None = None
     italic: Text | None = None
 
 
-class Font(Strict):
+class Font(ContentModel):
     family: Text
     files: FontFiles | None = None
     size_pt: float = Field(default=11, ge=10.5, le=14)
@@ -428,7 +431,7 @@ class Font(Strict):
         return self
 
 
-class ClinicWording(Strict):
+class ClinicWording(ContentModel):
     """What a clinic writes on the page in one more language (what it leaves out stays)."""
 
     after_hours: Text | None = None
@@ -436,7 +439,7 @@ class ClinicWording(Strict):
     products: dict[Identifier, Text] = Field(default_factory=dict)
 
 
-class Branding(Strict):
+class Branding(ContentModel):
     id: Identifier
     name: Text
     aliases: list[Text] = Field(default_factory=list, description=ALIASES_HELP)

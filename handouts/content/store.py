@@ -13,14 +13,19 @@ import os
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ContentError, NotFound
 from .bundled import BUNDLED_ROOT
-from .import_profiles import ImportProfile, load_import_profile
+from .file_names import same_language, split_protocol_file
 from .lookup import Known, find, not_found
-from .models import Branding, Protocol
-from .translations import same_language, split_protocol_file
-from .yaml_loading import load_branding, load_protocol, load_translation
+
+if TYPE_CHECKING:
+    from .import_profiles import ImportProfile
+    from .models import Branding, Protocol
+
+# Finding files needs none of the validation library; the methods that load
+# a file import it, so `list` and `--help` start without paying for it.
 
 
 def default_root() -> Path:
@@ -77,6 +82,8 @@ class ContentStore:
         if profile_id not in known:
             listed = [Known(k, k, (k,)) for k in known]
             raise not_found(profile_id, listed, "import profile")
+        from .import_profiles import load_import_profile
+
         return load_import_profile(self.imports_dir / f"{profile_id}.yaml")
 
     def _protocol_files(self) -> list[Path]:
@@ -174,12 +181,18 @@ class ContentStore:
                 f"Protocol '{protocol_id}' has no '{language}' translation. "
                 f"Its languages: {languages}."
             )
+        from .yaml_loading import load_translation
+
         return load_translation(chosen, original, path)
 
     def original_protocol(self, protocol_id: str) -> Protocol:
+        from .yaml_loading import load_protocol
+
         return load_protocol(self.protocol_path(protocol_id))
 
     def clinic(self, clinic_id: str | None = None) -> Branding:
+        from .yaml_loading import load_branding
+
         return load_branding(self.clinic_dir(clinic_id or self.default_clinic_id))
 
     def protocols(self) -> list[Protocol]:

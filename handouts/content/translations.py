@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .file_names import same_language
 from .models import Duration, Protocol
 
 Loc = tuple[str | int, ...]
@@ -26,18 +27,6 @@ Problem = tuple[Loc, str]
 _COUNTED = ("expect", "do", "avoid")
 _SERIES_NUMBERS = ("min_count", "initial_count", "maximum")
 _RULE_SPAN = ("kind", "day", "from_day", "to_day", "from_hour", "to_hour", "to_hour_max")
-
-
-def split_protocol_file(path: Path) -> tuple[str, str | None]:
-    """``microneedling.es.yaml`` -> (``microneedling``, ``es``); an original has no language."""
-    stem = path.name.removesuffix(".yaml")
-    protocol_id, _, language = stem.partition(".")
-    return protocol_id, language or None
-
-
-def same_language(a: str, b: str) -> bool:
-    """``es-MX``, ``es_mx`` and ``ES-mx`` name one language."""
-    return a.replace("_", "-").casefold() == b.replace("_", "-").casefold()
 
 
 def _duration(raw: Any) -> Duration | None:

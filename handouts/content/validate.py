@@ -21,6 +21,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..errors import ContentError
 from .bundled import BUILTIN_TEMPLATES
 from .catalogs import has_catalog, is_known_language
+from .file_names import same_language, split_protocol_file
 from .import_profiles import load_import_profile
 from .lookup import Known, shared_aliases
 from .models import LANGUAGE_PATTERN, Branding, Protocol
@@ -28,14 +29,8 @@ from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
 from .templates import TEMPLATE_EXTENSIONS
-from .translations import same_language, split_protocol_file
-from .yaml_loading import (
-    load_branding,
-    load_protocol,
-    load_translation,
-    parse_yaml,
-    position_of,
-)
+from .yaml_loading import load_branding, load_protocol, load_translation
+from .yaml_reading import parse_yaml, position_of
 
 # Near-misses of the file names the tool looks for; a file with one of these
 # names would otherwise be silently ignored.

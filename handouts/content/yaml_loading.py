@@ -23,12 +23,16 @@ from pydantic import BaseModel, ValidationError
 
 from ..errors import ContentError
 from .assets import font_problem, logo_problem
+from .file_names import split_protocol_file
 from .models import PATTERN_MESSAGES, Branding, Phase, Protocol, phase_order_problems
 from .resource_policy import path_problem
-from .translations import matches_original, split_protocol_file
-
-MAX_FILE_BYTES = 1024 * 1024
-MAX_DEPTH = 40  # a protocol needs about 6 levels
+from .translations import matches_original
+from .yaml_reading import (
+    key_node,
+    located_in,
+    parse_yaml,
+    position,
+)
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -59,73 +63,6 @@ _MESSAGES = {
     "date_from_datetime_parsing": "expected a date as YYYY-MM-DD, e.g. 2026-11-23",
     "date_from_datetime_inexact": "expected a date as YYYY-MM-DD, without a time",
 }
-
-# PyYAML's parser speaks in tokens ("<block mapping start>"); these say what a
-# person editing the file usually did. Matched on the start of PyYAML's problem.
-_YAML_PROBLEMS = (
-    ("expected <block end>", "this line is indented differently from the lines around it"),
-    ("expected '<document start>'", "this line's indentation does not match the lines above it"),
-    (
-        "mapping values are not allowed here",
-        "unexpected ':'; check the indentation, or put text that contains ': ' in quotes",
-    ),
-    ("could not find expected ':'", "expected 'key: value' here; is a ':' missing?"),
-    (
-        "found character '\\t' that cannot start any token",
-        "a tab is used for indentation; use spaces",
-    ),
-    ("found unexpected end of stream", "a quote is opened but never closed"),
-    (
-        "found unknown escape character",
-        "unknown escape after '\\'; use single quotes for text with a \\",
-    ),
-    ("expected ',' or ']'", "a list in [ ] is not closed or is missing a ','"),
-    ("expected ',' or '}'", "a mapping in { } is not closed or is missing a ','"),
-    ("found undefined alias", "'*' starts an alias; put text starting with '*' in quotes"),
-    (
-        "found an alias",
-        "'*' starts an alias, which content files may not use; write the value out,"
-        " or put text starting with '*' in quotes",
-    ),
-    (
-        "found an anchor",
-        "'&' starts an anchor, which content files may not use; put text starting"
-        " with '&' in quotes",
-    ),
-    ("nested too deeply", f"the values nest more than {MAX_DEPTH} levels deep"),
-    ("could not determine a constructor for the tag", "tags (!something) are not allowed here"),
-    ("found character '@' that cannot start any token", "put text starting with '@' in quotes"),
-    ("found character '`' that cannot start any token", "put text starting with '`' in quotes"),
-    ("found character '%' that cannot start any token", "put text starting with '%' in quotes"),
-    ("expected a single document in the stream", "the file holds more than one document ('---')"),
-)
-
-
-def _located_in(node: yaml.Node | None, loc: Sequence[str | int]) -> yaml.Node | None:
-    """Follow a pydantic error location down the YAML node tree.
-
-    Returns the deepest node reached, so a missing key points at its parent.
-    """
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == part), None)
-            if match is None:
-                return node
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-            if part >= len(node.value):
-                return node
-            node = node.value[part]
-        else:
-            return node
-    return node
-
-
-def _key_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
-    if isinstance(node, yaml.MappingNode):
-        return next((k for k, _ in node.value if k.value == key), None)
-    return None
-
 
 def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
     """The model class that owns the last element of ``loc``, for "did you mean"."""
@@ -205,94 +142,6 @@ def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:  # noqa: PL
     return message.removeprefix("Value error, ")
 
 
-def _position(path: Path, node: yaml.Node | None) -> str:
-    if node is None:
-        return f"{path}:1:1"
-    mark = node.start_mark
-    return f"{path}:{mark.line + 1}:{mark.column + 1}"
-
-
-def position_of(path: Path, node: yaml.Node | None, loc: Sequence[str | int]) -> str:
-    """``path:line:column`` of the value at ``loc`` (or of the nearest parent there is)."""
-    return _position(path, _located_in(node, loc))
-
-
-class _LimitedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader without aliases and anchors, and with a nesting limit."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            raise yaml.composer.ComposerError(None, None, "found an alias", event.start_mark)
-        if getattr(event, "anchor", None) is not None:
-            raise yaml.composer.ComposerError(None, None, "found an anchor", event.start_mark)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise yaml.composer.ComposerError(None, None, "nested too deeply", event.start_mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-def _read_text(path: Path) -> str:
-    try:
-        with path.open("rb") as stream:
-            data = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as error:
-        raise ContentError([f"{path}: cannot read: {error.strerror}"]) from None
-    if len(data) > MAX_FILE_BYTES:
-        raise ContentError(
-            [
-                f"{path}: the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; "
-                "protocol and branding files are a few KiB of text"
-            ]
-        )
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ContentError([f"{path}:1:1: the file is not UTF-8 text"]) from None
-
-
-def parse_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """Read a YAML file into plain data plus its node tree (for positions)."""
-    text = _read_text(path)
-    try:
-        # One parse: build the data from the same node tree that gives positions.
-        loader = _LimitedLoader(text)
-        try:
-            node = loader.get_single_node()
-            data = None if node is None else loader.construct_document(node)
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        if error.context_mark is not None and (error.problem or "").startswith(
-            "found unexpected end of stream"
-        ):
-            mark = error.context_mark  # where the unclosed quote opens, not the file's end
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise ContentError([f"{where}: YAML syntax: {_yaml_problem(error)}"]) from None
-    except yaml.YAMLError as error:
-        raise ContentError([f"{path}: YAML syntax: {error}"]) from None
-    except RecursionError:
-        # Flow collections ([[[[...) nest in the scanner, before the limit above.
-        raise ContentError([f"{path}: YAML syntax: the values nest too deeply"]) from None
-    return data, node
-
-
-def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
-    problem = error.problem or "not valid YAML"
-    for start, plain in _YAML_PROBLEMS:
-        if problem.startswith(start):
-            return plain
-    return problem
-
-
 def _duplicate_keys(node: yaml.Node | None, loc: Loc = ()) -> list[tuple[yaml.Node, Loc]]:
     """Keys written twice in one mapping; YAML would silently keep only the last."""
     found: list[tuple[yaml.Node, Loc]] = []
@@ -326,9 +175,9 @@ def _validation_problems(
         loc = tuple(item["loc"])
         if item["type"] == "missing" and loc in meant:
             continue
-        target = _key_node(_located_in(node, loc[:-1]), str(loc[-1])) if loc else None
+        target = key_node(located_in(node, loc[:-1]), str(loc[-1])) if loc else None
         if item["type"] != "extra_forbidden" or target is None:
-            target = _located_in(node, loc)
+            target = located_in(node, loc)
         located.append((loc, target, _describe(item, model)))
     return located
 
@@ -343,17 +192,17 @@ def load_model(path: Path, model: type[M], identifier: str, checks: Sequence[Che
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ContentError([f"{_position(path, node)}: expected a mapping of 'key: value' lines"])
+        raise ContentError([f"{position(path, node)}: expected a mapping of 'key: value' lines"])
     problems: list[tuple[Loc, yaml.Node | None, str]] = [
         (loc, key, f"'{loc[-1]}' is given twice; only the last one would count")
         for key, loc in _duplicate_keys(node)
     ]
     if "id" in data:
         hint = f"leave this out; the id is the file name ({identifier})"
-        problems.append((("id",), _key_node(node, "id"), hint))
+        problems.append((("id",), key_node(node, "id"), hint))
         data = {k: v for k, v in data.items() if k != "id"}
     for check in checks:
-        problems.extend((loc, _located_in(node, loc), text) for loc, text in check(data))
+        problems.extend((loc, located_in(node, loc), text) for loc, text in check(data))
     result: M | None = None
     try:
         result = model.model_validate({**data, "id": identifier})
@@ -362,7 +211,7 @@ def load_model(path: Path, model: type[M], identifier: str, checks: Sequence[Che
     if problems:
         problems.sort(key=lambda p: _sort_key(p[1]))
         raise ContentError(
-            [f"{_position(path, target)}: {_dotted(loc)}: {text}" for loc, target, text in problems]
+            [f"{position(path, target)}: {_dotted(loc)}: {text}" for loc, target, text in problems]
         )
     assert result is not None
     return result

@@ -328,3 +328,14 @@ def test_option_mistakes_are_usage_errors_before_any_work(
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert not (in_tmp / "out").exists()
+
+
+def test_list_names_a_file_it_cannot_read_and_exits_1(
+    runner: CliRunner, content_copy: Content
+) -> None:
+    broken = content_copy.protocols_dir / "microneedling.yaml"
+    broken.write_text("title: [unclosed\n", encoding="utf-8")
+    result = runner.invoke(main, ["--root", str(content_copy.root), "list"])
+    assert result.exit_code == 1
+    assert "micropenning" in result.output  # the others are still listed
+    assert f"cannot be read: {broken}:" in result.output

@@ -16,7 +16,8 @@ from click.testing import CliRunner
 
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT
-from handouts.content.yaml_loading import MAX_FILE_BYTES, load_protocol
+from handouts.content.yaml_loading import load_protocol
+from handouts.content.yaml_reading import MAX_FILE_BYTES
 from handouts.errors import ContentError
 
 SEED = (BUNDLED_ROOT / "protocols" / "micropenning.yaml").read_text("utf-8")
