@@ -160,10 +160,16 @@ class ContentStore:
         return self.branding_dir / self.clinic_id_for(clinic_id)
 
     def protocol(self, protocol_id: str, language: str | None = None) -> Protocol:
-        """The protocol, in ``language`` when given (its own language or a translation's)."""
+        """The protocol, in ``language`` when given (its own language or a translation's).
+
+        ``protocol_id`` may be any name the protocol is known by, as for ``protocol_path``.
+        """
+        if language is None:
+            return self.original_protocol(protocol_id)
+        protocol_id = self.protocol_id_for(protocol_id)
         path = self.protocol_path(protocol_id)
         original = self.original_protocol(protocol_id)
-        if language is None or same_language(language, original.language):
+        if same_language(language, original.language):
             return original
         translations = self.translation_paths(protocol_id)
         chosen = next(

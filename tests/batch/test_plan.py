@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from handouts.batch.plan import plan_rows
-from handouts.batch.rows import RawRow
+from handouts.batch.rows import RawRow, read_rows
 from handouts.cli import main
 from handouts.content.store import ContentStore
 from tests.pdfcheck import pdf_text
@@ -68,3 +69,18 @@ def test_thirty_rows_mixing_english_and_spanish(tmp_path: Path) -> None:
             assert "Patient" not in text.replace("Paciente", "")
         else:
             assert "Patient Paciente Número" in text and "Monday 23 November 2026" in text
+
+
+def test_an_export_names_the_language_column_its_own_way(
+    content: ContentStore, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.csv"
+    export.write_text(
+        "Client,Service,Date,Preferred Language\n"
+        "Ana Silva,Micropenning,2026-11-23,es\n"
+        "Bo Chen,Micropenning,2026-11-23,\n",
+        encoding="utf-8",
+    )
+    jobs, bad = plan_rows(read_rows(export), content, today=dt.date(2026, 11, 20))
+    assert bad == []
+    assert [(job.patient, job.language) for job in jobs] == [("Ana Silva", "es"), ("Bo Chen", None)]

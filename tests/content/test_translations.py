@@ -137,3 +137,7 @@ def test_a_translation_keeps_the_rules_and_the_do_and_dont_box(content_copy: Con
         for p in problems
     ), problems
     assert any("do_dont.do: has 3 entries but dermal-fillers.yaml has 4" in p for p in problems)
+
+
+def test_a_translation_is_found_by_any_name_its_protocol_goes_by(content: ContentStore) -> None:
+    assert content.protocol("Micro-Needling", "es").title == "Cuidados después de la micropunción"
