@@ -7,6 +7,8 @@ and shows the result; none of them renders, writes or delivers by itself.
 - ``save_handout``, ``email_handout``, ``save_email``, ``print_handout``: deliver it.
 - ``run_batch`` and ``make_variants``: many handouts, with progress reported
   through a callback (this library never prints).
+- ``WarmHandouts``: ``make_handout`` and page previews for a long-running
+  front end, rendered by worker processes that stay warm between requests.
 
 Rendering modules are imported inside the functions that need them: WeasyPrint
 alone takes longer to import than ``list`` or ``validate`` take to run.
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +30,11 @@ from .deliver.files import default_filename, write_atomic
 
 if TYPE_CHECKING:
     from .batch.outcome import Summary
+    from .batch.plan import BadRow, Job
+    from .batch.rows import RawRow
     from .batch.run import ProgressCallback
     from .render.page import HandoutSpec
+    from .render.warm import WarmRenderers
 
 Format = Literal["pdf", "html"]
 
@@ -73,6 +80,80 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
         spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, request.format
     )
     return MadeHandout(spec, data, pages, filename, request.format)
+
+
+class WarmHandouts:
+    """``make_handout`` and page previews, rendered in warm worker processes.
+
+    For a server: the workers load WeasyPrint, the clinics' fonts and their
+    stylesheets once, so a request pays only for laying out its handout. The
+    PDF is the same, byte for byte, as ``make_handout``'s. Previews are kept
+    for the last few distinct requests, so going back to an earlier value in
+    the form (or two people asking for the same blank handout) costs nothing.
+    """
+
+    PREVIEW_CACHE_SIZE = 32
+
+    def __init__(self, store: ContentStore, workers: int | None = None) -> None:
+        from .batch.pool import default_workers
+
+        self.store = CachedContentStore(store.root)
+        self.workers = workers or default_workers()
+        self._renderers: WarmRenderers | None = None
+        self._previews: OrderedDict[HandoutRequest, list[bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the workers and warm them with one handout per clinic."""
+        from .render.warm import WarmRenderers
+
+        protocols = self.store.protocol_ids()
+        warm = [(clinic, protocols[0]) for clinic in self.store.clinic_ids()] if protocols else []
+        self._renderers = WarmRenderers(self.store, self.workers, warm)
+        self._renderers.start()
+
+    def close(self) -> None:
+        if self._renderers is not None:
+            self._renderers.close()
+            self._renderers = None
+
+    def _warm(self) -> WarmRenderers:
+        if self._renderers is None:
+            raise RuntimeError("WarmHandouts.start() was not called")
+        return self._renderers
+
+    def make(self, request: HandoutRequest) -> MadeHandout:
+        """What ``make_handout`` returns, rendered by a warm worker."""
+        from .render.page import resolve_spec
+
+        if request.format != "pdf":
+            return make_handout(self.store, request)
+        spec = resolve_spec(
+            self.store, request.protocol, request.clinic, request.patient, request.procedure_date
+        )
+        data, pages = self._warm().render(spec, request.pdf_variant)
+        filename = default_filename(
+            spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, "pdf"
+        )
+        return MadeHandout(spec, data, pages, filename, "pdf")
+
+    def preview(self, request: HandoutRequest) -> list[bytes]:
+        """The handout's pages as PNG images."""
+        from .render.page import resolve_spec
+
+        with self._lock:
+            if request in self._previews:
+                self._previews.move_to_end(request)
+                return self._previews[request]
+        spec = resolve_spec(
+            self.store, request.protocol, request.clinic, request.patient, request.procedure_date
+        )
+        pages = self._warm().preview(spec)
+        with self._lock:
+            self._previews[request] = pages
+            while len(self._previews) > self.PREVIEW_CACHE_SIZE:
+                self._previews.popitem(last=False)
+        return pages
 
 
 def save_handout(made: MadeHandout, path: Path | None = None, folder: Path = Path("out")) -> Path:
@@ -129,6 +210,30 @@ class BatchRequest:
     print_: bool = False
     printer: str | None = None
     copies: int = 1
+    # How worker processes start; a server with threads asks for "forkserver".
+    start_method: str = "fork"
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """A day's list checked row by row, before anything is made."""
+
+    rows: list[RawRow]  # as read, for showing them
+    jobs: list[Job]
+    bad_rows: list[BadRow]
+
+
+def plan_batch(store: ContentStore, request: BatchRequest) -> BatchPlan:
+    """Read and check every row of the CSV; a bad row is named with its reason."""
+    from .batch.plan import plan_rows
+    from .batch.rows import read_rows
+
+    cached = store if isinstance(store, CachedContentStore) else CachedContentStore(store.root)
+    if request.clinic:
+        cached.clinic(request.clinic)  # an unknown clinic is the caller's mistake, not 30 bad rows
+    rows = read_rows(request.csv_path)
+    jobs, bad_rows = plan_rows(rows, cached, request.clinic)
+    return BatchPlan(rows, jobs, bad_rows)
 
 
 def run_batch(
@@ -138,8 +243,6 @@ def run_batch(
     environ: Mapping[str, str] | None = None,
 ) -> Summary:
     """One handout per CSV row, delivered once; what happened to every row."""
-    from .batch.plan import plan_rows
-    from .batch.rows import read_rows
     from .batch.run import run_jobs
     from .deliver.once import OnceOnlyDelivery
 
@@ -157,15 +260,16 @@ def run_batch(
             copies=request.copies,
             environ=environ,
         )
-    jobs, bad_rows = plan_rows(read_rows(request.csv_path), cached, request.clinic)
+    plan = plan_batch(cached, request)
     return run_jobs(
         cached,
-        jobs,
-        bad_rows,
+        plan.jobs,
+        plan.bad_rows,
         request.out_dir,
         workers=request.workers,
         force=request.force,
         on_progress=on_progress,
+        start_method=request.start_method,
         deliver=deliver,
     )
 

@@ -117,7 +117,7 @@ def run() -> None:
 
 
 # Commands kept in their own modules join the group once it exists.
-from . import batch, content, handout, listing  # noqa: E402
+from . import batch, content, handout, listing, serve, users  # noqa: E402
 
 for command in (
     handout.handout_command,
@@ -127,5 +127,7 @@ for command in (
     content.validate_command,
     content.schema_command,
     content.init_command,
+    serve.serve_command,
+    users.users_command,
 ):
     main.add_command(command)
