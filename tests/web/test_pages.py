@@ -56,7 +56,7 @@ def test_a_wrong_password_is_refused(page, server: Server) -> None:
     assert page.url.endswith("/signin")
 
 
-def test_the_preview_follows_the_form(page, server: Server) -> None:
+def test_the_preview_follows_the_form(page, server: Server, tmp_path: Path) -> None:
     sign_in(page)
     fill_handout(page, server, "Previewed Patient")
     pages = page.locator("#preview img")
@@ -67,7 +67,7 @@ def test_the_preview_follows_the_form(page, server: Server) -> None:
     page.get_by_label("Patient name").fill("Someone Else Entirely")
     server.names_used.append("Someone Else Entirely")
     page.wait_for_function("old => document.querySelector('#preview img')?.src !== old", arg=first)
-    page.screenshot(path=str(Path(__file__).parent / "last-main-page.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "main-page.png"), full_page=True)
 
 
 def test_the_download_is_the_command_lines_pdf(page, server: Server, tmp_path: Path) -> None:
