@@ -93,6 +93,7 @@ class WarmHandouts:
     """
 
     PREVIEW_CACHE_SIZE = 32
+    WARM_PAIRS = 24
 
     def __init__(self, store: ContentStore, workers: int | None = None) -> None:
         from .batch.pool import default_workers
@@ -104,11 +105,15 @@ class WarmHandouts:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        """Start the workers and warm them with one handout per clinic."""
+        """Start the workers and warm them with every clinic's every protocol.
+
+        A first render of a pair compiles its templates and loads its fonts;
+        a clinic chain with more pairs than this warms the first ones only.
+        """
         from .render.warm import WarmRenderers
 
-        protocols = self.store.protocol_ids()
-        warm = [(clinic, protocols[0]) for clinic in self.store.clinic_ids()] if protocols else []
+        pairs = [(c, p) for c in self.store.clinic_ids() for p in self.store.protocol_ids()]
+        warm = pairs[: self.WARM_PAIRS]
         self._renderers = WarmRenderers(self.store, self.workers, warm)
         self._renderers.start()
 

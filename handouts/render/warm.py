@@ -21,6 +21,7 @@ import signal
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 
+from ..batch.pool import _collect_after
 from ..content.store import ContentStore
 from ..errors import HandoutError
 from .page import HandoutSpec, render_html, resolve_spec
@@ -69,13 +70,15 @@ def _ready() -> int:
 
 
 def _render(spec: HandoutSpec, variant: str | None) -> tuple[bytes, int]:
-    return _renderer(spec).render(spec, variant)
+    with _collect_after():  # one collection after the render, as batch workers do
+        return _renderer(spec).render(spec, variant)
 
 
 def _preview(spec: HandoutSpec, scale: float) -> list[bytes]:
     import pypdfium2
 
-    data, _ = _renderer(spec).render(spec)
+    with _collect_after():
+        data, _ = _renderer(spec).render(spec, tagged=False)
     document = pypdfium2.PdfDocument(data)
     pages = []
     try:

@@ -61,11 +61,11 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def start_server(data: Path, log_path: Path, environ: dict[str, str]) -> Server:
+def start_server(data: Path, log_path: Path, environ: dict[str, str], workers: int = 2) -> Server:
     port = free_port()
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "handouts", "serve", "--port", str(port), "--workers", "2"],
+        [sys.executable, "-m", "handouts", "serve", "--port", str(port), "--workers", str(workers)],
         env={**os.environ, **environ, "HANDOUTS_DATA": str(data)},
         stdout=log,
         stderr=subprocess.STDOUT,
