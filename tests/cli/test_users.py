@@ -39,7 +39,7 @@ def test_the_password_from_stdin_signs_in_and_is_stored_hashed(tmp_path: Path) -
     store = UserStore(DataFolder(data))
     assert store.sign_in("frontdesk", PASSWORD, "127.0.0.1").role is Role.MANAGER
     assert PASSWORD.encode() not in (data / DATABASE_NAME).read_bytes()
-    with pytest.raises(SignInRefused, match="^That user name and password do not match.$"):
+    with pytest.raises(SignInRefused, match=r"^That user name and password do not match\.$"):
         store.sign_in("frontdesk", "wrong-password", "127.0.0.1")
 
 
