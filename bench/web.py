@@ -100,6 +100,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=40, help="previews per scenario")
     parser.add_argument("--workers", type=int, default=2, help="the server's warm renderers")
     args = parser.parse_args()
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="handouts-bench-web-") as folder:
         data = Path(folder) / "data"
         add_user(data, STAFF)
@@ -116,7 +117,10 @@ def main() -> None:
         finally:
             stop_server(server)
     cpus = len(os.sched_getaffinity(0))
-    print(f"preview latency, handouts serve --workers {args.workers}, {cpus} CPUs, 127.0.0.1")
+    print(
+        f"preview latency, handouts serve --workers {args.workers}, {cpus} CPUs, 127.0.0.1; "
+        f"load average before: {load}"
+    )
     print()
     print(
         "| users | asking | previews | p50 ms | p95 ms | max ms | per s | p50 vs 1 user | targets |"

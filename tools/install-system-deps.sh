@@ -2,13 +2,14 @@
 # Installs the Debian packages the tool and its tests need, only when missing.
 # Usage: tools/install-system-deps.sh [runtime|test]
 #   runtime: what WeasyPrint needs to make PDFs (Pango, HarfBuzz subsetting, a fallback font)
-#   test:    also Poppler (pdftotext/pdftoppm) and CUPS with the cups-pdf printer driver
+#   test:    also Poppler (pdftotext/pdftoppm), CUPS with the cups-pdf printer driver, and
+#            chromium with npm (the web tests drive the browser and run axe-core inside it)
 set -euo pipefail
 
 level=${1:-runtime}
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info)
 if [[ $level == test ]]; then
-  packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf)
+  packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf chromium npm)
 fi
 
 missing=()

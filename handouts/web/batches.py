@@ -139,7 +139,7 @@ class BatchRuns:
                     job.protocol_id, job.clinic_id, job.patient, job.procedure_date
                 )
                 if outcome.status is RowStatus.MADE:
-                    self.history.record(user, Action.BATCH, handout, job.clinic_id)
+                    self.history.record(user, Action.BATCH, handout, job.clinic_id, job.email)
                 for channel in outcome.delivered - before.get(outcome.output, frozenset()):
                     action = Action.EMAILED if channel is Channel.EMAIL else Action.PRINTED
                     email = job.email if channel is Channel.EMAIL else None

@@ -230,7 +230,12 @@ def email_one(
     try:
         service.check_email_ready(address, need_smtp=True, environ=environ)
     except HandoutError as error:
-        return Outcome(False, f"Not emailed: {_failure(error)}")
+        return Outcome(
+            False,
+            f"Not emailed: {_failure(error)} If the address is right, ask whoever runs this "
+            "server to check its email settings; meanwhile press Download PDF and attach the "
+            "file to an email yourself.",
+        )
     made = web(request).handouts.make(handout_request)
     try:
         service.email_handout(made, address, environ=environ)
