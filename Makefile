@@ -9,7 +9,7 @@ DEMO_DATE ?= 2026-11-22
 # axe-core, the accessibility checker the browser tests run inside chromium
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint bench bench-web serve clean system system-test
+.PHONY: demo test lint bench bench-startup bench-web serve docs wheel clean system system-test
 
 demo: $(VENV)/.runtime
 	@$(HANDOUTS) handout microneedling --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
@@ -34,6 +34,18 @@ bench-web: $(VENV)/.test
 serve: $(VENV)/.runtime
 	$(BIN)/handouts serve
 
+bench-startup: $(VENV)/.test
+	$(BIN)/python bench/startup.py
+
+# The README's pictures of a handout, from the demo's own output.
+docs: demo
+	tools/docs-pictures.sh
+
+# The wheel, as a clinic would install it: pip install dist/handouts-*.whl
+wheel: $(VENV)/.test
+	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
+	@ls dist/handouts-*.whl
+
 system:
 	@tools/install-system-deps.sh runtime
 
@@ -56,4 +68,4 @@ $(VENV)/.test: pyproject.toml | system-test $(VENV)/bin/python
 	@touch $@ $(VENV)/.runtime
 
 clean:
-	rm -rf out build *.egg-info .pytest_cache .ruff_cache .cache
+	rm -rf out build dist *.egg-info .pytest_cache .ruff_cache .cache

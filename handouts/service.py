@@ -248,8 +248,8 @@ def run_batch(
     environ: Mapping[str, str] | None = None,
 ) -> Summary:
     """One handout per CSV row, delivered once; what happened to every row."""
+    from .batch.delivery import OnceOnlyDelivery
     from .batch.run import run_jobs
-    from .deliver.once import OnceOnlyDelivery
 
     cached = CachedContentStore(store.root)
     if request.clinic:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
+from tests.copies import copy_content
 from tests.cups_fixture import cups_queue
 
 __all__ = ["cups_queue"]
@@ -17,17 +18,49 @@ __all__ = ["cups_queue"]
 FIXED_DATE = dt.date(2026, 11, 22)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # Every test that prints needs the real CUPS queue; mark them all, so
+    # `-m "not cups"` leaves out exactly those and none is forgotten.
+    for item in items:
+        if "cups_queue" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.cups)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="Rewrite the golden HTML files in tests/golden/ from the current templates.",
+        help="Rewrite every golden file in tests/golden/ (HTML, CSS, email) from the templates.",
     )
+
+
+GOLDEN = Path(__file__).parent / "golden"
 
 
 @pytest.fixture
 def update_golden(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def golden(update_golden: bool) -> Callable[[str, str], None]:
+    """Compare text with tests/golden/NAME, or rewrite the file with --update-golden.
+
+    The one switch for every golden file: page HTML, clinic CSS, email bodies.
+    """
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update_golden:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        assert path.exists(), f"{name} missing: run pytest --update-golden"
+        assert text == path.read_text(encoding="utf-8"), (
+            f"{name} differs; if the change is intended, run pytest --update-golden "
+            "and review the diff"
+        )
+
+    return check
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +72,4 @@ def content() -> Content:
 @pytest.fixture
 def content_copy(tmp_path: Path) -> Content:
     """A private copy of the shipped content that a test may edit."""
-    root = tmp_path / "content"
-    for name in ("protocols", "branding"):
-        shutil.copytree(PROJECT_ROOT / name, root / name)
-    return Content(root)
+    return Content(copy_content(tmp_path / "content"))

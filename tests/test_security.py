@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import http.server
 import os
-import shutil
 import stat
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from handouts.content.store import ContentStore as Content
 from handouts.errors import ContentError, ResourceRefused
 from handouts.render.page import render_html, resolve_spec
 from handouts.render.pdf import PdfRenderer
+from tests.copies import copy_content
 
 PATIENT = "Quintessa Zelborne"
 
@@ -61,10 +61,7 @@ def server() -> Iterator[tuple[str, list[str]]]:
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
     """A copy of the shipped content that a test may break."""
-    target = tmp_path / "root"
-    shutil.copytree(PROJECT_ROOT / "protocols", target / "protocols")
-    shutil.copytree(PROJECT_ROOT / "branding", target / "branding")
-    return target
+    return copy_content(tmp_path / "root")
 
 
 def _set_logo(root: Path, value: str) -> None:

@@ -2,5 +2,6 @@
 
 ``rows`` reads the CSV, ``plan`` turns rows into jobs, ``outcome`` holds the
 typed result of each row, ``pool`` renders in worker processes, ``manifest``
-records what was made, and ``run`` ties them together for the service layer.
+records what was made, ``delivery`` emails and prints each row at most once,
+and ``run`` ties them together for the service layer.
 """

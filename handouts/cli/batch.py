@@ -9,13 +9,13 @@ from pathlib import Path
 import click
 
 from .. import service
+from ..batch.manifest import MANIFEST_NAME
+from ..batch.outcome import RowStatus, Summary
 from ..content.store import ContentStore
 from .options import check_print_options, print_options
 from .progress import TerminalProgress
 
 log = logging.getLogger("handouts")
-
-MANIFEST_NAME = "manifest.csv"
 
 _output_option = click.option(
     "-o",
@@ -37,10 +37,8 @@ _force_option = click.option(
 )
 
 
-def _finish(ctx: click.Context, summary: service.Summary, out_dir: Path) -> None:
+def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
     """Print the summary; exit 1 if any row failed, 128+N if stopped by signal N."""
-    from ..batch.outcome import RowStatus
-
     click.echo(summary.line())
     click.echo(f"manifest: {out_dir / MANIFEST_NAME}")
     if summary.stopped_by is not None:

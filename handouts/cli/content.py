@@ -6,10 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..content.schema import write_schemas
-from ..content.starter import write_starter
 from ..content.store import ContentStore
-from ..content.validate import validate_root
 
 
 @click.command("validate", short_help="Check every protocol and clinic file.")
@@ -36,6 +33,8 @@ def validate_command(content: ContentStore, grade_target: float | None, strict: 
       handouts validate
       handouts --root my-clinic validate --reading-grade 8 --strict
     """
+    from ..content.validate import validate_root  # loads the grading and template libraries
+
     report = validate_root(content, grade_target)
     for problem in report.problems:
         click.echo(problem)
@@ -78,6 +77,8 @@ def schema_command(content: ContentStore, folder: Path | None) -> None:
     Example:
       handouts --root my-clinic schema
     """
+    from ..content.schema import write_schemas
+
     for path in write_schemas(folder or content.root / "schema"):
         click.echo(str(path))
 
@@ -96,6 +97,8 @@ def init_command(folder: Path) -> None:
       handouts --root my-clinic validate
       handouts --root my-clinic handout microneedling --patient "Sam Lee" --date 2026-11-22
     """
+    from ..content.starter import write_starter
+
     for path in write_starter(folder):
         click.echo(str(path))
     click.echo(f"Next: handouts --root {folder} validate", err=True)

@@ -7,6 +7,7 @@ traceback. ``--debug`` shows the traceback for user errors too.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import sys
@@ -14,26 +15,69 @@ from pathlib import Path
 from typing import Any
 
 import click
-import jinja2
 
-from ..content.store import ContentStore, default_root
+from ..content.store import CachedContentStore, default_root
 from ..errors import ContentError, HandoutError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+# Each command's module is imported only when that command runs (or --help
+# lists them): `handouts list` should not pay for the batch or email code.
+LAZY_COMMANDS = {
+    "handout": ("handouts.cli.handout", "handout_command"),
+    "list": ("handouts.cli.listing", "list_command"),
+    "batch": ("handouts.cli.batch", "batch_command"),
+    "variants": ("handouts.cli.batch", "variants_command"),
+    "validate": ("handouts.cli.content", "validate_command"),
+    "schema": ("handouts.cli.content", "schema_command"),
+    "init": ("handouts.cli.content", "init_command"),
+    "serve": ("handouts.cli.serve", "serve_command"),
+    "users": ("handouts.cli.users", "users_command"),
+}
+
+
 class HandoutsGroup(click.Group):
-    """Turns user errors raised anywhere below into clean messages."""
+    """Loads commands when needed and turns user errors below into clean messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*LAZY_COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        module_name, attribute = LAZY_COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(module_name), attribute)
+        self.add_command(command, cmd_name)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (HandoutError, OSError, jinja2.TemplateError) as error:
+        except Exception as error:
             # A clinic's broken template override or an unwritable output
             # folder is the user's to fix, not a bug: one line, no traceback.
-            if ctx.meta.get("handouts.debug"):
+            if not is_user_error(error) or ctx.meta.get("handouts.debug"):
                 raise
             raise click.ClickException(error_message(error)) from None
+
+
+def _template_error_type() -> type[Exception] | None:
+    # Jinja2 is imported only by commands that render; if it was never
+    # imported, no error can be one of its own, and `list` stays fast.
+    jinja2 = sys.modules.get("jinja2")
+    return None if jinja2 is None else jinja2.TemplateError
+
+
+def is_user_error(error: BaseException) -> bool:
+    """Errors the user can fix (bad content, a template, a file), as opposed to bugs."""
+    if isinstance(error, BrokenPipeError):
+        return False  # the reader went away (`| head`); run() ends quietly
+    template_error = _template_error_type()
+    user_kinds: tuple[type[BaseException], ...] = (HandoutError, OSError)
+    if template_error is not None:
+        user_kinds += (template_error,)
+    return isinstance(error, user_kinds)
 
 
 def _template_line(error: BaseException) -> str:
@@ -54,11 +98,13 @@ def _template_line(error: BaseException) -> str:
 
 def error_message(error: Exception) -> str:
     """One plain message for a user error; shared by every front end."""
-    if isinstance(error, jinja2.TemplateSyntaxError):
-        return f"{error.filename}:{error.lineno}: template: {error.message}"
-    if isinstance(error, jinja2.TemplateError):
+    template_error = _template_error_type()
+    if template_error is not None and isinstance(error, template_error):
+        line = getattr(error, "lineno", None)
+        if line is not None and getattr(error, "filename", None):  # a syntax error
+            return f"{error.filename}:{line}: template: {error.message}"  # type: ignore[attr-defined]
         where = _template_line(error) or "template"
-        return f"{where}: template: {error.message}"
+        return f"{where}: template: {error.message}"  # type: ignore[attr-defined]
     if isinstance(error, OSError):
         return f"{error.filename or 'file'}: {error.strerror or error}"
     if isinstance(error, ContentError):
@@ -98,7 +144,8 @@ def main(ctx: click.Context, root: Path | None, debug: bool, verbose: int) -> No
         return  # init makes a content folder; it needs none
     if not content_root.is_dir():
         raise click.ClickException(f"--root: folder '{content_root}' does not exist")
-    ctx.obj = ContentStore(content_root)
+    # One command reads each file once; nothing edits them while it runs.
+    ctx.obj = CachedContentStore(content_root)
 
 
 def run() -> None:
@@ -114,20 +161,3 @@ def run() -> None:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         sys.exit(1)
-
-
-# Commands kept in their own modules join the group once it exists.
-from . import batch, content, handout, listing, serve, users  # noqa: E402
-
-for command in (
-    handout.handout_command,
-    listing.list_command,
-    batch.batch_command,
-    batch.variants_command,
-    content.validate_command,
-    content.schema_command,
-    content.init_command,
-    serve.serve_command,
-    users.users_command,
-):
-    main.add_command(command)

@@ -54,7 +54,15 @@ def users_command() -> None:
 @click.option("--manager", is_flag=True, help="May also run a day's list and see the history.")
 @data_option
 def add_command(name: str, manager: bool, data_path: Path | None) -> None:
-    """Add the user NAME; the password comes from a prompt, or stdin when it is not a terminal."""
+    """Add the user NAME, asking for the password.
+
+    When standard input is not a terminal, its first line is the password.
+
+    \b
+    Examples:
+      handouts users add frontdesk
+      handouts users add amira --manager
+    """
     store = _store(data_path)
     password = check_password(_read_password())
     user = store.add(name, password, Role.MANAGER if manager else Role.STAFF)
@@ -64,7 +72,12 @@ def add_command(name: str, manager: bool, data_path: Path | None) -> None:
 @users_command.command("list")
 @data_option
 def list_command(data_path: Path | None) -> None:
-    """List the users: name, role and when they were added."""
+    """List the users: name, role and when they were added.
+
+    \b
+    Example:
+      handouts users list
+    """
     for user in _store(data_path).list():
         click.echo(f"{user.name}\t{user.role}\t{user.created}")
 
@@ -73,6 +86,11 @@ def list_command(data_path: Path | None) -> None:
 @click.argument("name")
 @data_option
 def remove_command(name: str, data_path: Path | None) -> None:
-    """Remove the user NAME; their sessions end at their next request."""
+    """Remove the user NAME; their sessions end at their next request.
+
+    \b
+    Example:
+      handouts users remove frontdesk
+    """
     _store(data_path).remove(name)
     click.echo(f"removed {name}")

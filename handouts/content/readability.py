@@ -20,7 +20,6 @@ import re
 from collections.abc import Iterator
 from functools import cache
 
-import textstat
 from pyphen import Pyphen
 
 from .models import Protocol
@@ -79,6 +78,8 @@ def text_grade(text: str, language: str = "en") -> float:
     words = re.findall(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*", text)  # "it's" with either apostrophe
     if not words:
         return 0.0
+    import textstat  # imports NLTK: a third of a second that only grading should pay
+
     sentences = max(1, textstat.sentence_count(text))
     hyphenator = _hyphenator(language)
     syllables = sum(len(hyphenator.positions(word.lower())) + 1 for word in words)

@@ -46,8 +46,13 @@ class ConfinedLoader(jinja2.FileSystemLoader):
 
 
 def search_folders(root_templates: Path | None, clinic_templates: Path | None) -> list[Path]:
-    """The folders a template name is looked up in, first match wins."""
-    folders = [f for f in (clinic_templates, root_templates) if f is not None and f.is_dir()]
+    """The folders a template name is looked up in, first match wins.
+
+    A folder that does not exist (yet) finds nothing. Environments are kept
+    for the life of a process and so are the templates they loaded: a
+    template file added while a server runs is seen after a restart.
+    """
+    folders = [f for f in (clinic_templates, root_templates) if f is not None]
     return [*folders, BUILTIN_TEMPLATES]
 
 

@@ -2,6 +2,5 @@
 
 ``files`` writes privately and atomically, ``mail`` speaks SMTP and writes
 ``.eml`` files, ``printing`` hands PDFs to CUPS, ``channels`` fits a handout to
-each, ``journal`` remembers what a folder already delivered, and ``once``
-delivers each batch row at most once.
+each, and ``journal`` remembers what a folder already delivered.
 """

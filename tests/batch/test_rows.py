@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import CachedContentStore as CachedContent
 from handouts.deliver.files import default_filename
 from handouts.errors import InputError, NotFound
+from tests.copies import copy_content
 
 ROWS = [
     ("Jane Doe", "2026-11-22", "microneedling", "", "jane@example.org"),
@@ -192,9 +192,7 @@ def test_names_from_any_patient_text_are_safe_and_unique(names: list[str]) -> No
 
 
 def test_inputs_hash_covers_row_and_content(tmp_path: Path) -> None:
-    root = tmp_path / "content"
-    shutil.copytree(PROJECT_ROOT / "protocols", root / "protocols")
-    shutil.copytree(PROJECT_ROOT / "branding", root / "branding")
+    root = copy_content(tmp_path / "content")
     text = "patient,date,protocol\nA,2026-11-22,microneedling\nB,2026-11-22,microneedling\n"
     path = write_csv(tmp_path / "p.csv", text)
 

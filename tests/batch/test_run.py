@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from pypdf import PdfReader
 
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
+from tests.copies import copy_content
 
 # What a spreadsheet in a decimal-comma locale exports: BOM, semicolons, CRLF,
 # columns in its own order and case, extra columns, a padding row at the end.
@@ -137,12 +137,6 @@ def test_batch_handouts_are_byte_identical_to_handout(tmp_path: Path) -> None:
         assert (out / rows[number]["output"]).read_bytes() == single.read_bytes(), number
 
 
-def copy_content(root: Path) -> Path:
-    for name in ("protocols", "branding", "templates"):
-        shutil.copytree(PROJECT_ROOT / name, root / name)
-    return root
-
-
 def test_rerun_remakes_what_changed(tmp_path: Path) -> None:
     root = copy_content(tmp_path / "content")
     patients = tmp_path / "p.csv"
@@ -159,9 +153,11 @@ def test_rerun_remakes_what_changed(tmp_path: Path) -> None:
     protocol.write_text(protocol.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
     assert "made 1, skipped 1" in run(*batch).stdout
 
-    # So does a changed template, for everything.
+    # So does a template override added to the root's templates/, for everything.
     partial = root / "templates" / "partials" / "footer.html"
-    partial.write_text(partial.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    partial.parent.mkdir(parents=True)
+    builtin = (PROJECT_ROOT / "templates" / "partials" / "footer.html").read_text(encoding="utf-8")
+    partial.write_text(builtin + "\n", encoding="utf-8")
     assert "made 2, skipped 0" in run(*batch).stdout
 
     # A handout changed or removed since is made again, from the manifest's record.

@@ -12,10 +12,12 @@ from pathlib import Path
 import click
 import pytest
 from click.testing import CliRunner
+from pypdf import PdfReader
 
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
+from tests.copies import copy_content
 from tests.pdfcheck import pdf_text
 
 NAME = "Zoë O'Brien-Núñez <b>&</b> {{7*7}}"
@@ -87,7 +89,9 @@ def test_pdf_variant_option(runner: CliRunner, in_tmp: Path) -> None:
         main, ["handout", "micropenning", "--pdf-variant", "pdf/a-3u", "-o", "a.pdf"]
     )
     assert result.exit_code == 0, result.output
-    assert b"pdfaid" in (in_tmp / "a.pdf").read_bytes() or (in_tmp / "a.pdf").stat().st_size > 0
+    metadata = PdfReader(in_tmp / "a.pdf").xmp_metadata
+    assert metadata is not None
+    assert b"pdfaid:part" in metadata.stream.get_data()
 
 
 def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
@@ -170,11 +174,54 @@ def test_every_command_has_help() -> None:
     def walk(command: click.Command, path: list[str]):
         yield path, command
         if isinstance(command, click.Group):
-            for name, sub in command.commands.items():
+            context = click.Context(command)
+            for name in command.list_commands(context):
+                sub = command.get_command(context, name)
+                assert sub is not None, name
                 yield from walk(sub, [*path, name])
 
     for path, command in walk(main, ["handouts"]):
-        assert command.help, f"{' '.join(path)} has no help text"
+        name = " ".join(path)
+        assert command.help, f"{name} has no help text"
+        assert "Example" in command.help, f"{name}'s help has no example"
+        # The one-line summary shown in the command list is whole, not cut off with "...".
+        assert not command.get_short_help_str(limit=80).endswith("..."), name
+        page = CliRunner().invoke(main, [*path[1:], "--help"])
+        assert page.exit_code == 0 and "Example" in page.output, name
+
+
+def test_output_option_says_what_the_default_file_name_is() -> None:
+    page = CliRunner().invoke(main, ["handout", "--help"]).output
+    assert "out/<clinic>_<protocol>_<date>_<patient>.pdf" in " ".join(page.split())
+
+
+def test_list_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    handouts = Path(sys.executable).parent / "handouts"
+    # More output than a pipe holds, so the writer meets the closed pipe for sure.
+    root = copy_content(tmp_path / "many")
+    source = (root / "protocols" / "micropenning.yaml").read_text(encoding="utf-8")
+    for number in range(400):
+        (root / "protocols" / f"copy-{number:03d}.yaml").write_text(source, encoding="utf-8")
+    result = subprocess.run(
+        f"'{handouts}' --root '{root}' list | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.startswith("Content:")
+    assert result.stderr == ""
+
+
+def test_list_says_so_and_exits_1_without_protocols_or_clinics(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = runner.invoke(main, ["--root", str(empty), "list"])
+    assert result.exit_code == 1
+    assert f"No protocols and no clinics in {empty}" in result.output
+    assert "handouts init" in result.output
 
 
 def test_generate_py_matches_console_script(in_tmp: Path) -> None:

@@ -80,5 +80,7 @@ def test_branding_defaults() -> None:
     ],
 )
 def test_branding_refuses_bad_values(bad: dict) -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as caught:
         Branding.model_validate(branding(**bad))
+    # Refused for the value given, not for something else about the test's branding.
+    assert {error["loc"][0] for error in caught.value.errors()} == set(bad)

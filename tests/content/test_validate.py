@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from handouts.content.readability import reading_grade, text_grade
 from handouts.content.schema import SCHEMAS, schema_text
 from handouts.content.store import ContentStore as Content
 from handouts.content.validate import validate_root
+from tests.copies import copy_content
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -67,10 +67,7 @@ def test_grade_rises_with_harder_text() -> None:
 
 
 def _small_root(tmp_path: Path) -> Path:
-    root = tmp_path / "root"
-    shutil.copytree(PROJECT_ROOT / "protocols", root / "protocols")
-    shutil.copytree(PROJECT_ROOT / "branding", root / "branding")
-    return root
+    return copy_content(tmp_path / "root")
 
 
 def test_every_problem_at_once(tmp_path: Path) -> None:

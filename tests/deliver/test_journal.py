@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from handouts.batch.delivery import OnceOnlyDelivery
 from handouts.deliver.journal import JOURNAL_NAME, DeliveryJournal
-from handouts.deliver.once import OnceOnlyDelivery
 from handouts.errors import InputError
 
 

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import jinja2
 import pytest
 
 from handouts.content.store import ContentStore as Content
-from handouts.render.page import render_html, render_standalone_html, resolve_spec
+from handouts.render.page import (
+    render_clinic_css,
+    render_html,
+    render_standalone_html,
+    resolve_spec,
+)
 from tests.conftest import FIXED_DATE
 
-GOLDEN = Path(__file__).parent.parent / "golden"
 CASES = [
     (clinic, protocol, kind)
     for clinic in ("harbourside", "magnolia")
@@ -22,9 +25,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("clinic", "protocol", "kind"), CASES)
-def test_golden_html(
-    content: Content, clinic: str, protocol: str, kind: str, update_golden
-) -> None:
+def test_golden_html(content: Content, clinic: str, protocol: str, kind: str, golden) -> None:
     personal = kind == "personalised"
     request = resolve_spec(
         content,
@@ -33,14 +34,12 @@ def test_golden_html(
         patient_name="Zoë O'Brien-Núñez" if personal else None,
         procedure_date=FIXED_DATE if personal else None,
     )
-    html = render_html(request)
-    golden = GOLDEN / f"{clinic}-{protocol}-{kind}.html"
-    if update_golden:
-        golden.write_text(html, encoding="utf-8")
-    assert golden.exists(), f"{golden.name} missing: run pytest --update-golden"
-    assert html == golden.read_text(encoding="utf-8"), (
-        f"{golden.name} differs; if the change is intended, run pytest --update-golden"
-    )
+    golden(f"{clinic}-{protocol}-{kind}.html", render_html(request))
+
+
+@pytest.mark.parametrize("clinic", ["harbourside", "magnolia"])
+def test_golden_clinic_css(content: Content, clinic: str, golden) -> None:
+    golden(f"css/{clinic}.css", render_clinic_css(resolve_spec(content, "micropenning", clinic)))
 
 
 def test_patient_text_is_escaped_not_evaluated(content: Content) -> None:

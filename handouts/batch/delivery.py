@@ -14,18 +14,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..content.store import ContentStore
+from ..deliver.channels import handout_message, print_handout
+from ..deliver.journal import Channel, DeliveryJournal
+from ..deliver.mail import SmtpSettings, send_message
 from ..errors import HandoutError, InputError
 from ..render.page import resolve_spec
-from .channels import handout_message, print_handout
-from .journal import Channel, DeliveryJournal
-from .mail import SmtpSettings, send_message
-
-if TYPE_CHECKING:
-    from ..batch.outcome import Outcome
-    from ..batch.plan import Job
+from .outcome import Outcome
+from .plan import Job
 
 
 class OnceOnlyDelivery:
