@@ -48,6 +48,21 @@ def test_signing_in_shows_the_handout_form(page, server: Server) -> None:
         assert page.get_by_role("button", name=button, exact=True).is_visible()
 
 
+def test_the_browser_remembers_its_clinic(page, server: Server) -> None:
+    sign_in(page)
+    default = page.get_by_label("Clinic").input_value()
+    other = next(
+        value
+        for value in page.locator("#clinic option").evaluate_all("os => os.map(o => o.value)")
+        if value != default
+    )
+    page.locator("#preview img").first.wait_for()  # the first preview, made on opening
+    with page.expect_response("**/preview"):
+        page.get_by_label("Clinic").select_option(other)
+    page.reload()
+    assert page.get_by_label("Clinic").input_value() == other
+
+
 def test_a_wrong_password_is_refused(page, server: Server) -> None:
     sign_in(page, STAFF, "not-the-password")
     assert page.get_by_role("alert").inner_text() == "That user name and password do not match."

@@ -108,11 +108,15 @@ def _main_page(
         previews=previews or [],
         **_choices(request),
     )
-    if form.clinic:
-        response.set_cookie(
-            CLINIC_COOKIE, form.clinic, max_age=365 * 86400, httponly=True, samesite="strict"
-        )
+    _remember_clinic(response, form.clinic)
     return response
+
+
+def _remember_clinic(response: Response, clinic: str) -> None:
+    if clinic:
+        response.set_cookie(
+            CLINIC_COOKIE, clinic, max_age=365 * 86400, httponly=True, samesite="strict"
+        )
 
 
 async def main_page(request: Request) -> Response:
@@ -139,7 +143,9 @@ async def preview_fragment(request: Request) -> Response:
         return page(
             request, "preview.html", current, user, 422, previews=[], problem=_failure(error)
         )
-    return page(request, "preview.html", current, user, previews=_data_urls(pages), problem="")
+    response = page(request, "preview.html", current, user, previews=_data_urls(pages), problem="")
+    _remember_clinic(response, form.clinic)
+    return response
 
 
 async def act(request: Request) -> Response:
