@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
@@ -20,7 +20,7 @@ from ..content.store import CachedContentStore, ContentStore
 from .batches import BatchRuns
 from .data import DataFolder
 from .history import History
-from .security import BodyLimit, SecurityHeaders
+from .security import BodyLimit, QuietErrors, SecurityHeaders
 from .sessions import DEFAULT_LIFETIME, SessionCookies, load_key
 from .users import UserStore
 
@@ -83,12 +83,9 @@ def create_app(settings: WebSettings) -> Starlette:
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(SecurityHeaders), Middleware(BodyLimit)],
+        middleware=[Middleware(SecurityHeaders), Middleware(QuietErrors), Middleware(BodyLimit)],
         lifespan=lifespan,
         exception_handlers=signin.exception_handlers,
     )
     app.state.web = web
     return app
-
-
-__all__ = ["Route", "WebSettings", "create_app"]

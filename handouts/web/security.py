@@ -5,8 +5,12 @@ Pure ASGI middleware: it sees every response, including errors and static files.
 
 from __future__ import annotations
 
+import logging
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+log = logging.getLogger(__name__)
 
 # No inline script or style anywhere, so none is allowed; previews are data: images.
 CONTENT_SECURITY_POLICY = (
@@ -95,3 +99,45 @@ async def _too_large(send: Send, limit: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": text.encode()})
+
+
+class QuietErrors:
+    """A bug answers 500 and is logged by its type only.
+
+    The server's default would log the whole traceback, and an exception's
+    message can quote what it was working on, such as a patient's name.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            log.error("%s %s failed: %s", scope["method"], scope["path"], type(error).__name__)
+            if started:
+                return  # too late for another answer; the client sees a cut-off response
+            text = (
+                b"Something went wrong on the server. Try again; "
+                b"if it happens again, tell whoever runs it."
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+                }
+            )
+            await send({"type": "http.response.body", "body": text})
