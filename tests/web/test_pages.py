@@ -165,17 +165,28 @@ def test_a_day_s_list_with_a_bad_row(page, server: Server, tmp_path: Path) -> No
     assert all(archive.read(name).startswith(b"%PDF") for name in archive.namelist())
 
 
-def test_history_shows_what_was_done_today(page, server: Server) -> None:
+def test_history_shows_what_was_done_today_and_emails_again(
+    page, server: Server, smtp: Smtp
+) -> None:
     sign_in(page)
     fill_handout(page, server, "History Patient")
-    with page.expect_download():
-        page.get_by_role("button", name="Download PDF").click()
+    page.get_by_label("Patient email").fill("history.patient@example.org")
+    page.get_by_role("button", name="Email", exact=True).click()
+    assert page.locator(".outcome").inner_text() == "Emailed to history.patient@example.org."
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, MANAGER)
     page.get_by_role("link", name="History").click()
     row = page.locator("tr", has_text="History Patient").first
-    assert "downloaded" in row.inner_text()
+    assert "emailed to history.patient@example.org" in row.inner_text()
     assert STAFF in row.inner_text()
+    before = len(smtp.box.received)
+    row.get_by_role("button", name="Email again").click()
+    assert page.locator(".outcome").inner_text() == "Emailed to history.patient@example.org."
+    assert len(smtp.box.received) == before + 1
+    assert smtp.box.received[-1].rcpt_tos == ["history.patient@example.org"]
+    newest = page.locator("tbody tr").first
+    assert "emailed to history.patient@example.org" in newest.inner_text()
+    assert MANAGER in newest.inner_text()
 
 
 def test_staff_cannot_open_manager_pages(page, server: Server) -> None:
