@@ -19,7 +19,10 @@ import multiprocessing.util
 import os
 import signal
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
 from ..batch.pool import _collect_after
 from ..content.store import ContentStore
@@ -30,6 +33,8 @@ from .pdf import PdfRenderer
 # Pages shown in a preview are drawn at this many pixels per PDF point (72/inch):
 # 1.25 is 90 dpi, sharp enough to read on a screen, fast to draw and small to send.
 PREVIEW_SCALE = 1.25
+
+T = TypeVar("T")
 
 _renderers: dict[str, PdfRenderer] = {}
 
@@ -94,15 +99,26 @@ def _preview(spec: HandoutSpec, scale: float) -> list[bytes]:
 
 
 class WarmRenderers:
-    """A fixed set of warm worker processes; calls block until a worker has rendered."""
+    """A fixed set of warm worker processes; calls block until a worker has rendered.
+
+    A worker that dies (killed, out of memory) breaks the whole pool; the next
+    call then starts a fresh one and tries once more, so one bad moment does
+    not leave the server unable to render until it is restarted.
+    """
 
     def __init__(self, store: ContentStore, workers: int, warm: list[tuple[str, str]]) -> None:
         self.workers = workers
-        self._pool = ProcessPoolExecutor(
-            workers,
+        self._store = store
+        self._warm = warm
+        self._lock = threading.Lock()
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.workers,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=_init_worker,
-            initargs=(store, warm),
+            initargs=(self._store, self._warm),
         )
 
     def start(self) -> None:
@@ -112,11 +128,22 @@ class WarmRenderers:
         for future in futures:
             future.result()
 
+    def _call(self, function: Callable[..., T], *args: object) -> T:
+        pool = self._pool
+        try:
+            return pool.submit(function, *args).result()
+        except BrokenProcessPool:
+            with self._lock:
+                if self._pool is pool:  # the first caller to notice replaces it
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    self._pool = self._new_pool()
+            return self._pool.submit(function, *args).result()
+
     def render(self, spec: HandoutSpec, variant: str | None = None) -> tuple[bytes, int]:
-        return self._pool.submit(_render, spec, variant).result()
+        return self._call(_render, spec, variant)
 
     def preview(self, spec: HandoutSpec, scale: float = PREVIEW_SCALE) -> list[bytes]:
-        return self._pool.submit(_preview, spec, scale).result()
+        return self._call(_preview, spec, scale)
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
