@@ -65,6 +65,10 @@ def serve_command(
         secure_cookies=behind_tls,
     )
     app = create_app(settings)
+    if not app.state.web.users.list():
+        click.echo(
+            "No one can sign in yet: add a user first with 'handouts users add NAME'.", err=True
+        )
     click.echo(f"Front desk at http://{host}:{port} (Ctrl-C stops it)", err=True)
     uvicorn.run(
         app,
