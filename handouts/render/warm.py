@@ -17,7 +17,9 @@ import io
 import multiprocessing
 import multiprocessing.util
 import os
+import shutil
 import signal
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, wait
@@ -58,8 +60,12 @@ def _watch_parent() -> None:
         os._exit(0)
 
 
-def _init_worker(store: ContentStore, warm: list[tuple[str, str]]) -> None:
+def _init_worker(store: ContentStore, warm: list[tuple[str, str]], temp_root: str) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when to stop
+    # WeasyPrint keeps each renderer's fonts in a temporary folder that a killed
+    # worker cannot remove; inside the server's own folder, the server removes it.
+    tempfile.tempdir = tempfile.mkdtemp(prefix="worker-", dir=temp_root)
+    os.environ["TMPDIR"] = tempfile.tempdir
     threading.Thread(target=_watch_parent, daemon=True).start()
     for clinic_id, protocol_id in warm:
         with contextlib.suppress(HandoutError):  # broken content is reported per request
@@ -111,6 +117,7 @@ class WarmRenderers:
         self._store = store
         self._warm = warm
         self._lock = threading.Lock()
+        self._temp_root = tempfile.mkdtemp(prefix="handouts-warm-")
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
@@ -118,7 +125,7 @@ class WarmRenderers:
             self.workers,
             mp_context=multiprocessing.get_context("forkserver"),
             initializer=_init_worker,
-            initargs=(self._store, self._warm),
+            initargs=(self._store, self._warm, self._temp_root),
         )
 
     def start(self) -> None:
@@ -147,3 +154,4 @@ class WarmRenderers:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self._temp_root, ignore_errors=True)
