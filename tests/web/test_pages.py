@@ -72,6 +72,8 @@ def test_a_wrong_password_is_refused(page, server: Server) -> None:
 
 
 def test_the_preview_follows_the_form(page, server: Server, tmp_path: Path) -> None:
+    errors: list[str] = []  # a CSP refusal (an inline script or style) shows up here
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     sign_in(page)
     fill_handout(page, server, "Previewed Patient")
     pages = page.locator("#preview img")
@@ -83,6 +85,7 @@ def test_the_preview_follows_the_form(page, server: Server, tmp_path: Path) -> N
     server.names_used.append("Someone Else Entirely")
     page.wait_for_function("old => document.querySelector('#preview img')?.src !== old", arg=first)
     page.screenshot(path=str(tmp_path / "main-page.png"), full_page=True)
+    assert errors == []
 
 
 def test_the_download_is_the_command_lines_pdf(page, server: Server, tmp_path: Path) -> None:
