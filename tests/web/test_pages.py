@@ -241,3 +241,39 @@ def test_no_serious_accessibility_problem_on_any_page(page, server: Server, tmp_
     found["history"] = axe_violations(page)
     problems = {where: [v["id"] for v in found[where]] for where in found if found[where]}
     assert problems == {}
+
+
+def test_email_all_sends_each_patient_one_email_even_when_the_list_comes_again(
+    page, server: Server, smtp: Smtp, tmp_path: Path
+) -> None:
+    names = ["Once Only One", "Once Only Two"]
+    server.names_used.extend(names)
+    csv = tmp_path / "emails.csv"
+    csv.write_text(
+        "patient,date,protocol,email\n"
+        f"{names[0]},{DATE},micropenning,once.one@example.org\n"
+        f"{names[1]},{DATE},microneedling,once.two@example.org\n",
+        encoding="utf-8",
+    )
+    sign_in(page, MANAGER)
+
+    def email_all() -> None:
+        page.goto("/batch")
+        page.get_by_label("Booking list (CSV)").set_input_files(str(csv))
+        page.get_by_role("button", name="Check the list").click()
+        page.get_by_role("button", name="Email all").click()
+        page.get_by_text("Done: 2 handouts ready.").wait_for(timeout=120_000)
+
+    def sent_to() -> list[str]:
+        return sorted(
+            address
+            for envelope in smtp.box.received
+            for address in envelope.rcpt_tos
+            if address.startswith("once.")
+        )
+
+    email_all()
+    assert sent_to() == ["once.one@example.org", "once.two@example.org"]
+    assert page.locator("tbody tr", has_text="emailed").count() == 2
+    email_all()  # the same list uploaded again, by mistake
+    assert sent_to() == ["once.one@example.org", "once.two@example.org"]
