@@ -35,3 +35,10 @@ class ResourceRefused(HandoutError):
 
 class DeliveryError(HandoutError):
     """Email or printing failed; the PDF itself was still written."""
+
+
+class MaybeDelivered(DeliveryError):
+    """An email whose outcome is unknown: the server had all of it but never confirmed.
+
+    Never retried by itself: the patient may already have it.
+    """

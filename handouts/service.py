@@ -49,6 +49,7 @@ class HandoutRequest:
     procedure_date: dt.date | None = None
     format: Format = "pdf"
     pdf_variant: str | None = None
+    procedure_time: dt.time | None = None  # turns hour rules into clock times
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,12 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
     from .render.page import render_standalone_html, resolve_spec
 
     spec = resolve_spec(
-        store, request.protocol, request.clinic, request.patient, request.procedure_date
+        store,
+        request.protocol,
+        request.clinic,
+        request.patient,
+        request.procedure_date,
+        request.procedure_time,
     )
     pages: int | None = None
     if request.format == "html":

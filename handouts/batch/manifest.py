@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import IO
 
-from ..deliver.files import FILE_MODE, write_atomic
+from ..deliver.files import open_private, write_atomic
 from .outcome import Outcome, RowStatus, channels_text, parse_channels
 from .plan import Job
 
@@ -83,8 +83,8 @@ class ManifestWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        os.fchmod(handle, FILE_MODE)
+        # Never through a link planted in the folder, never onto a device.
+        handle = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
         self._stream: IO[str] = os.fdopen(handle, "w", encoding="utf-8", newline="")
         self._stream.write(_csv_line(list(MANIFEST_COLUMNS)))
         self._stream.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ..deliver.journal import Channel
+from ..deliver.channel import Channel
 
 
 class RowStatus(StrEnum):

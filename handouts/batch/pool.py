@@ -141,6 +141,14 @@ def _collect_after() -> Iterator[None]:
         gc.collect()
 
 
+def _quotes_name(text: str, name: str | None) -> bool:
+    """Whether ``text`` holds the name or any word of it longer than two letters."""
+    if not name:
+        return False
+    folded = text.casefold()
+    return any(part.casefold() in folded for part in [name, *name.split()] if len(part) > 2)
+
+
 def _make_one(job: Job) -> Outcome:
     worker = _worker
     assert worker is not None
@@ -153,14 +161,18 @@ def _make_one(job: Job) -> Outcome:
     except HandoutError as error:
         return Outcome(job.row, RowStatus.FAILED, job.output, error=str(error))
     except Exception as error:  # a bug on one row must not sink the whole batch
-        log.debug("row %d failed", job.row, exc_info=True)
-        return Outcome(
-            job.row, RowStatus.FAILED, job.output, error=f"{type(error).__name__}: {error}"
-        )
+        detail = f"{type(error).__name__}: {error}"
+        if _quotes_name(detail, job.patient):
+            # A library's message may quote page text; the name must not reach the log.
+            detail = f"{type(error).__name__} (its message quoted the patient's name)"
+            log.debug("row %d failed: %s", job.row, detail)
+        else:
+            log.debug("row %d failed", job.row, exc_info=True)
+        return Outcome(job.row, RowStatus.FAILED, job.output, error=detail)
     worker.writing = True
     try:
         write_atomic(worker.out_dir / job.output, data)
-    except OSError as error:
+    except (OSError, HandoutError) as error:
         return Outcome(job.row, RowStatus.FAILED, job.output, error=f"cannot write: {error}")
     finally:
         worker.writing = False

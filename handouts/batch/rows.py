@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from ..inputs.dates import parse_date
 REQUIRED_COLUMNS = ("patient", "date", "protocol")
 OPTIONAL_COLUMNS = ("clinic", "email")
 SEPARATORS = (",", ";", "\t")
+MAX_CELL = csv.field_size_limit()  # 128 KiB: no name, date or address comes near it
 
 # Forms a spreadsheet produces when a column is formatted as a local date.
 _SLASHED_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
@@ -94,15 +96,59 @@ def read_rows(path: Path) -> list[RawRow]:
             raise InputError(f"{path}: the column '{name}' appears more than once")
     positions = {name: header.index(name) for name in wanted if name in header}
     rows = []
-    for number, record in enumerate(reader, start=2):
+    for number, record in _records(reader, path):
         if not any(cell.strip() for cell in record):
             continue
+        _check_no_swallowed_rows(record, positions, separator, path, number, reader.line_num)
         values = {
             name: record[index].strip() if index < len(record) else ""
             for name, index in positions.items()
         }
         rows.append(RawRow(number, values))
     return rows
+
+
+def _records(reader: Iterator[list[str]], path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Records numbered as a spreadsheet shows them; a cell over the size limit names its row."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            raise InputError(
+                f"{path}: row {number}: cannot be read ({error}); "
+                f'cells may hold at most {MAX_CELL // 1024} KiB. Is a quote (") left open?'
+            ) from None
+        yield number, record
+
+
+def _check_no_swallowed_rows(
+    record: list[str],
+    positions: dict[str, int],
+    separator: str,
+    path: Path,
+    number: int,
+    last_line: int,
+) -> None:
+    """Refuse a quote left open: it makes the rows after it part of one cell.
+
+    Our columns never hold a line break; another column (notes) may, but
+    not a continuation line that looks like a row of its own.
+    """
+    ours = set(positions.values())
+    for index, cell in enumerate(record):
+        lines = cell.splitlines()
+        if len(lines) < 2:
+            continue
+        if index in ours or any(separator in line for line in lines[1:]):
+            raise InputError(
+                f'{path}: row {number}: a quote (") opens in this row and is not closed '
+                f"before line {last_line}, so the rows in between would be read as one cell; "
+                "close or remove the quote"
+            )
 
 
 def check_date(text: str) -> dt.date:

@@ -17,7 +17,6 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
@@ -25,7 +24,7 @@ from ..content.store import CachedContentStore
 from ..deliver.files import TEMP_PREFIX, TEMP_SUFFIX, make_private_dirs
 from ..errors import InputError
 from .manifest import MANIFEST_NAME, ManifestWriter, already_made, read_manifest
-from .outcome import Outcome, RowStatus, Summary, parse_channels
+from .outcome import Outcome, RowStatus, Summary
 from .plan import BadRow, Job
 from .pool import default_workers, run_pool
 
@@ -133,12 +132,9 @@ def run_jobs(
                     content, todo, out_dir, workers=count, stop=stop, start_method=start_method
                 ):
                     if deliver is not None and outcome.status is RowStatus.MADE:
-                        # A remade file (new inputs, --force) was still delivered
-                        # before: keep the record so no patient gets it twice.
-                        earlier = parse_channels(
-                            history.get(outcome.output, {}).get("delivered") or ""
-                        )
-                        outcome = deliver(by_row[outcome.row], replace(outcome, delivered=earlier))  # noqa: PLW2901
+                        # What was delivered before comes from the delivery
+                        # records, by person, not from this file's history.
+                        outcome = deliver(by_row[outcome.row], outcome)  # noqa: PLW2901
                     record(outcome)
         except BaseException:
             manifest.close()

@@ -92,10 +92,12 @@ def batch_command(
     and the exit status is 1. Running again skips handouts already made from
     identical inputs.
 
-    --email and --print deliver each handout once: the folder's
-    deliveries.csv and the manifest's delivered column record it, a failure
-    is noted on the row (exit status 1), and a re-run (even after other lists
-    went to the same folder) tries again only what was not delivered.
+    --email and --print deliver each handout once per person: the folder's
+    deliveries.sqlite3 records who got what (the manifest's delivered column
+    shows it), a failure is noted on the row (exit status 1), and a re-run
+    (even with the rows reordered, or after other lists went to the same
+    folder) tries again only what certainly was not delivered. An email the
+    server may have received without confirming it is reported, never resent.
 
     \b
     Example:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from pathlib import Path
+from types import FrameType
 
 import click
 
 from .. import service
 from ..content.store import ContentStore
 from ..errors import DeliveryError, HandoutError
+from ..inputs.clock import parse_time
 from ..inputs.dates import parse_date
 from .options import check_print_options, print_options
 
@@ -28,6 +32,28 @@ def check_delivery_options(
         raise click.UsageError("--eml needs --email ADDRESS for the message's recipient")
 
 
+def exit_on_signals() -> None:
+    """SIGTERM and SIGHUP end the command as an exit, so cleanup runs.
+
+    Python's default for them is to die on the spot, leaving WeasyPrint's
+    temporary font folder behind; as SystemExit the renderer's exit hook
+    removes it, and the status is 128+N as for any process a signal ended.
+    """
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(sig, stop)
+
+
+def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
+    """The email file must not overwrite the handout it carries."""
+    if pdf is not None and eml is not None and pdf.resolve() == eml.resolve():
+        raise click.UsageError(f"--eml and -o name the same file ({eml}); give two names")
+
+
 @click.command("handout")
 @click.argument("protocol")
 @click.option(
@@ -35,6 +61,12 @@ def check_delivery_options(
 )
 @click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
 @click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Procedure date.")
+@click.option(
+    "--time",
+    "time_text",
+    metavar="HH:MM",
+    help="Procedure time (with --date), so rules in hours show clock times.",
+)
 @click.option(
     "-o",
     "--output",
@@ -60,6 +92,7 @@ def handout_command(
     clinic_id: str | None,
     patient: str | None,
     date_text: str | None,
+    time_text: str | None,
     output: Path | None,
     fmt: str,
     pdf_variant: str | None,
@@ -78,13 +111,19 @@ def handout_command(
     \b
     Examples:
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22
+      handouts handout light-chemical-peel --date 2026-11-22 --time 14:30
       handouts handout microneedling --clinic magnolia -o blank.pdf
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
           --email sam@example.com --print --printer FrontDesk
     """
     check_delivery_options(fmt, pdf_variant, email_to, eml, print_)
+    check_distinct_files(output, eml)
+    exit_on_signals()
     check_print_options(print_, printer, copies)
+    if time_text is not None and date_text is None:
+        raise click.UsageError("--time needs --date: a time alone gives no clock times")
     procedure_date = parse_date(date_text) if date_text is not None else None
+    procedure_time = parse_time(time_text) if time_text is not None else None
     if email_to:
         service.check_email_ready(email_to, need_smtp=eml is None)
     request = service.HandoutRequest(
@@ -94,8 +133,10 @@ def handout_command(
         procedure_date,
         fmt,
         pdf_variant,  # type: ignore[arg-type]
+        procedure_time,
     )
     made = service.make_handout(store, request)
+    check_distinct_files(output or Path("out") / made.filename, eml)
     target = service.save_handout(made, output)
     log.info("wrote %s handout (%d bytes)", made.spec.protocol.id, len(made.data))
     click.echo(str(target))

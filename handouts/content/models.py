@@ -6,6 +6,8 @@ reported instead of silently dropping an instruction from a patient's handout.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from collections.abc import Sequence
 from typing import Annotated, Literal
@@ -16,6 +18,7 @@ from pydantic_core import PydanticCustomError
 COLOUR_PATTERN = r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$"
 IDENTIFIER_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?$"
+URL_PATTERN = r"^https?://\S+$"
 
 # What to tell a clinic manager when a value does not match one of the patterns
 # above; pydantic's own message would show them the regular expression.
@@ -23,9 +26,19 @@ PATTERN_MESSAGES = {
     COLOUR_PATTERN: "'{value}' is not a colour; use #rgb or #rrggbb, e.g. \"#0f6e73\"",
     IDENTIFIER_PATTERN: "'{value}' is not a valid id; use lowercase letters, digits, - and _",
     LANGUAGE_PATTERN: "'{value}' is not a language code; use e.g. en, fr or en-GB",
+    URL_PATTERN: "'{value}' is not a web address; start it with https://",
 }
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+# Sane ranges for the calendar: ten years either side of the procedure, and a
+# course of treatment that fits in a life. Beyond them a date is a typo, and
+# far beyond them it would not fit in the calendar at all.
+MAX_DAYS = 3650
+MAX_WEEKS = 520
+MAX_MONTHS = 120
+MAX_TREATMENTS = 100
+Day = Annotated[int, Field(ge=-MAX_DAYS, le=MAX_DAYS)]
 Colour = Annotated[str, StringConstraints(pattern=COLOUR_PATTERN)]
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
 
@@ -42,9 +55,9 @@ class Strict(BaseModel):
 class Duration(Strict):
     """A span of calendar time such as "one month" or "six weeks"."""
 
-    days: int = Field(default=0, ge=0)
-    weeks: int = Field(default=0, ge=0)
-    months: int = Field(default=0, ge=0)
+    days: int = Field(default=0, ge=0, le=MAX_DAYS)
+    weeks: int = Field(default=0, ge=0, le=MAX_WEEKS)
+    months: int = Field(default=0, ge=0, le=MAX_MONTHS)
 
     @model_validator(mode="after")
     def _not_empty(self) -> Duration:
@@ -62,9 +75,9 @@ class Phase(Strict):
     """
 
     title: Text
-    day: int | None = None
-    from_day: int | None = None
-    to_day: int | None = None
+    day: Day | None = None
+    from_day: Day | None = None
+    to_day: Day | None = None
     expect: list[Text] = Field(default_factory=list)
     do: list[Text] = Field(default_factory=list)
     avoid: list[Text] = Field(default_factory=list)
@@ -135,6 +148,137 @@ def phase_order_problems(phases: Sequence[tuple[int, Phase]]) -> list[tuple[int,
     return problems
 
 
+RuleKind = Literal["do", "avoid", "expect"]
+
+
+class Rule(Strict):
+    """One instruction with its own time span, apart from the phases.
+
+    A span in days works like a phase's (``day``, or ``from_day`` with an
+    optional ``to_day``; no ``to_day`` means it never ends). A span in hours
+    counts from the procedure's start: ``to_hour`` is when it ends, and
+    ``to_hour_max`` the latest it may end ("for 24-48 hours" is ``to_hour: 24,
+    to_hour_max: 48``); ``from_hour`` (default 0) may be negative for a rule
+    that starts before the procedure.
+    """
+
+    text: Text
+    kind: RuleKind
+    short: Text | None = Field(
+        default=None, description="A few words naming the rule in the timeline, e.g. 'no sun'"
+    )
+    day: int | None = None
+    from_day: int | None = None
+    to_day: int | None = None
+    from_hour: int | None = None
+    to_hour: int | None = None
+    to_hour_max: int | None = None
+
+    @model_validator(mode="after")
+    def _one_span(self) -> Rule:
+        days = any(v is not None for v in (self.day, self.from_day, self.to_day))
+        hours = any(v is not None for v in (self.from_hour, self.to_hour, self.to_hour_max))
+        if days and hours:
+            raise ValueError("give a span in days or in hours, not both")
+        if hours:
+            self._check_hours()
+        elif (self.day is None) == (self.from_day is None):
+            raise ValueError(
+                "give day (one day), from_day with an optional to_day (days), "
+                "or to_hour with an optional from_hour (hours)"
+            )
+        elif self.day is not None and self.to_day is not None:
+            raise ValueError("to_day goes with from_day, not with day")
+        elif self.from_day is not None and self.to_day is not None and self.to_day < self.from_day:
+            raise ValueError(f"to_day {self.to_day} is before from_day {self.from_day}")
+        return self
+
+    def _check_hours(self) -> None:
+        if self.to_hour is None:
+            raise ValueError("a span in hours needs to_hour (when the rule ends)")
+        start = self.from_hour or 0
+        if self.to_hour <= start:
+            raise ValueError(f"to_hour {self.to_hour} is not after from_hour {start}")
+        if self.to_hour_max is not None and self.to_hour_max <= self.to_hour:
+            raise ValueError(f"to_hour_max {self.to_hour_max} is not after to_hour {self.to_hour}")
+
+    @property
+    def in_hours(self) -> bool:
+        return self.to_hour is not None
+
+    @property
+    def first_day(self) -> int:
+        """The first day the rule touches (day 0 is the procedure day)."""
+        if self.in_hours:
+            return math.floor((self.from_hour or 0) / 24)
+        return self.day if self.day is not None else self.from_day  # type: ignore[return-value]
+
+    @property
+    def last_day(self) -> int | None:
+        """The last day the rule touches, or None when it never ends.
+
+        Without a time of day, a span of a day or more is taken to reach into
+        the day it ends on (24 hours after an afternoon procedure is the next
+        afternoon); a few hours are taken to end on the procedure day.
+        """
+        if self.in_hours:
+            end: int = self.to_hour_max if self.to_hour_max is not None else self.to_hour  # type: ignore[assignment]
+            return 0 if 0 < end < 24 else math.ceil(end / 24)
+        return self.day if self.day is not None else self.to_day
+
+    @property
+    def before_procedure(self) -> bool:
+        """Starts before the procedure day, so the patient must act on it beforehand."""
+        return self.first_day < 0
+
+
+class DoDont(Strict):
+    """The undated two-column box: what to do and what not to do."""
+
+    title: Text | None = None
+    do: list[Text] = Field(default_factory=list)
+    dont: list[Text] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> DoDont:
+        if not (self.do or self.dont):
+            raise ValueError("give at least one of do or dont")
+        return self
+
+
+class Review(Strict):
+    """Who checked the protocol's clinical wording, and when it is due again."""
+
+    status: Literal["draft", "reviewed"] = "draft"
+    reviewed_by: Text | None = None
+    reviewed_on: dt.date | None = None
+    next_review: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _reviewed_by_someone(self) -> Review:
+        if self.status == "reviewed" and self.reviewed_by is None:
+            raise ValueError("a reviewed protocol needs reviewed_by (who checked it)")
+        if (
+            self.reviewed_on is not None
+            and self.next_review is not None
+            and self.next_review < self.reviewed_on
+        ):
+            raise ValueError("next_review is before reviewed_on")
+        return self
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+
+class Source(Strict):
+    """A public source the protocol's wording was written from."""
+
+    url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)]
+    title: Text | None = None
+    read_on: dt.date
+
+
 class Callout(Strict):
     """A prominent callout, e.g. "no anti-inflammatory medicines"."""
 
@@ -169,9 +313,9 @@ class Regimen(Strict):
 class Series(Strict):
     """How many treatments make a course, and how often."""
 
-    min_count: int = Field(default=1, ge=1)
-    initial_count: int = Field(ge=1)
-    maximum: int | None = Field(default=None, ge=1)
+    min_count: int = Field(default=1, ge=1, le=MAX_TREATMENTS)
+    initial_count: int = Field(ge=1, le=MAX_TREATMENTS)
+    maximum: int | None = Field(default=None, ge=1, le=MAX_TREATMENTS)
     interval: Duration | None = None
     maintenance_interval: Duration | None = None
     notes: list[Text] = Field(default_factory=list)
@@ -203,11 +347,28 @@ class Contact(Strict):
 class Protocol(Strict):
     id: Identifier
     title: Text
-    procedure: Text = Field(description="Name of the procedure, used in the PDF title")
+    procedure: Text = Field(description="Name of the procedure")
+    short_title: Text | None = Field(
+        default=None,
+        description="Title for the running header and the PDF's title "
+        "(default: '<procedure> aftercare')",
+    )
+    timeline_heading: Text | None = Field(
+        default=None, description="Heading over the phases (default: 'Your recovery, step by step')"
+    )
+    before_heading: Text | None = Field(
+        default=None,
+        description="Heading over what to do before the procedure "
+        "(default: 'Before your procedure')",
+    )
+    review: Review | None = None
+    sources: list[Source] = Field(default_factory=list)
     language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] = "en"
     reading_grade_target: float | None = Field(default=None, gt=0)
     intro: list[Text] = Field(default_factory=list)
     warnings: list[Callout] = Field(default_factory=list)
+    rules: list[Rule] = Field(default_factory=list)
+    do_dont: DoDont | None = None
     phases: list[Phase] = Field(min_length=1)
     regimen: Regimen | None = None
     series: Series | None = None
@@ -226,6 +387,11 @@ class Protocol(Strict):
                 "phase_order", "phases[{index}] {message}", {"index": index, "message": message}
             )
         return self
+
+    @property
+    def is_draft(self) -> bool:
+        """A protocol marked as not yet reviewed; one without review fields is the clinic's own."""
+        return self.review is not None and self.review.is_draft
 
 
 # --- branding -----------------------------------------------------------------

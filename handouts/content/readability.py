@@ -30,7 +30,7 @@ _SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
 
 
 def patient_text(protocol: Protocol) -> Iterator[str]:
-    """The prose a patient reads: intro, warnings, phase items, notes, results, closing.
+    """The prose a patient reads: intro, warnings, rules, do/don't, phases, notes, closing.
 
     Headings, step names and product names are left out: they are labels, not
     sentences, and would skew a sentence-based measure either way.
@@ -39,6 +39,10 @@ def patient_text(protocol: Protocol) -> Iterator[str]:
     for warning in protocol.warnings:
         yield warning.title
         yield warning.text
+    yield from (rule.text for rule in protocol.rules)
+    if protocol.do_dont is not None:
+        yield from protocol.do_dont.do
+        yield from protocol.do_dont.dont
     for phase in protocol.phases:
         yield from phase.expect
         yield from phase.do

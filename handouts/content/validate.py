@@ -7,15 +7,17 @@ protocol's reading grade, for the ``validate`` command to print.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from jinja2 import nodes, sandbox
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError
 from .bundled import BUILTIN_TEMPLATES
-from .models import Branding
+from .models import Branding, Protocol
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
@@ -52,21 +54,26 @@ class Report:
         return not self.problems
 
 
-def validate_root(content: ContentStore, grade_target: float | None = None) -> Report:
+def validate_root(
+    content: ContentStore, grade_target: float | None = None, today: dt.date | None = None
+) -> Report:
     """Check everything under ``content.root``.
 
     ``grade_target`` overrides each protocol's own ``reading_grade_target``;
-    a grade above its target is a warning, not a problem.
+    a grade above its target is a warning, not a problem. A review whose
+    ``next_review`` is before ``today`` (default: the real today) is a warning.
     """
     report = Report()
-    _check_protocols(content, grade_target, report)
+    _check_protocols(content, grade_target, today or dt.date.today(), report)
     clinics = _check_clinics(content, report)
     _check_default(content, clinics, report)
     _check_templates(content, report)
     return report
 
 
-def _check_protocols(content: ContentStore, grade_target: float | None, report: Report) -> None:
+def _check_protocols(
+    content: ContentStore, grade_target: float | None, today: dt.date, report: Report
+) -> None:
     folder = content.protocols_dir
     if not folder.is_dir():
         report.problems.append(f"{folder}: no protocols folder here")
@@ -81,6 +88,9 @@ def _check_protocols(content: ContentStore, grade_target: float | None, report: 
         except ContentError as error:
             report.problems.extend(error.problems)
             continue
+        overdue = _overdue_review(protocol, today)
+        if overdue:
+            report.warnings.append(f"{path}: {overdue}")
         target = grade_target if grade_target is not None else protocol.reading_grade_target
         grade = Grade(protocol.id, path, reading_grade(protocol), target)
         report.grades.append(grade)
@@ -89,6 +99,17 @@ def _check_protocols(content: ContentStore, grade_target: float | None, report: 
                 f"{path}: reading grade {grade.grade} is above the target of {grade.target:g}"
                 f"{_literacy_hint(grade.target)}"
             )
+
+
+def _overdue_review(protocol: Protocol, today: dt.date) -> str | None:
+    """A warning when the protocol's next review date has passed."""
+    review = protocol.review
+    if review is None or review.next_review is None or review.next_review >= today:
+        return None
+    return (
+        f"review.next_review {review.next_review.isoformat()} has passed; have a clinician "
+        "check the wording again and update the review dates"
+    )
 
 
 def _literacy_hint(target: float | None) -> str:
@@ -159,6 +180,47 @@ def _check_default(content: ContentStore, clinics: list[Branding], report: Repor
         report.problems.extend(error.problems)
 
 
+# Attributes the sandbox refuses whatever object they are asked of.
+_INTERNAL_ATTRIBUTES = (
+    sandbox.UNSAFE_FUNCTION_ATTRIBUTES
+    | sandbox.UNSAFE_METHOD_ATTRIBUTES
+    | {"mro", "f_globals", "f_locals", "f_builtins", "tb_frame", "gi_frame", "gi_code"}
+    | {"cr_frame", "cr_code", "ag_frame", "ag_code"}
+)
+
+
+def sandbox_refusals(tree: nodes.Template) -> list[tuple[int, str]]:
+    """(line, message) for each attribute or item the sandbox would refuse at render time.
+
+    Such a template fails only when the line runs (perhaps only for some
+    patients); ``validate`` names it up front.
+    """
+    found = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        elif isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+            name = node.arg.value
+        else:
+            continue
+        if name.startswith("_") or name in _INTERNAL_ATTRIBUTES:
+            found.append(
+                (
+                    node.lineno,
+                    f"'{name}' cannot be used: templates run in a sandbox that refuses "
+                    "names starting with '_' and Python's internals",
+                )
+            )
+    return found
+
+
+def _leads_out(path: Path, folder: Path) -> bool:
+    try:
+        return not path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        return True
+
+
 def _check_templates(content: ContentStore, report: Report) -> None:
     """Template syntax and the files templates and stylesheets refer to.
 
@@ -176,6 +238,12 @@ def _check_templates(content: ContentStore, report: Report) -> None:
     environment = SandboxedEnvironment(extensions=["jinja2.ext.do"])
     for folder, clinic_dir in folders:
         for path in sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".css", ".txt")):
+            if _leads_out(path, folder):
+                report.problems.append(
+                    f"{path}: is a link leading outside {folder}; templates and stylesheets "
+                    "are used only from inside their folder, so replace the link with a copy"
+                )
+                continue
             try:
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError) as error:
@@ -183,9 +251,13 @@ def _check_templates(content: ContentStore, report: Report) -> None:
                 continue
             if path.name != "handout.css":  # the one stylesheet used as it is, not a template
                 try:
-                    environment.parse(text, name=path.name, filename=str(path))
+                    tree = environment.parse(text, name=path.name, filename=str(path))
                 except jinja2.TemplateSyntaxError as error:
                     report.problems.append(f"{path}:{error.lineno}: template: {error.message}")
+                else:
+                    report.problems.extend(
+                        f"{path}:{line}: template: {what}" for line, what in sandbox_refusals(tree)
+                    )
             if clinic_dir is None or path.suffix == ".txt":
                 continue  # the chain-wide templates are trusted; plain-text email loads nothing
             # The page and clinic.css resolve against the clinic's folder; a

@@ -2,6 +2,11 @@
 
 PyYAML's node tree keeps the position of every key and value, so each pydantic
 error can be pointed at the exact spot a clinic manager has to fix.
+
+Content files are small, hand-written and come from clinics, so loading has
+limits a clear message names: the file's size, how deeply it nests, and no
+aliases (``*name``), which a few lines can use to expand into billions of
+values.
 """
 
 from __future__ import annotations
@@ -17,8 +22,12 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ContentError
+from .assets import font_problem, logo_problem
 from .models import PATTERN_MESSAGES, Branding, Phase, Protocol, phase_order_problems
 from .resource_policy import path_problem
+
+MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 40  # a protocol needs about 6 levels
 
 M = TypeVar("M", bound=BaseModel)
 Loc = tuple[str | int, ...]
@@ -44,6 +53,10 @@ _MESSAGES = {
     "greater_than_equal": "must be {ge} or more",
     "less_than_equal": "must be {le} or less",
     "literal_error": "must be one of {expected}",
+    "date_type": "expected a date as YYYY-MM-DD, e.g. 2026-11-23",
+    "date_parsing": "expected a date as YYYY-MM-DD, e.g. 2026-11-23",
+    "date_from_datetime_parsing": "expected a date as YYYY-MM-DD, e.g. 2026-11-23",
+    "date_from_datetime_inexact": "expected a date as YYYY-MM-DD, without a time",
 }
 
 # PyYAML's parser speaks in tokens ("<block mapping start>"); these say what a
@@ -68,6 +81,17 @@ _YAML_PROBLEMS = (
     ("expected ',' or ']'", "a list in [ ] is not closed or is missing a ','"),
     ("expected ',' or '}'", "a mapping in { } is not closed or is missing a ','"),
     ("found undefined alias", "'*' starts an alias; put text starting with '*' in quotes"),
+    (
+        "found an alias",
+        "'*' starts an alias, which content files may not use; write the value out,"
+        " or put text starting with '*' in quotes",
+    ),
+    (
+        "found an anchor",
+        "'&' starts an anchor, which content files may not use; put text starting"
+        " with '&' in quotes",
+    ),
+    ("nested too deeply", f"the values nest more than {MAX_DEPTH} levels deep"),
     ("could not determine a constructor for the tag", "tags (!something) are not allowed here"),
     ("found character '@' that cannot start any token", "put text starting with '@' in quotes"),
     ("found character '`' that cannot start any token", "put text starting with '`' in quotes"),
@@ -187,17 +211,53 @@ def _position(path: Path, node: yaml.Node | None) -> str:
     return f"{path}:{mark.line + 1}:{mark.column + 1}"
 
 
-def parse_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
-    """Read a YAML file into plain data plus its node tree (for positions)."""
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without aliases and anchors, and with a nesting limit."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise yaml.composer.ComposerError(None, None, "found an alias", event.start_mark)
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(None, None, "found an anchor", event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(None, None, "nested too deeply", event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _read_text(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise ContentError([f"{path}: cannot read: {error.strerror}"]) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise ContentError(
+            [
+                f"{path}: the file is larger than {MAX_FILE_BYTES // 1024 // 1024} MiB; "
+                "protocol and branding files are a few KiB of text"
+            ]
+        )
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         raise ContentError([f"{path}:1:1: the file is not UTF-8 text"]) from None
+
+
+def parse_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
+    """Read a YAML file into plain data plus its node tree (for positions)."""
+    text = _read_text(path)
     try:
         # One parse: build the data from the same node tree that gives positions.
-        loader = yaml.SafeLoader(text)
+        loader = _LimitedLoader(text)
         try:
             node = loader.get_single_node()
             data = None if node is None else loader.construct_document(node)
@@ -213,6 +273,9 @@ def parse_yaml(path: Path) -> tuple[Any, yaml.Node | None]:
         raise ContentError([f"{where}: YAML syntax: {_yaml_problem(error)}"]) from None
     except yaml.YAMLError as error:
         raise ContentError([f"{path}: YAML syntax: {error}"]) from None
+    except RecursionError:
+        # Flow collections ([[[[...) nest in the scanner, before the limit above.
+        raise ContentError([f"{path}: YAML syntax: the values nest too deeply"]) from None
     return data, node
 
 
@@ -331,6 +394,10 @@ def _clinic_files(clinic_dir: Path) -> Check:
             # Anything that is not text is reported by the model as a wrong type.
             if isinstance(value, str) and value.strip():
                 problem = path_problem(clinic_dir, value.strip())
+                if problem is None:
+                    # A file the renderer cannot read would be left out without a word.
+                    path = clinic_dir / value.strip()
+                    problem = logo_problem(path) if loc == ("logo",) else font_problem(path)
                 if problem is not None:
                     found.append((loc, problem))
         return found

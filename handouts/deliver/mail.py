@@ -3,6 +3,14 @@
 Nothing here prints or logs. Every failure a clinic can act on becomes a
 ``DeliveryError`` (or ``InputError`` for a malformed address) whose message is
 one sentence and never contains the SMTP password.
+
+Once the message's final ``.`` has reached the server, the server may already
+have accepted it even if its reply never arrives (a dropped line, a virus
+scanner slower than our patience). Such a send is never retried: it raises
+``MaybeDelivered`` so the caller can record it and tell the user, because a
+patient getting the same email three times is worse than staff checking once.
+Every send has one overall deadline, enforced by closing the socket, so a
+server that trickles a byte every few seconds cannot keep anyone waiting.
 """
 
 from __future__ import annotations
@@ -11,8 +19,11 @@ import contextlib
 import copy
 import email.errors
 import email.utils
+import re
 import smtplib
+import socket
 import ssl
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,12 +35,14 @@ from typing import Any, Literal
 
 import jinja2
 
-from ..errors import DeliveryError, InputError
+from ..errors import DeliveryError, InputError, MaybeDelivered
 from .files import write_atomic
 
 Security = Literal["starttls", "ssl", "none"]
 SECURITY_MODES: tuple[Security, ...] = ("starttls", "ssl", "none")
 DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+DEFAULT_TIMEOUT = 60.0  # seconds for one whole send, retries included
+MAX_TIMEOUT = 3600.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +55,7 @@ class SmtpSettings:
     # repr=False keeps the password out of reprs, tracebacks and test failure output.
     password: str | None = field(default=None, repr=False)
     security: Security = "starttls"
+    timeout: float = DEFAULT_TIMEOUT  # one deadline for the whole send
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> SmtpSettings:
@@ -59,7 +73,8 @@ class SmtpSettings:
             raise DeliveryError("HANDOUTS_SMTP_USER is set but HANDOUTS_SMTP_PASSWORD is not.")
         if password is not None and not user:
             raise DeliveryError("HANDOUTS_SMTP_PASSWORD is set but HANDOUTS_SMTP_USER is not.")
-        return cls(host=host, port=port, user=user, password=password, security=security)
+        timeout = _timeout_from_env(environ.get("HANDOUTS_SMTP_TIMEOUT", ""))
+        return cls(host, port, user, password, security, timeout)
 
     @property
     def where(self) -> str:
@@ -81,6 +96,22 @@ def _port_from_env(raw: str, security: str) -> int:
     if raw.isdigit() and 0 < int(raw) < 65536:
         return int(raw)
     raise DeliveryError(f"HANDOUTS_SMTP_PORT must be a port number such as 587, not {raw!r}.")
+
+
+def _timeout_from_env(raw: str) -> float:
+    raw = raw.strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds <= MAX_TIMEOUT:
+        raise DeliveryError(
+            f"HANDOUTS_SMTP_TIMEOUT must be a number of seconds from 1 to {MAX_TIMEOUT:g},"
+            f" such as 60, not {raw!r}."
+        )
+    return seconds
 
 
 # --- the message ---------------------------------------------------------------
@@ -196,6 +227,55 @@ class _Transient(Exception):
     """A failure worth another attempt; carries the message to show if attempts run out."""
 
 
+class _DeadlineMixin:
+    """Remembers whether the message's final '.' went out, and can be cut off.
+
+    ``data`` is the one step after which the outcome can be unknown, so it
+    is done here in full (dot-stuffing, the final '.') to know that moment.
+    """
+
+    final_dot_sent = False
+    cut_off = False
+    sock: socket.socket | None
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        code, reply = self.docmd("data")  # type: ignore[attr-defined]
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        self.send(_dot_stuffed(msg))  # type: ignore[attr-defined]
+        self.final_dot_sent = True
+        return self.getreply()  # type: ignore[attr-defined,no-any-return]
+
+    def cut(self) -> None:
+        """Called by the deadline's timer: wake any blocked read or write."""
+        self.cut_off = True
+        sock = self.sock
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+
+class _Smtp(_DeadlineMixin, smtplib.SMTP):
+    pass
+
+
+class _SmtpSsl(_DeadlineMixin, smtplib.SMTP_SSL):
+    pass
+
+
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
+def _dot_stuffed(msg: bytes | str) -> bytes:
+    """The DATA payload: CRLF line ends, leading dots doubled, ending in CRLF '.' CRLF."""
+    data = msg.encode("ascii") if isinstance(msg, str) else msg
+    data = _LINE_END.sub(b"\r\n", data)
+    data = re.sub(rb"(?m)^\.", b"..", data)
+    if not data.endswith(b"\r\n"):
+        data += b"\r\n"
+    return data + b".\r\n"
+
+
 def send_message(
     message: EmailMessage,
     settings: SmtpSettings,
@@ -203,26 +283,54 @@ def send_message(
     attempts: int = 3,
     pause: float = 2.0,
     context: ssl.SSLContext | None = None,
-    timeout: float = 30.0,
+    timeout: float | None = None,
 ) -> None:
-    """Hand the message to the SMTP server, retrying temporary (4xx) failures."""
+    """Hand the message to the SMTP server, retrying temporary (4xx) failures.
+
+    The whole send, retries and pauses included, ends within ``timeout``
+    seconds (default: the settings'). Raises ``MaybeDelivered`` when the
+    server may have the message but did not confirm it; that is never retried.
+    """
     context = context or ssl.create_default_context()
+    budget = settings.timeout if timeout is None else timeout
+    deadline = time.monotonic() + budget
     for attempt in range(1, max(attempts, 1) + 1):
         try:
-            _deliver_once(message, settings, context, timeout)
+            _deliver_once(message, settings, context, deadline, budget)
         except _Transient as failure:
             if attempt >= attempts:
                 raise DeliveryError(f"{failure} (gave up after {attempt} attempts).") from None
+            if time.monotonic() + pause >= deadline:
+                raise DeliveryError(
+                    f"{failure}; no time was left for another attempt within the"
+                    f" {budget:g} s allowed (HANDOUTS_SMTP_TIMEOUT)."
+                ) from None
             time.sleep(pause)
         else:
             return
 
 
 def _deliver_once(
-    message: EmailMessage, settings: SmtpSettings, context: ssl.SSLContext, timeout: float
+    message: EmailMessage,
+    settings: SmtpSettings,
+    context: ssl.SSLContext,
+    deadline: float,
+    budget: float,
 ) -> None:
-    client = _connect(settings, context, timeout)
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _too_slow(settings, budget)
+    client: _Smtp = (
+        _SmtpSsl(context=context, timeout=remaining)
+        if settings.security == "ssl"
+        else _Smtp(timeout=remaining)
+    )
+    # The socket timeout bounds each read; this timer bounds all of them together.
+    timer = threading.Timer(remaining, client.cut)
+    timer.daemon = True
+    timer.start()
     try:
+        _connect(client, settings, budget)
         _secure(client, settings, context)
         _login(client, settings)
         refused = client.send_message(message)
@@ -230,28 +338,56 @@ def _deliver_once(
     except smtplib.SMTPRecipientsRefused as error:
         _recipients_refused(error.recipients)
     except smtplib.SMTPSenderRefused as error:
+        _check_size(error.smtp_code, error.smtp_error, settings)
         _check_transient(error.smtp_code, error.smtp_error, settings)
         raise DeliveryError(
             f"The mail server refused the sender address {error.sender}"
             f" ({_reply(error.smtp_code, error.smtp_error)})."
         ) from None
     except smtplib.SMTPResponseException as error:
+        _check_size(error.smtp_code, error.smtp_error, settings)
         _check_transient(error.smtp_code, error.smtp_error, settings)
         raise DeliveryError(
             f"The mail server at {settings.where} rejected the message"
             f" ({_reply(error.smtp_code, error.smtp_error)})."
         ) from None
     except (smtplib.SMTPServerDisconnected, OSError) as error:
-        # Mid-session socket trouble (reset, timeout, TLS record error) is a dropped line.
+        if client.final_dot_sent:
+            raise _maybe_delivered(settings, budget, client.cut_off) from None
+        if client.cut_off:
+            raise _too_slow(settings, budget) from None
+        # Mid-session socket trouble (reset, timeout, TLS record error) before
+        # the message was complete: the server cannot have accepted it.
         raise _Transient(
             f"The connection to the mail server at {settings.where} was lost ({error})"
         ) from None
     finally:
+        timer.cancel()
         # No QUIT after a failure: after a broken TLS handshake its reply could mask the cause.
         client.close()
     if refused:
         # Only some recipients failed: not retried, since the others already have the message.
         _recipients_refused(refused)
+
+
+def _maybe_delivered(settings: SmtpSettings, budget: float, cut_off: bool) -> MaybeDelivered:
+    why = (
+        f"did not confirm it within the {budget:g} s allowed (HANDOUTS_SMTP_TIMEOUT)"
+        if cut_off
+        else "closed the connection before confirming it"
+    )
+    return MaybeDelivered(
+        f"The message may have been sent: the mail server at {settings.where} received all"
+        f" of it but {why}. It was not sent again, so the patient does not get two copies;"
+        " check the clinic's sent mail or ask the patient before sending it again."
+    )
+
+
+def _too_slow(settings: SmtpSettings, budget: float) -> DeliveryError:
+    return DeliveryError(
+        f"The mail server at {settings.where} did not finish within the {budget:g} s allowed"
+        " (HANDOUTS_SMTP_TIMEOUT); the message was not sent."
+    )
 
 
 def _quit_politely(client: smtplib.SMTP) -> None:
@@ -260,11 +396,10 @@ def _quit_politely(client: smtplib.SMTP) -> None:
         client.quit()
 
 
-def _connect(settings: SmtpSettings, context: ssl.SSLContext, timeout: float) -> smtplib.SMTP:
+def _connect(client: _Smtp, settings: SmtpSettings, budget: float) -> None:
+    client._host = settings.host  # what STARTTLS checks the certificate against
     try:
-        if settings.security == "ssl":
-            return smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
-        return smtplib.SMTP(settings.host, settings.port, timeout=timeout)
+        client.connect(settings.host, settings.port)
     except ssl.SSLError as error:
         raise _tls_failure(settings, error) from error
     except smtplib.SMTPConnectError as error:
@@ -274,10 +409,14 @@ def _connect(settings: SmtpSettings, context: ssl.SSLContext, timeout: float) ->
             f" ({_reply(error.smtp_code, error.smtp_error)})."
         ) from None
     except smtplib.SMTPServerDisconnected as error:
+        if client.cut_off:
+            raise _too_slow(settings, budget) from None
         raise _Transient(
             f"The mail server at {settings.where} closed the connection straight away ({error})"
         ) from None
     except OSError as error:
+        if client.cut_off or isinstance(error, TimeoutError):
+            raise _too_slow(settings, budget) from None
         raise DeliveryError(
             f"Could not reach the mail server at {settings.where}"
             f" ({error.strerror or error}); check HANDOUTS_SMTP_HOST and HANDOUTS_SMTP_PORT."
@@ -343,6 +482,16 @@ def _recipients_refused(refused: Mapping[str, tuple[int, bytes]]) -> None:
     raise DeliveryError(
         f"The mail server refused the recipient address {address} ({_reply(code, reply)})."
     )
+
+
+def _check_size(code: int, reply: bytes | str, settings: SmtpSettings) -> None:
+    # 552 (and its enhanced code 5.3.4) is the server's size limit, whatever step says it.
+    if code == 552 or _reply(code, reply).startswith(f"{code} 5.3.4"):
+        raise DeliveryError(
+            f"The message is larger than the mail server at {settings.where} accepts"
+            f" ({_reply(code, reply)}); the handout PDF is attached to it, so a smaller logo"
+            " or font files make it smaller, or send the file another way."
+        )
 
 
 def _check_transient(code: int, reply: bytes | str, settings: SmtpSettings) -> None:

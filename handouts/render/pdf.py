@@ -11,14 +11,18 @@ import atexit
 import hashlib
 import logging
 import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from weasyprint import CSS, HTML
+from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
 from ..content.resource_policy import url_problem
 from ..errors import ResourceRefused
+from .glyphs import check_drawn, missing_glyphs
 from .page import HandoutSpec, handout_stylesheet, render_clinic_css, render_html
 
 PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
@@ -96,11 +100,17 @@ class PdfRenderer:
         """The PDF and its page count (the bytes use object streams, so
         counting pages afterwards would need a PDF parser).
 
+        A last page holding nothing but the contact block is mostly empty
+        paper; the page is laid out once more with tighter spacing, and that
+        layout is kept when it saves the page.
+
         ``tagged=False`` leaves out the structure tags screen readers use; only
         for a PDF that is drawn as images and thrown away (a preview), where
         they cost ~10% of the time and nobody reads them.
         """
-        return self._write(render_html(spec), spec, variant, tagged)
+        return self._write(
+            render_html(spec), spec, variant, refit=lambda: render_html(spec, True), tagged=tagged
+        )
 
     def close(self) -> None:
         """Remove the temporary folder WeasyPrint keeps @font-face files in.
@@ -121,7 +131,12 @@ class PdfRenderer:
             raise ResourceRefused(str(error.__cause__ or error)) from None
 
     def _write(
-        self, html: str, spec: HandoutSpec, variant: str | None, tagged: bool = True
+        self,
+        html: str,
+        spec: HandoutSpec,
+        variant: str | None,
+        refit: Callable[[], str] | None = None,
+        tagged: bool = True,
     ) -> tuple[bytes, int]:
         if variant is not None and variant not in PDF_VARIANTS:
             raise ValueError(f"unknown PDF variant {variant!r}")
@@ -138,15 +153,47 @@ class PdfRenderer:
                 "pdf_identifier": identifier,
                 "pdf_tags": tagged,
             }
-            rendered = document.render(font_config=self.font_config, **options)
-            pdf = rendered.write_pdf(**options)
+            with missing_glyphs() as missing:
+                rendered = document.render(font_config=self.font_config, **options)
+                if refit is not None and _only_trailing_block(rendered):
+                    tighter = HTML(
+                        string=refit(), base_url=_folder_url(spec.clinic_dir), url_fetcher=fetcher
+                    ).render(font_config=self.font_config, **options)
+                    if len(tighter.pages) < len(rendered.pages):
+                        rendered = tighter
+                pdf = rendered.write_pdf(**options)
         except FatalURLFetchingError as error:
             # WeasyPrint wraps our refusal; hand the user our own sentence.
             cause = error.__cause__
             raise ResourceRefused(str(cause) if cause else str(error)) from None
+        except OSError as error:
+            if error.filename:
+                raise
+            # WeasyPrint writes the clinic's fonts to a temporary folder; a full
+            # disk there must say where, not "file: No space left on device".
+            folder = getattr(self.font_config, "_folder", None) or tempfile.gettempdir()
+            where = f"{folder} (temporary files for the PDF)"
+            raise OSError(error.errno, error.strerror, where) from None
         if fetcher.refused:
             raise ResourceRefused(fetcher.refused[0])
+        check_drawn(missing, spec.patient_name)
         return pdf, len(rendered.pages)
+
+
+# The blocks that end a handout; a page holding only these wastes paper.
+TRAILING_BLOCKS = frozenset({"contact"})
+
+
+def _only_trailing_block(rendered: Document) -> bool:
+    """Whether the last of several pages holds nothing but the trailing block(s)."""
+    if len(rendered.pages) < 2:
+        return False
+    sections = {
+        box.element.get("class", "")
+        for box in rendered.pages[-1]._page_box.descendants()
+        if getattr(box, "element_tag", None) == "section"
+    }
+    return bool(sections) and sections <= TRAILING_BLOCKS
 
 
 _shared: PdfRenderer | None = None

@@ -1,6 +1,7 @@
-"""Calendar dates for a protocol: each phase, the treatment series, the results.
+"""Calendar dates for a protocol: each phase and rule, the treatment series, the results.
 
-Day 0 is the procedure day and day 1 the day after. Month arithmetic uses
+Day 0 is the procedure day and day 1 the day after. Rules in hours become
+clock times only when the procedure's time of day is known. Month arithmetic uses
 dateutil, so "one month after 31 January" is the last day of February rather
 than an error or a date in March.
 """
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from ..content.models import Duration, Phase, Protocol
+from ..content.models import Duration, Phase, Protocol, Rule
+from ..errors import InputError
 
 
 def add_duration(start: dt.date, duration: Duration, times: int = 1) -> dt.date:
@@ -34,6 +36,24 @@ class DatedPhase:
 
 
 @dataclass(frozen=True)
+class DatedRule:
+    """A rule with its calendar span.
+
+    ``first``/``last`` are the days a day-span rule runs (``last`` None: it
+    never ends). An hour-span rule has them too, as the days its hours fall
+    on; with a procedure time it also has exact ``start``, ``end`` and
+    ``end_latest`` (the latest end of "24-48 hours", else None).
+    """
+
+    rule: Rule
+    first: dt.date
+    last: dt.date | None
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    end_latest: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
 class SeriesPlan:
     next_treatments: list[dt.date]
     maintenance: dt.date | None
@@ -48,13 +68,67 @@ class ResultsWindow:
 @dataclass(frozen=True)
 class Schedule:
     procedure_date: dt.date
+    procedure_time: dt.time | None
     phases: list[DatedPhase]
+    rules: list[DatedRule]
     series: SeriesPlan | None
     results: ResultsWindow | None
 
 
 def day_to_date(procedure_date: dt.date, day: int) -> dt.date:
     return procedure_date + dt.timedelta(days=day)
+
+
+def date_rule(rule: Rule, procedure_date: dt.date, procedure_time: dt.time | None) -> DatedRule:
+    """The dates (and, for an hour span with a known time, the clock times) of a rule."""
+    if not rule.in_hours or procedure_time is None:
+        # Without a time of day, hours could end on any of the days they reach;
+        # the page then speaks in hours and these dates are not shown.
+        last = rule.last_day
+        return DatedRule(
+            rule=rule,
+            first=day_to_date(procedure_date, rule.first_day),
+            last=None if last is None else day_to_date(procedure_date, last),
+        )
+    begin = dt.datetime.combine(procedure_date, procedure_time)
+    start = begin + dt.timedelta(hours=rule.from_hour or 0)
+    end = begin + dt.timedelta(hours=rule.to_hour or 0)
+    latest = None if rule.to_hour_max is None else begin + dt.timedelta(hours=rule.to_hour_max)
+    return DatedRule(
+        rule=rule,
+        first=start.date(),
+        last=(latest or end).date(),
+        start=start,
+        end=end,
+        end_latest=latest,
+    )
+
+
+def overlaps(first: int, last: int | None, other_first: int, other_last: int | None) -> bool:
+    """Whether two day spans (``last`` None: open-ended) share at least one day."""
+    starts_in_time = other_last is None or first <= other_last
+    ends_in_time = last is None or last >= other_first
+    return starts_in_time and ends_in_time
+
+
+def rules_in_force(phase: Phase, rules: list[Rule], schedule: Schedule | None = None) -> list[Rule]:
+    """The rules whose span shares a day with the phase, in the protocol's order.
+
+    With a schedule, a rule's days are its dates (exact for hours when the
+    procedure time is known); without one, the protocol's day numbers.
+    """
+    spans: list[tuple[int, int | None]] = [(rule.first_day, rule.last_day) for rule in rules]
+    if schedule is not None:
+        start = schedule.procedure_date
+        spans = [
+            ((d.first - start).days, None if d.last is None else (d.last - start).days)
+            for d in schedule.rules
+        ]
+    return [
+        rule
+        for rule, (first, last) in zip(rules, spans, strict=True)
+        if overlaps(first, last, phase.first_day, phase.last_day)
+    ]
 
 
 def plan_series(protocol: Protocol, procedure_date: dt.date) -> SeriesPlan | None:
@@ -76,7 +150,22 @@ def plan_series(protocol: Protocol, procedure_date: dt.date) -> SeriesPlan | Non
     return SeriesPlan(next_treatments=upcoming, maintenance=maintenance)
 
 
-def build_schedule(protocol: Protocol, procedure_date: dt.date) -> Schedule:
+def build_schedule(
+    protocol: Protocol, procedure_date: dt.date, procedure_time: dt.time | None = None
+) -> Schedule:
+    """Every date of the handout; InputError if one falls outside the calendar."""
+    try:
+        return _dated(protocol, procedure_date, procedure_time)
+    except (OverflowError, ValueError):
+        raise InputError(
+            f"the dates of protocol '{protocol.id}' counted from {procedure_date.isoformat()} "
+            "fall outside the calendar; check the procedure date"
+        ) from None
+
+
+def _dated(
+    protocol: Protocol, procedure_date: dt.date, procedure_time: dt.time | None
+) -> Schedule:
     phases = [
         DatedPhase(
             phase=phase,
@@ -94,7 +183,9 @@ def build_schedule(protocol: Protocol, procedure_date: dt.date) -> Schedule:
         )
     return Schedule(
         procedure_date=procedure_date,
+        procedure_time=procedure_time,
         phases=phases,
+        rules=[date_rule(rule, procedure_date, procedure_time) for rule in protocol.rules],
         series=plan_series(protocol, procedure_date),
         results=results,
     )

@@ -191,12 +191,7 @@ def test_another_list_in_the_same_folder_does_not_make_anyone_get_a_second_email
     assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"], ["bo@example.com"]]
     assert "made 1" in output  # the manifest no longer vouched for the file, so it was remade
     assert manifest(out)["2"]["delivered"] == "emailed"
-    log = list(csv.DictReader((out / "deliveries.csv").open(encoding="utf-8")))
-    assert [(r["output"].split("_")[1], r["delivered"]) for r in log] == [
-        ("micropenning", "emailed"),
-        ("microneedling", "emailed"),
-    ]
-    assert (out / "deliveries.csv").stat().st_mode & 0o777 == 0o600
+    assert (out / "deliveries.sqlite3").stat().st_mode & 0o777 == 0o600
 
 
 def test_an_unreadable_delivery_log_stops_the_batch_before_anything_is_made(
@@ -206,28 +201,30 @@ def test_an_unreadable_delivery_log_stops_the_batch_before_anything_is_made(
     patients = write_csv(tmp_path / "day.csv", ["Ana Silva,2026-11-22,micropenning,a@example.com"])
     out = tmp_path / "out"
     out.mkdir()
-    (out / "deliveries.csv").write_bytes(b"time,output,delivered\n\xff\n")
+    (out / "deliveries.csv").write_bytes(b"time,output,delivered\n\xff\n")  # an old log
     args = ["batch", str(patients), "-o", str(out), "--email"]
     result = CliRunner().invoke(main, args, env=smtp_env(settings))
     assert result.exit_code == 1
     assert "deliveries.csv: cannot be read" in result.output
     assert "Traceback" not in result.output
-    assert sorted(path.name for path in out.iterdir()) == ["deliveries.csv"]
+    assert not list(out.glob("*.pdf"))
 
 
-def test_deliveries_from_a_manifest_made_before_the_log_are_carried_into_it(
-    smtp_server, tmp_path: Path
-) -> None:
+def test_a_log_from_an_earlier_version_is_carried_over_once(smtp_server, tmp_path: Path) -> None:
     mailbox = Mailbox()
     settings = smtp_server(mailbox, auth_require_tls=False)
     monday = write_csv(tmp_path / "mon.csv", ["Ana Silva,2026-11-23,micropenning,ana@example.com"])
-    tuesday = write_csv(tmp_path / "tue.csv", ["Bo Chen,2026-11-24,microneedling,"])
     out = tmp_path / "out"
+    out.mkdir()
+    output = "harbourside_micropenning_2026-11-23_ana-silva.pdf"
+    (out / "deliveries.csv").write_text(
+        f"time,output,delivered\n2026-11-23T09:00:00+00:00,{output},emailed\n", encoding="utf-8"
+    )
     env = smtp_env(settings)
 
     run_batch(monday, out, env, "--email")
-    (out / "deliveries.csv").unlink()  # a folder from before the log: only the manifest knows
-    run_batch(monday, out, env, "--email")  # skipped; what the manifest knew is now in the log
-    run_batch(tuesday, out, env)
+    (out / "deliveries.csv").unlink()  # carried over: the records no longer need it
     run_batch(monday, out, env, "--email")
-    assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"]]
+
+    assert mailbox.received == []
+    assert manifest(out)["2"]["delivered"] == "emailed"

@@ -219,3 +219,35 @@ def test_variants_plan_every_pair_and_refuse_unknown_ids(content: CachedContent)
     assert all(j.patient is None and j.procedure_date is None for j in jobs)
     with pytest.raises(NotFound, match="Did you mean 'magnolia'"):
         plan_variants(content, ["magnolla"], ["microneedling"])
+
+
+def test_an_unbalanced_quote_is_reported_with_its_row(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "day.csv",
+        "patient,date,protocol\n"
+        "Ana Silva,2026-11-22,micropenning\n"
+        'Bo Chen,"2026-11-22,micropenning\n'
+        "Cy Doe,2026-11-22,micropenning\n"
+        "Di Fox,2026-11-22,micropenning\n",
+    )
+    with pytest.raises(InputError, match=r"day\.csv: row 3: a quote .* not closed before line 5"):
+        read_rows(path)
+
+
+def test_a_line_break_in_a_notes_cell_is_fine(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "day.csv",
+        'patient,date,protocol,notes\nAna Silva,2026-11-22,micropenning,"call first\nthen email"\n'
+        "Bo Chen,2026-11-22,micropenning,\n",
+    )
+    assert [row.row for row in read_rows(path)] == [2, 3]
+
+
+def test_a_cell_over_the_size_limit_names_its_row(tmp_path: Path) -> None:
+    path = write_csv(
+        tmp_path / "day.csv",
+        "patient,date,protocol\nAna Silva,2026-11-22,micropenning\n"
+        f"{'x' * 140_000},2026-11-22,micropenning\n",
+    )
+    with pytest.raises(InputError, match=r"day\.csv: row 3: cannot be read .*at most 128 KiB"):
+        read_rows(path)

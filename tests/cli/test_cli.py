@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -65,7 +66,8 @@ def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path
     assert result.exit_code == 0, result.output
     path = Path(result.output.strip())
     assert path.parent == Path("out")
-    assert path.name == "magnolia_micropenning_2026-11-22_zoe-o-brien.pdf"
+    # The slug drops the accent and the apostrophe, so a hash of the exact name follows.
+    assert re.fullmatch(r"magnolia_micropenning_2026-11-22_zoe-o-brien-[0-9a-f]{8}\.pdf", path.name)
     mode = stat.S_IMODE((in_tmp / path).stat().st_mode)
     assert mode & 0o077 == 0
     assert stat.S_IMODE((in_tmp / "out").stat().st_mode) & 0o077 == 0
@@ -100,8 +102,17 @@ def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
     assert json.loads(result.output) == {
         "root": str(PROJECT_ROOT),
         "protocols": [
+            {"id": "botulinum-toxin", "title": "Anti-wrinkle injection care"},
+            {"id": "dermal-fillers", "title": "Dermal filler care"},
+            {"id": "fractional-laser", "title": "Fractional laser care"},
+            {"id": "ipl-photofacial", "title": "IPL photofacial care"},
+            {"id": "laser-hair-removal", "title": "Laser hair removal care"},
+            {"id": "light-chemical-peel", "title": "Light chemical peel care"},
+            {"id": "medium-chemical-peel", "title": "Medium chemical peel care"},
+            {"id": "microdermabrasion", "title": "Microdermabrasion care"},
             {"id": "microneedling", "title": "Micro-Needling aftercare"},
             {"id": "micropenning", "title": "Micropenning aftercare"},
+            {"id": "prp-injections", "title": "PRP injection care"},
         ],
         "clinics": [
             {"id": "harbourside", "name": "Harbourside Skin Clinic", "default": True},
@@ -145,10 +156,12 @@ def test_wrong_usage_exits_2(runner: CliRunner, in_tmp: Path) -> None:
 def test_root_option_and_env_with_builtin_templates(runner, in_tmp, content_copy: Content) -> None:
     root = content_copy.root
     (root / "protocols" / "micropenning.yaml").unlink()
+    expected = sorted(p.stem for p in (root / "protocols").glob("*.yaml"))
+    assert "micropenning" not in expected and "microneedling" in expected
     result = runner.invoke(main, ["--root", str(root), "list", "--json"])
-    assert [p["id"] for p in json.loads(result.output)["protocols"]] == ["microneedling"]
+    assert [p["id"] for p in json.loads(result.output)["protocols"]] == expected
     result = runner.invoke(main, ["list", "--json"], env={"HANDOUTS_ROOT": str(root)})
-    assert [p["id"] for p in json.loads(result.output)["protocols"]] == ["microneedling"]
+    assert [p["id"] for p in json.loads(result.output)["protocols"]] == expected
     # No templates/ in the root: the built-in templates are used.
     result = runner.invoke(main, ["--root", str(root), "handout", "microneedling", "-o", "r.pdf"])
     assert result.exit_code == 0, result.output

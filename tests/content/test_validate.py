@@ -128,7 +128,9 @@ def test_schema_accepts_shipped_files_and_flags_mistakes() -> None:
     protocol = json.loads((PROJECT_ROOT / "schema" / "protocol.schema.json").read_text("utf-8"))
     branding = json.loads((PROJECT_ROOT / "schema" / "branding.schema.json").read_text("utf-8"))
     for path in (PROJECT_ROOT / "protocols").glob("*.yaml"):
-        jsonschema.validate(yaml.safe_load(path.read_text("utf-8")), protocol)
+        # Editors read YAML 1.2, where 2026-11-23 is text; PyYAML makes it a date.
+        data = json.loads(json.dumps(yaml.safe_load(path.read_text("utf-8")), default=str))
+        jsonschema.validate(data, protocol)
     for path in (PROJECT_ROOT / "branding").glob("*/clinic.yaml"):
         data = yaml.safe_load(path.read_text("utf-8"))
         jsonschema.validate(data, branding)

@@ -42,14 +42,19 @@ class Mailbox:
 
     refuse_recipients: set[str] = field(default_factory=set)
     temporary_failures: int = 0
-    dropped_connections: int = 0
+    dropped_connections: int = 0  # dropped at RCPT, before any message data
     permanent_failure: str | None = None
     data_attempts: int = 0
+    rcpt_attempts: int = 0
     received: list[Envelope] = field(default_factory=list)
 
     async def handle_RCPT(
         self, server: SMTPServer, session: Session, envelope: Envelope, address: str, options: Any
     ) -> str:
+        self.rcpt_attempts += 1
+        if self.rcpt_attempts <= self.dropped_connections:
+            server.transport.close()
+            return "250 never heard"
         if address in self.refuse_recipients:
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
@@ -57,9 +62,6 @@ class Mailbox:
 
     async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
         self.data_attempts += 1
-        if self.data_attempts <= self.dropped_connections:
-            server.transport.close()
-            return "250 never heard"
         if self.data_attempts <= self.temporary_failures:
             return "451 4.3.0 Try again later"
         if self.permanent_failure:
@@ -273,7 +275,7 @@ def test_temporary_failures_are_retried_until_accepted(
     assert_is_the_handout(mailbox.only_message(), pdf)
 
 
-def test_a_dropped_connection_is_retried(
+def test_a_connection_dropped_before_the_message_is_complete_is_retried(
     smtp_server: Any, message: EmailMessage, pdf: bytes
 ) -> None:
     mailbox = Mailbox(dropped_connections=1)
@@ -281,7 +283,8 @@ def test_a_dropped_connection_is_retried(
 
     send_message(message, settings, attempts=2, pause=0)
 
-    assert mailbox.data_attempts == 2
+    assert mailbox.rcpt_attempts == 2
+    assert mailbox.data_attempts == 1
     assert_is_the_handout(mailbox.only_message(), pdf)
 
 
