@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from handouts.deliver.files import default_filename
 from tests.cups_fixture import CupsQueue, unique_marker
 from tests.web.conftest import Smtp, axe_violations, sign_in
 from tests.web.server import MANAGER, STAFF, Server
@@ -94,7 +96,10 @@ def test_the_download_is_the_command_lines_pdf(page, server: Server, tmp_path: P
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download PDF").click()
     download = download_info.value
-    assert download.suggested_filename == "magnolia_micropenning_2026-11-22_zoe-o-brien-nunez.pdf"
+    expected = default_filename(
+        "magnolia", "micropenning", dt.date(2026, 11, 22), "Zoë O'Brien-Núñez", "pdf"
+    )
+    assert download.suggested_filename == expected  # the command line's file name too
     downloaded = Path(download.path()).read_bytes()
     assert downloaded == cli_pdf(tmp_path, "micropenning", "magnolia", "Zoë O'Brien-Núñez")
 
