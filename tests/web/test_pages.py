@@ -237,13 +237,25 @@ def test_no_serious_accessibility_problem_on_any_page(page, server: Server, tmp_
     page.goto("/batch")
     found["day's list upload"] = axe_violations(page)
     csv = tmp_path / "list.csv"
-    csv.write_text(f"patient,date,protocol\nAxe Patient,{DATE},nothing-like-it\n", encoding="utf-8")
-    server.names_used.append("Axe Patient")
+    csv.write_text(
+        "patient,date,protocol\n"
+        f"Axe Patient,{DATE},nothing-like-it\n"
+        f"Axe Other,{DATE},micropenning\n",
+        encoding="utf-8",
+    )
+    server.names_used.extend(["Axe Patient", "Axe Other"])
     page.get_by_label("Booking list (CSV)").set_input_files(str(csv))
     page.get_by_role("button", name="Check the list").click()
     found["day's list rows"] = axe_violations(page)
+    page.get_by_role("button", name="Make the 1 handout").click()
+    page.get_by_text("Done: 1 handout ready.").wait_for(timeout=120_000)
+    found["day's list made"] = axe_violations(page)
     page.goto("/history")
     found["history"] = axe_violations(page)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, STAFF)
+    page.goto("/history")
+    found["for managers only"] = axe_violations(page)
     problems = {where: [v["id"] for v in found[where]] for where in found if found[where]}
     assert problems == {}
 
