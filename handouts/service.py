@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Literal
 
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
+from .errors import HandoutError
 
 if TYPE_CHECKING:
     from .batch.outcome import Summary
@@ -65,16 +66,9 @@ class MadeHandout:
 
 def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
     """Render one handout in memory; nothing is written."""
-    from .render.page import render_standalone_html, resolve_spec
+    from .render.page import render_standalone_html
 
-    spec = resolve_spec(
-        store,
-        request.protocol,
-        request.clinic,
-        request.patient,
-        request.procedure_date,
-        request.procedure_time,
-    )
+    spec = _spec(store, request)
     pages: int | None = None
     if request.format == "html":
         data = render_standalone_html(spec).encode("utf-8")
@@ -86,6 +80,19 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
         spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, request.format
     )
     return MadeHandout(spec, data, pages, filename, request.format)
+
+
+def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
+    from .render.page import resolve_spec
+
+    return resolve_spec(
+        store,
+        request.protocol,
+        request.clinic,
+        request.patient,
+        request.procedure_date,
+        request.procedure_time,
+    )
 
 
 class WarmHandouts:
@@ -111,15 +118,26 @@ class WarmHandouts:
         self._lock = threading.Lock()
 
     def start(self) -> None:
-        """Start the workers and warm them with every clinic's every protocol.
+        """Start the workers, warm: every clinic's fonts and every protocol's first layout.
 
-        A first render of a pair compiles its templates and loads its fonts;
-        a clinic chain with more pairs than this warms the first ones only.
+        Each clinic is rendered once (its fonts and stylesheets), and each
+        protocol once with the default clinic, rather than every pair: a chain
+        with many of both would otherwise wait minutes before it could serve.
         """
         from .render.warm import WarmRenderers
 
-        pairs = [(c, p) for c in self.store.clinic_ids() for p in self.store.protocol_ids()]
-        warm = pairs[: self.WARM_PAIRS]
+        clinics, protocols = self.store.clinic_ids(), self.store.protocol_ids()
+        try:
+            default: str | None = self.store.default_clinic_id
+        except HandoutError:  # shown on the page when someone asks for it
+            default = clinics[0] if clinics else None
+        pairs: dict[tuple[str, str], None] = {}
+        if protocols:
+            for clinic in clinics:
+                pairs[(clinic, protocols[0])] = None
+            for protocol in protocols if default else []:
+                pairs[(default, protocol)] = None
+        warm = list(pairs)[: self.WARM_PAIRS]
         self._renderers = WarmRenderers(self.store, self.workers, warm)
         self._renderers.start()
 
@@ -135,13 +153,9 @@ class WarmHandouts:
 
     def make(self, request: HandoutRequest) -> MadeHandout:
         """What ``make_handout`` returns, rendered by a warm worker."""
-        from .render.page import resolve_spec
-
         if request.format != "pdf":
             return make_handout(self.store, request)
-        spec = resolve_spec(
-            self.store, request.protocol, request.clinic, request.patient, request.procedure_date
-        )
+        spec = _spec(self.store, request)
         data, pages = self._warm().render(spec, request.pdf_variant)
         filename = default_filename(
             spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, "pdf"
@@ -150,16 +164,11 @@ class WarmHandouts:
 
     def preview(self, request: HandoutRequest) -> list[bytes]:
         """The handout's pages as PNG images."""
-        from .render.page import resolve_spec
-
         with self._lock:
             if request in self._previews:
                 self._previews.move_to_end(request)
                 return self._previews[request]
-        spec = resolve_spec(
-            self.store, request.protocol, request.clinic, request.patient, request.procedure_date
-        )
-        pages = self._warm().preview(spec)
+        pages = self._warm().preview(_spec(self.store, request))
         with self._lock:
             self._previews[request] = pages
             while len(self._previews) > self.PREVIEW_CACHE_SIZE:

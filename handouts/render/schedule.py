@@ -163,9 +163,7 @@ def build_schedule(
         ) from None
 
 
-def _dated(
-    protocol: Protocol, procedure_date: dt.date, procedure_time: dt.time | None
-) -> Schedule:
+def _dated(protocol: Protocol, procedure_date: dt.date, procedure_time: dt.time | None) -> Schedule:
     phases = [
         DatedPhase(
             phase=phase,

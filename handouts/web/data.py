@@ -40,6 +40,7 @@ CREATE TABLE IF NOT EXISTS history (
     protocol TEXT NOT NULL,
     patient TEXT,
     procedure_date TEXT,
+    procedure_time TEXT,
     email TEXT,
     detail TEXT NOT NULL DEFAULT ''
 );

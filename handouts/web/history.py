@@ -33,12 +33,19 @@ class Entry:
     protocol: str
     patient: str | None
     procedure_date: dt.date | None
+    procedure_time: dt.time | None
     email: str | None
     detail: str
 
     def request(self) -> HandoutRequest:
         """The same handout again."""
-        return HandoutRequest(self.protocol, self.clinic, self.patient, self.procedure_date)
+        return HandoutRequest(
+            self.protocol,
+            self.clinic,
+            self.patient,
+            self.procedure_date,
+            procedure_time=self.procedure_time,
+        )
 
 
 class History:
@@ -58,7 +65,8 @@ class History:
         with self.data.connect() as db:
             db.execute(
                 "INSERT INTO history (at, day, user, action, clinic, protocol, patient,"
-                " procedure_date, email, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " procedure_date, procedure_time, email, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now.isoformat(timespec="seconds"),
                     now.date().isoformat(),
@@ -68,6 +76,7 @@ class History:
                     request.protocol,
                     request.patient,
                     request.procedure_date.isoformat() if request.procedure_date else None,
+                    request.procedure_time.isoformat("minutes") if request.procedure_time else None,
                     email,
                     detail,
                 ),
@@ -97,6 +106,7 @@ def _entry(r: sqlite3.Row) -> Entry:
         protocol=r["protocol"],
         patient=r["patient"],
         procedure_date=dt.date.fromisoformat(r["procedure_date"]) if r["procedure_date"] else None,
+        procedure_time=dt.time.fromisoformat(r["procedure_time"]) if r["procedure_time"] else None,
         email=r["email"],
         detail=r["detail"],
     )

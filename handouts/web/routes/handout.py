@@ -20,6 +20,7 @@ from ... import service
 from ...cli.main import error_message
 from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
+from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date
 from ..history import Action
 from ..sessions import Session
@@ -44,6 +45,7 @@ class HandoutForm:
     protocol: str
     patient: str
     date: str
+    time: str
     email: str
     printer: str
     copies: str
@@ -56,8 +58,15 @@ class HandoutForm:
         if not self.protocol:
             raise InputError("Choose a procedure.")
         procedure_date = parse_date(self.date, "Procedure date") if self.date else None
+        procedure_time = parse_time(self.time, "Procedure time") if self.time else None
+        if procedure_time and not procedure_date:
+            raise InputError("Procedure time: give the procedure date too.")
         return service.HandoutRequest(
-            self.protocol, self.clinic or None, self.patient or None, procedure_date
+            self.protocol,
+            self.clinic or None,
+            self.patient or None,
+            procedure_date,
+            procedure_time=procedure_time,
         )
 
     def copy_count(self) -> int:
@@ -85,7 +94,7 @@ def _blank_form(request: Request) -> HandoutForm:
     clinic = remembered if remembered in store.clinic_ids() else store.default_clinic_id
     protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
     first = protocols[0].id if protocols else ""
-    return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "1")
+    return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
 
 
 def _main_page(

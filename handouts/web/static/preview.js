@@ -40,7 +40,7 @@
     timer = setTimeout(refresh, WAIT_MS);
   }
 
-  for (const field of form.querySelectorAll("#clinic, #protocol, #patient, #date")) {
+  for (const field of form.querySelectorAll("#clinic, #protocol, #patient, #date, #time")) {
     field.addEventListener("input", soon);
     field.addEventListener("change", soon);
   }
