@@ -19,6 +19,8 @@ from tests.cups_fixture import CupsQueue, unique_marker
 from tests.web.conftest import Smtp, axe_violations, sign_in
 from tests.web.server import MANAGER, STAFF, Server
 
+pytestmark = pytest.mark.browser
+
 DATE = "2026-11-22"
 
 
