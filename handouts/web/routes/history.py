@@ -10,7 +10,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ...deliver.printing import known_printers
 from .common import checked_form, page, signed_in, text, web
 from .handout import Outcome, email_one, print_one
 
@@ -26,7 +25,6 @@ def _history_page(request: Request, outcome: Outcome | None = None, status: int 
         status,
         entries=entries,
         outcome=outcome,
-        printers=known_printers(),
         today=dt.date.today(),
     )
 
