@@ -9,7 +9,7 @@ set -euo pipefail
 level=${1:-runtime}
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info)
 if [[ $level == test ]]; then
-  packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf chromium npm)
+  packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf chromium)
 fi
 
 missing=()
@@ -18,6 +18,11 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+# npm only when there is none: a Node.js from another source carries its own npm,
+# and Debian's npm package would fight it over the nodejs package.
+if [[ $level == test ]] && ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ $(id -u) -eq 0 ]]; then
