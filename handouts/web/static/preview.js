@@ -1,5 +1,6 @@
 // Live preview: after staff stop typing for a moment, post the form and show the pages.
-// Only the newest answer is shown, so a slow earlier preview never replaces a newer one.
+// At most one preview is asked for at a time: if the form changed while the server was
+// drawing one, the next is asked for when it arrives, so a slow moment never piles up work.
 "use strict";
 
 (function () {
@@ -9,10 +10,16 @@
   if (!form || !area) return;
   const WAIT_MS = 400;
   let timer = null;
-  let latest = 0;
+  let busy = false;
+  let again = false;
 
   async function refresh() {
-    const asked = ++latest;
+    if (busy) {
+      again = true;
+      return;
+    }
+    busy = true;
+    again = false;
     state.textContent = "Updating the preview…";
     const body = new FormData(form);
     body.delete("action");
@@ -23,15 +30,18 @@
         credentials: "same-origin",
         headers: { "X-Requested-With": "preview" },
       });
-      if (asked !== latest) return;
       if (response.status === 401 || response.status === 403) {
         state.textContent = await response.text();
-        return;
+        again = false;
+      } else {
+        area.innerHTML = await response.text();  // server-rendered and escaped
+        state.textContent = response.ok ? "Preview up to date." : "";
       }
-      area.innerHTML = await response.text();  // server-rendered and escaped
-      state.textContent = response.ok ? "Preview up to date." : "";
     } catch (error) {
-      if (asked === latest) state.textContent = "The preview could not be updated; check the connection and press Preview.";
+      state.textContent = "The preview could not be updated; check the connection and press Preview.";
+    } finally {
+      busy = false;
+      if (again) refresh();
     }
   }
 
