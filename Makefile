@@ -9,7 +9,7 @@ DEMO_DATE ?= 2026-11-22
 # axe-core, the accessibility checker the browser tests run inside chromium
 AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint bench bench-startup bench-web serve docs wheel clean system system-test
+.PHONY: demo test lint bench bench-startup bench-web serve docs wheel messages clean system system-test
 
 demo: $(VENV)/.runtime
 	@$(HANDOUTS) handout microneedling --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
@@ -33,6 +33,18 @@ bench-web: $(VENV)/.test
 # The front desk's web page on http://127.0.0.1:8080 (add a user first: .venv/bin/handouts users add NAME)
 serve: $(VENV)/.runtime
 	$(BIN)/handouts serve
+
+# The templates' wording to the catalogs: extract it (babel.cfg says from where),
+# merge it into every handouts/locale/<language>/LC_MESSAGES/handouts.po, and
+# compile the .mo files the tool reads (committed, so a wheel built from a clean
+# clone carries them). After editing a .po, run it again.
+LOCALE := handouts/locale
+messages: $(VENV)/.runtime
+	$(BIN)/pybabel extract -F babel.cfg --project handouts --no-location \
+		--sort-output --add-comments TRANSLATORS: -o $(LOCALE)/handouts.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/handouts.pot -d $(LOCALE) -D handouts \
+		--no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(LOCALE) -D handouts
 
 bench-startup: $(VENV)/.test
 	$(BIN)/python bench/startup.py

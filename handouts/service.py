@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .content.store import CachedContentStore, ContentStore
+from .content.translations import same_language
 from .deliver.files import default_filename, write_atomic
 from .errors import HandoutError
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from .batch.plan import BadRow, Job
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
+    from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
 
@@ -51,6 +53,7 @@ class HandoutRequest:
     format: Format = "pdf"
     pdf_variant: str | None = None
     procedure_time: dt.time | None = None  # turns hour rules into clock times
+    language: str | None = None  # None: the protocol's own language
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,41 @@ class MadeHandout:
     pages: int | None  # None for HTML
     filename: str  # the default file name: <clinic>_<protocol>_<date>_<patient>.<ext>
     format: Format
+
+
+@dataclass(frozen=True)
+class UnderstoodDate:
+    """A typed date as the tool read it, with what a front end shows back."""
+
+    when: ProcedureWhen
+    spelled_out: str  # "Monday 23 November 2026", the clinic's way
+    far: bool  # more than a year from today: ask before making anything
+
+
+def understand_date(
+    store: ContentStore,
+    text: str,
+    *,
+    protocol: str,
+    clinic: str | None = None,
+    today: dt.date | None = None,
+    what: str = "--date",
+) -> UnderstoodDate:
+    """Read a typed procedure date the way the clinic writes dates, in the protocol's language.
+
+    Unknown clinic or protocol names raise ``NotFound`` before the date is read.
+    """
+    from .inputs.dates import far_from_today, read_when, spelled_out
+
+    branding = store.clinic(clinic)
+    language = store.protocol(protocol).language
+    anchor = today or dt.date.today()
+    when = read_when(text, what, today=anchor, date_style=branding.date_style, language=language)
+    return UnderstoodDate(
+        when,
+        spelled_out(when, branding.date_style, language),
+        far_from_today(when.date, anchor),
+    )
 
 
 def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
@@ -92,6 +130,7 @@ def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
         request.patient,
         request.procedure_date,
         request.procedure_time,
+        language=request.language,
     )
 
 
@@ -230,6 +269,9 @@ class BatchRequest:
     print_: bool = False
     printer: str | None = None
     copies: int = 1
+    profile: str | None = None  # an import profile's id: imports/<id>.yaml
+    print_unemailed: bool = False  # with email: print rows that have no address
+    today: dt.date | None = None  # anchors "today" in the file and far-date warnings
     # How worker processes start; a server with threads asks for "forkserver".
     start_method: str = "fork"
 
@@ -249,10 +291,19 @@ def plan_batch(store: ContentStore, request: BatchRequest) -> BatchPlan:
     from .batch.rows import read_rows
 
     cached = store if isinstance(store, CachedContentStore) else CachedContentStore(store.root)
+    clinic = None
     if request.clinic:
-        cached.clinic(request.clinic)  # an unknown clinic is the caller's mistake, not 30 bad rows
-    rows = read_rows(request.csv_path)
-    jobs, bad_rows = plan_rows(rows, cached, request.clinic)
+        # An unknown clinic is the caller's mistake, not 30 bad rows.
+        clinic = cached.clinic_id_for(request.clinic)
+    profile = cached.import_profile(request.profile) if request.profile else None
+    rows = read_rows(request.csv_path, profile)
+    jobs, bad_rows = plan_rows(
+        rows,
+        cached,
+        clinic,
+        date_format=profile.date_format if profile else None,
+        today=request.today,
+    )
     return BatchPlan(rows, jobs, bad_rows)
 
 
@@ -268,7 +319,9 @@ def run_batch(
 
     cached = CachedContentStore(store.root)
     if request.clinic:
-        cached.clinic(request.clinic)  # an unknown clinic is the caller's mistake, not 30 bad rows
+        cached.clinic_id_for(request.clinic)  # before the delivery records are opened
+    if request.profile:
+        cached.import_profile(request.profile)
     deliver = None
     if request.email or request.print_:
         deliver = OnceOnlyDelivery(
@@ -278,6 +331,7 @@ def run_batch(
             print_=request.print_,
             printer=request.printer,
             copies=request.copies,
+            print_unemailed=request.print_unemailed,
             environ=environ,
         )
     plan = plan_batch(cached, request)
@@ -300,18 +354,28 @@ def make_variants(
     clinic_ids: list[str] | None = None,
     protocol_ids: list[str] | None = None,
     *,
+    language: str | None = None,
     workers: int | None = None,
     force: bool = False,
     on_progress: ProgressCallback | None = None,
 ) -> Summary:
-    """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``."""
+    """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``
+    (``<protocol>.<language>.pdf`` in a translation)."""
     from .batch.plan import plan_variants
     from .batch.run import run_jobs
 
     cached = CachedContentStore(store.root)
     clinics = list(dict.fromkeys(clinic_ids or [])) or cached.clinic_ids()
-    protocols = list(dict.fromkeys(protocol_ids or [])) or cached.protocol_ids()
-    jobs = plan_variants(cached, clinics, protocols)
+    protocols = list(dict.fromkeys(protocol_ids or []))
+    if not protocols:
+        # Every protocol, or with a language, every protocol that has it.
+        protocols = [
+            pid
+            for pid in cached.protocol_ids()
+            if language is None
+            or any(same_language(language, lang) for lang in cached.protocol_languages(pid))
+        ]
+    jobs = plan_variants(cached, clinics, protocols, language)
     return run_jobs(
         cached, jobs, [], out_dir, workers=workers, force=force, on_progress=on_progress
     )

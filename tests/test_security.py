@@ -245,7 +245,7 @@ def test_patient_name_is_never_a_path(tmp_path: Path, monkeypatch: pytest.Monkey
         ],
     )
     assert result.exit_code == 0, result.output
-    written = Path(result.output.strip())
+    written = Path(result.stdout.strip())
     assert written.resolve().parent == (tmp_path / "out").resolve()
 
 
@@ -269,7 +269,7 @@ def test_output_and_new_folder_are_private(tmp_path: Path, monkeypatch: pytest.M
         main, ["handout", "micropenning", "--patient", PATIENT, "--date", "2026-03-02"]
     )
     assert result.exit_code == 0, result.output
-    written = tmp_path / result.output.strip()
+    written = tmp_path / result.stdout.strip()
     assert stat.S_IMODE(written.stat().st_mode) & 0o077 == 0
     assert stat.S_IMODE((tmp_path / "out").stat().st_mode) & 0o077 == 0
     explicit = tmp_path / "new" / "deeper" / "h.pdf"

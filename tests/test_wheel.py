@@ -78,6 +78,8 @@ def test_the_wheel_carries_templates_and_examples(installed: Path) -> None:
         "handouts/bundled/protocols/micropenning.yaml",
         "handouts/bundled/branding/magnolia/clinic.yaml",
         "handouts/bundled/schema/protocol.schema.json",
+        "handouts/bundled/protocols/micropenning.es.yaml",
+        "handouts/locale/es/LC_MESSAGES/handouts.mo",
     ):
         assert needed in names, needed
 
@@ -99,6 +101,10 @@ def test_installed_tool_runs_from_an_empty_folder(installed: Path, tmp_path: Pat
     bundled = run(installed, "handout", "micropenning", "-o", "stock.pdf", cwd=tmp_path)
     assert bundled.returncode == 0, bundled.stderr
     assert (tmp_path / "stock.pdf").read_bytes().startswith(b"%PDF-")
+
+    spanish = ("handout", "micropenning", "--language", "es", "--format", "html", "-o", "es.html")
+    assert run(installed, *spanish, cwd=tmp_path).returncode == 0
+    assert '<th scope="row">Paciente</th>' in (tmp_path / "es.html").read_text(encoding="utf-8")
 
     assert run(installed, "init", "my-clinic", cwd=tmp_path).returncode == 0
     valid = run(installed, "--root", "my-clinic", "validate", cwd=tmp_path)

@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tool and its tests need, only when missing.
 # Usage: tools/install-system-deps.sh [runtime|test]
-#   runtime: what WeasyPrint needs to make PDFs (Pango, HarfBuzz subsetting, a fallback font)
+#   runtime: what WeasyPrint needs to make PDFs (Pango, HarfBuzz subsetting) and fonts that
+#            draw a patient's name in any script behind the clinic's font: DejaVu (Latin,
+#            Greek, Cyrillic, Hebrew), Noto UI core (Arabic, Thai, Devanagari and other
+#            Indic scripts; 1.4 MB download), Noto CJK (Chinese, Japanese, Korean; 57 MB),
+#            Noto Color Emoji (10 MB). fonts-noto-core would add 11 MB for scripts DejaVu
+#            already covers.
 #   test:    also Poppler (pdftotext/pdftoppm), CUPS with the cups-pdf printer driver, and
 #            chromium with npm (the web tests drive the browser and run axe-core inside it)
 set -euo pipefail
 
 level=${1:-runtime}
-packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core shared-mime-info)
+packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
+  fonts-dejavu-core fonts-noto-ui-core fonts-noto-cjk fonts-noto-color-emoji)
 if [[ $level == test ]]; then
   packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf chromium)
 fi

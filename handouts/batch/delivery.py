@@ -46,6 +46,7 @@ class OnceOnlyDelivery:
         print_: bool = False,
         printer: str | None = None,
         copies: int = 1,
+        print_unemailed: bool = False,
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self.content = content
@@ -55,6 +56,8 @@ class OnceOnlyDelivery:
         }
         self.printer = printer
         self.copies = copies
+        # With --email: print the handouts of rows that have no address, instead.
+        self.print_unemailed = print_unemailed
         # Read (and check) the SMTP settings and the records before any handout is made.
         env = os.environ if environ is None else environ
         self.smtp = SmtpSettings.from_env(env) if email else None
@@ -75,6 +78,7 @@ class OnceOnlyDelivery:
     def __call__(self, job: Job, outcome: Outcome) -> Outcome:
         problems: list[str] = []
         done: set[Channel] = set()
+        wanted = self._wanted(job)
         keys = {channel: self._occurrence(self.key(job, channel)) for channel in Channel}
         spec: HandoutSpec | None = None
         for channel in Channel:
@@ -87,7 +91,7 @@ class OnceOnlyDelivery:
             if state is State.DONE:
                 done.add(channel)
                 continue
-            if channel not in self.channels:
+            if channel not in wanted:
                 continue
             if state is not None:
                 problems.append(
@@ -96,11 +100,30 @@ class OnceOnlyDelivery:
                 )
                 continue
             spec = spec or resolve_spec(
-                self.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
+                self.content,
+                job.protocol_id,
+                job.clinic_id,
+                job.patient,
+                job.procedure_date,
+                job.procedure_time,
+                language=job.language,
             )
             if self._deliver(channel, key, job, spec, problems):
                 done.add(channel)
-        return replace(outcome, delivered=frozenset(done), delivery_problems=tuple(problems))
+        no_address = Channel.EMAIL in wanted and not job.email and Channel.EMAIL not in done
+        return replace(
+            outcome,
+            delivered=frozenset(done),
+            delivery_problems=tuple(problems),
+            no_email_address=no_address,
+        )
+
+    def _wanted(self, job: Job) -> set[Channel]:
+        """The channels for this row: --print-unemailed prints what has no address to go to."""
+        wanted = set(self.channels)
+        if Channel.EMAIL in wanted and not job.email and self.print_unemailed:
+            wanted = (wanted - {Channel.EMAIL}) | {Channel.PRINT}
+        return wanted
 
     def _occurrence(self, key: DeliveryKey) -> DeliveryKey:
         # Identical print rows are as many patients sharing a name: each gets a copy.

@@ -21,6 +21,9 @@ from .plan import Job
 MANIFEST_NAME = "manifest.csv"
 MANIFEST_COLUMNS = (
     "row",
+    "patient",
+    "reference",
+    "service",
     "status",
     "output",
     "pages",
@@ -36,6 +39,9 @@ MANIFEST_COLUMNS = (
 def manifest_line(outcome: Outcome) -> list[str]:
     return [
         str(outcome.row),
+        outcome.patient,
+        outcome.reference,
+        outcome.service,
         outcome.status.value,
         outcome.output,
         "" if outcome.pages is None else str(outcome.pages),

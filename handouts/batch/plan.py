@@ -15,12 +15,23 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 from ..content.bundled import BUILTIN_TEMPLATES
+from ..content.catalogs import LOCALE_DIR
+from ..content.lookup import Ambiguous, closest
+from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
 from ..deliver.files import default_filename
-from ..errors import HandoutError, InputError
-from .rows import RawRow, check_date
+from ..errors import HandoutError, InputError, NotFound
+from ..inputs.dates import far_from_today, read_time, read_when, spelled_out
+from ..inputs.names import clean_name
+from .outcome import RowStatus
+from .rows import RawRow
+
+# A service this much like a protocol's name is a typing slip, not another service.
+TYPO_LIKENESS = 0.8
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,12 +46,23 @@ class Job:
     output: str  # relative to the output folder
     inputs_hash: str
     email: str | None = None
+    reference: str = ""  # the booking system's id for the appointment
+    service: str = ""  # the service as exported
+    procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
+    warning: str = ""  # e.g. a date more than a year away, for the summary
+    language: str | None = None  # None: the protocol's own language
 
 
 @dataclass(frozen=True)
 class BadRow:
+    """A row that gets no handout: failed, left out (cancelled) or with no protocol."""
+
     row: int
     reason: str  # without the row number, which the manifest has in its own column
+    status: RowStatus = RowStatus.FAILED
+    patient: str = ""
+    reference: str = ""
+    service: str = ""
 
 
 def _files_digest(digest: hashlib._Hash, folder: Path) -> None:
@@ -54,31 +76,45 @@ def _tool_versions() -> str:
     return f"handouts {metadata.version('handouts')}; weasyprint {metadata.version('weasyprint')}"
 
 
-def content_fingerprint(content: ContentStore, clinic_id: str, protocol_id: str) -> str:
+def content_fingerprint(
+    content: ContentStore, clinic_id: str, protocol_id: str, language: str | None = None
+) -> str:
     """A hash of every file a handout of this clinic and protocol is made from.
 
-    Editing a protocol, a logo, a font or a template changes it, so a re-run
-    remakes the handouts those files went into.
+    Editing a protocol or its translation, a logo, a font, a template or a
+    catalog changes it, so a re-run remakes the handouts those files went into.
     """
     digest = hashlib.sha256(_tool_versions().encode() + b"\0")
     digest.update(content.protocol_path(protocol_id).read_bytes() + b"\0")
+    if language is not None:
+        for path in content.translation_paths(protocol_id).values():
+            digest.update(path.read_bytes() + b"\0")
     _files_digest(digest, content.clinic_dir(clinic_id))
-    for folder in (content.templates_dir, BUILTIN_TEMPLATES):
+    for folder in (content.templates_dir, BUILTIN_TEMPLATES, LOCALE_DIR):
         if folder.is_dir():
             _files_digest(digest, folder)
     return digest.hexdigest()
 
 
 def inputs_hash(
-    fingerprint: str, patient: str | None, procedure_date: dt.date | None, variant: str | None
+    fingerprint: str,
+    patient: str | None,
+    procedure_date: dt.date | None,
+    variant: str | None,
+    procedure_time: dt.time | None = None,
+    language: str | None = None,
 ) -> str:
     """A hash of everything that decides a handout's bytes."""
-    inputs = {
+    inputs: dict[str, str | None] = {
         "content": fingerprint,
         "patient": patient,
         "date": procedure_date.isoformat() if procedure_date else None,
         "variant": variant,
     }
+    if procedure_time is not None:  # only then, so hashes made before times existed still hold
+        inputs["time"] = procedure_time.isoformat()
+    if language is not None:  # likewise: rows without a language keep their hash
+        inputs["language"] = language
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
@@ -104,97 +140,229 @@ class UniqueNames:
 
 
 class RowChecker:
-    """Validates ids against the content once per id, and fingerprints pairs once."""
+    """Looks each clinic and service name up once, and fingerprints each pair once."""
 
     def __init__(self, content: ContentStore) -> None:
         self.content = content
-        self._problems: dict[tuple[str, str], str | None] = {}
-        self._fingerprints: dict[tuple[str, str], str] = {}
+        self._protocols: dict[str, Protocol | HandoutError] = {}
+        self._clinics: dict[str, Branding | HandoutError] = {}
+        self._translations: dict[tuple[str, str], HandoutError | None] = {}
+        self._fingerprints: dict[tuple[str, str, str | None], str] = {}
 
-    def problem(self, kind: str, ident: str) -> str | None:
-        key = (kind, ident)
-        if key not in self._problems:
+    def protocol(self, service: str) -> Protocol:
+        """The protocol a service name leads to; NotFound says there is none."""
+        if service not in self._protocols:
             try:
-                if kind == "protocol":
-                    self.content.protocol(ident)
-                else:
-                    self.content.clinic(ident)
-                self._problems[key] = None
+                self._protocols[service] = self.content.protocol(service)
             except HandoutError as error:
-                self._problems[key] = f"{kind}: {error}"
-        return self._problems[key]
+                self._protocols[service] = error
+        return self._answer(self._protocols[service])
 
-    def fingerprint(self, clinic_id: str, protocol_id: str) -> str:
-        key = (clinic_id, protocol_id)
+    def clinic(self, name: str) -> Branding:
+        if name not in self._clinics:
+            try:
+                self._clinics[name] = self.content.clinic(name)
+            except HandoutError as error:
+                self._clinics[name] = error
+        return self._answer(self._clinics[name])
+
+    @staticmethod
+    def _answer(found: T | HandoutError) -> T:
+        if isinstance(found, HandoutError):
+            raise found
+        return found
+
+    def is_typo(self, service: str) -> bool:
+        """A service name so like a protocol's that it must have been meant for it."""
+        return closest(service, self.content.known_protocols(), TYPO_LIKENESS) is not None
+
+    def check_language(self, protocol_id: str, language: str) -> None:
+        """InputError if the protocol has no (or a broken) translation into ``language``."""
+        key = (protocol_id, language)
+        if key not in self._translations:
+            try:
+                self.content.protocol(protocol_id, language)
+                self._translations[key] = None
+            except HandoutError as error:
+                self._translations[key] = error
+        problem = self._translations[key]
+        if problem is not None:
+            raise InputError(f"language: {problem}")
+
+    def fingerprint(self, clinic_id: str, protocol_id: str, language: str | None = None) -> str:
+        key = (clinic_id, protocol_id, language)
         if key not in self._fingerprints:
-            self._fingerprints[key] = content_fingerprint(self.content, clinic_id, protocol_id)
+            self._fingerprints[key] = content_fingerprint(
+                self.content, clinic_id, protocol_id, language
+            )
         return self._fingerprints[key]
 
 
-def plan_rows(
-    rows: Iterable[RawRow], content: ContentStore, clinic_id: str | None = None
-) -> tuple[list[Job], list[BadRow]]:
-    """Jobs for the good rows and reasons for the bad ones.
+@dataclass(frozen=True)
+class _RowFacts:
+    """What a row says, cleaned, before it is checked."""
 
-    ``clinic_id`` is used for rows without a clinic; without it, the default
-    clinic. A broken protocol or branding file fails the rows that use it.
+    patient: str
+    reference: str
+    service: str
+
+
+def plan_rows(
+    rows: Iterable[RawRow],
+    content: ContentStore,
+    clinic_id: str | None = None,
+    *,
+    date_format: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[list[Job], list[BadRow]]:
+    """Jobs for the rows that get a handout, and why each other row does not.
+
+    A cancelled row, or one whose service has no protocol (Botox, a
+    consultation), is not an error; a row that should have a handout and
+    cannot get one is. ``clinic_id`` is used for rows without a clinic;
+    without it, the default clinic. ``date_format`` is an import profile's.
+    ``today`` anchors "today" and the far-date warning.
     """
     checker = RowChecker(content)
     names = UniqueNames()
+    anchor = today or dt.date.today()
     jobs: list[Job] = []
     bad: list[BadRow] = []
     for raw in rows:
         values = raw.values
-        try:
-            patient = values.get("patient", "")
-            if not patient:
-                raise InputError("patient: the name is empty")
-            procedure_date = check_date(values.get("date", ""))
-            protocol_id = values.get("protocol", "")
-            if not protocol_id:
-                raise InputError("protocol: missing")
-            row_clinic = values.get("clinic") or clinic_id or content.default_clinic_id
-            for kind, ident in (("clinic", row_clinic), ("protocol", protocol_id)):
-                problem = checker.problem(kind, ident)
-                if problem:
-                    raise InputError(problem)
-        except HandoutError as error:
-            bad.append(BadRow(raw.row, str(error)))
+        facts = _RowFacts(
+            clean_name(values.get("patient")) or "",
+            values.get("reference", ""),
+            values.get("service", values.get("protocol", "")),
+        )
+
+        if raw.left_out is not None:
+            bad.append(_not_made(raw.row, facts, raw.left_out, RowStatus.LEFT_OUT))
             continue
-        fingerprint = checker.fingerprint(row_clinic, protocol_id)
+        try:
+            protocol = _protocol_for(checker, facts.service)
+        except _NoProtocol:
+            bad.append(
+                _not_made(
+                    raw.row,
+                    facts,
+                    f"no protocol for the service '{facts.service}'",
+                    RowStatus.NO_HANDOUT,
+                )
+            )
+            continue
+        except HandoutError as error:
+            bad.append(_not_made(raw.row, facts, str(error)))
+            continue
+        try:
+            if not facts.patient:
+                raise InputError("patient: the name is empty")
+            clinic = _clinic_for(checker, values.get("clinic") or clinic_id)
+            when = read_when(
+                values.get("date", ""),
+                "date",
+                today=anchor,
+                date_style=clinic.date_style,
+                language=protocol.language,
+                date_format=date_format,
+            )
+            time = when.time or _time_of_day(values.get("time", ""))
+            language = values.get("language") or None
+            if language is not None:
+                checker.check_language(protocol.id, language)
+        except HandoutError as error:
+            bad.append(_not_made(raw.row, facts, str(error)))
+            continue
+        warning = ""
+        if far_from_today(when.date, anchor):
+            spelled = spelled_out(when.date, clinic.date_style, protocol.language)
+            warning = f"the date {spelled} is more than a year from today"
+        fingerprint = checker.fingerprint(clinic.id, protocol.id, language)
         output = names.claim(
-            default_filename(row_clinic, protocol_id, procedure_date, patient, "pdf")
+            default_filename(clinic.id, protocol.id, when.date, facts.patient, "pdf")
         )
         jobs.append(
             Job(
                 row=raw.row,
-                clinic_id=row_clinic,
-                protocol_id=protocol_id,
-                patient=patient,
-                procedure_date=procedure_date,
+                clinic_id=clinic.id,
+                protocol_id=protocol.id,
+                patient=facts.patient,
+                procedure_date=when.date,
                 output=output,
-                inputs_hash=inputs_hash(fingerprint, patient, procedure_date, None),
+                inputs_hash=inputs_hash(
+                    fingerprint, facts.patient, when.date, None, time, language
+                ),
                 email=values.get("email") or None,
+                reference=facts.reference,
+                service=facts.service,
+                procedure_time=time,
+                warning=warning,
+                language=language,
             )
         )
     return jobs, bad
 
 
-def plan_variants(
-    content: ContentStore, clinic_ids: list[str], protocol_ids: list[str]
-) -> list[Job]:
-    """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``.
+def _time_of_day(text: str) -> dt.time | None:
+    """A separate time column's value; only hour rules use it, so a row is not refused for it."""
+    try:
+        return read_time(text, "time") if text else None
+    except InputError:
+        return None
 
-    Unknown ids raise ``NotFound`` before anything is made.
+
+def _not_made(
+    row: int, facts: _RowFacts, reason: str, status: RowStatus = RowStatus.FAILED
+) -> BadRow:
+    return BadRow(row, reason, status, facts.patient, facts.reference, facts.service)
+
+
+class _NoProtocol(Exception):
+    """The service has no aftercare protocol: a consultation, an injectable..."""
+
+
+def _protocol_for(checker: RowChecker, service: str) -> Protocol:
+    if not service:
+        raise InputError("protocol: missing")
+    try:
+        return checker.protocol(service)
+    except Ambiguous as error:
+        raise InputError(f"protocol: {error}") from None
+    except NotFound as error:
+        if checker.is_typo(service):
+            raise InputError(f"protocol: {error}") from None
+        raise _NoProtocol from None
+
+
+def _clinic_for(checker: RowChecker, name: str | None) -> Branding:
+    try:
+        return checker.clinic(name or checker.content.default_clinic_id)
+    except NotFound as error:
+        raise InputError(f"clinic: {error}") from None
+
+
+def plan_variants(
+    content: ContentStore,
+    clinic_ids: list[str],
+    protocol_ids: list[str],
+    language: str | None = None,
+) -> list[Job]:
+    """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``
+    (``<protocol>.<language>.pdf`` in a translation).
+
+    Unknown ids, or a protocol without that translation, raise before anything is made.
     """
-    for clinic_id in clinic_ids:
-        content.clinic_dir(clinic_id)
-    for protocol_id in protocol_ids:
-        content.protocol_path(protocol_id)
+    # Names people use ("Harbourside", "Micro-Needling") become ids, so files are named by id.
+    clinic_ids = list(dict.fromkeys(content.clinic_id_for(name) for name in clinic_ids))
+    protocol_ids = list(dict.fromkeys(content.protocol_id_for(name) for name in protocol_ids))
+    if language is not None:
+        for protocol_id in protocol_ids:
+            content.protocol(protocol_id, language)
+    suffix = f".{language}" if language else ""
     jobs = []
     for clinic_id in clinic_ids:
         for protocol_id in protocol_ids:
-            fingerprint = content_fingerprint(content, clinic_id, protocol_id)
+            fingerprint = content_fingerprint(content, clinic_id, protocol_id, language)
             jobs.append(
                 Job(
                     row=len(jobs) + 1,
@@ -202,8 +370,9 @@ def plan_variants(
                     protocol_id=protocol_id,
                     patient=None,
                     procedure_date=None,
-                    output=f"{clinic_id}/{protocol_id}.pdf",
-                    inputs_hash=inputs_hash(fingerprint, None, None, None),
+                    output=f"{clinic_id}/{protocol_id}{suffix}.pdf",
+                    inputs_hash=inputs_hash(fingerprint, None, None, None, None, language),
+                    language=language,
                 )
             )
     return jobs

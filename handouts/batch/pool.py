@@ -154,7 +154,13 @@ def _make_one(job: Job) -> Outcome:
     assert worker is not None
     try:
         spec = resolve_spec(
-            worker.content, job.protocol_id, job.clinic_id, job.patient, job.procedure_date
+            worker.content,
+            job.protocol_id,
+            job.clinic_id,
+            job.patient,
+            job.procedure_date,
+            job.procedure_time,
+            language=job.language,
         )
         with _collect_after():
             data, pages = worker.renderer(spec.clinic_dir).render(spec)

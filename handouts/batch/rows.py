@@ -1,40 +1,58 @@
-"""Reading a booking system's CSV export into numbered rows.
+"""Reading a booking system's export into numbered rows of our fields.
 
 Front desks export appointments from whatever their booking system is, often
-through a spreadsheet, so reading is forgiving about the file (byte-order mark
-or not, comma or semicolon, header case, extra columns) and strict about the
-values (a date that could be read two ways is refused, not guessed).
+through a spreadsheet, so reading is forgiving about the file: a byte-order
+mark or not; comma, semicolon or tab; title lines above the header; columns
+called "Client" or "Guest Name"; first and last names apart; "---" for an
+empty cell; a total row at the end. An import profile says what cannot be
+guessed. Values are checked later (``plan.py``), each row on its own.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..content.import_profiles import ImportProfile
 from ..errors import InputError
-from ..inputs.dates import parse_date
+from .columns import (
+    FIELD_WORDS,
+    ColumnMap,
+    apply_profile,
+    duplicate_columns,
+    header_key,
+    left_out_value,
+    recognise,
+)
 
-REQUIRED_COLUMNS = ("patient", "date", "protocol")
-OPTIONAL_COLUMNS = ("clinic", "email")
 SEPARATORS = (",", ";", "\t")
 MAX_CELL = csv.field_size_limit()  # 128 KiB: no name, date or address comes near it
-
-# Forms a spreadsheet produces when a column is formatted as a local date.
-_SLASHED_DATE = re.compile(r"^\d{1,2}[./-]\d{1,2}[./-]\d{2,4}$")
-_DATE_WITH_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{1,2}:\d{2}")
+# Title lines a report puts above its header ("Appointments, 23 Nov 2026", a blank line...).
+HEADER_SEARCH_LINES = 30
+# Cells some exports write for "nothing here".
+_EMPTY_MARK = re.compile(r"^[-\u2013\u2014]+$")
+# A report's closing line: "Total", "Grand total: 14", "14 appointments".
+_TOTAL_ROW = re.compile(
+    r"^(?:grand\s+)?totals?\b|^count\b|^\d+\s+(?:appointments?|bookings?|records?|rows?|results?)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class RawRow:
-    """A data row as read, by spreadsheet row number (the header is row 1)."""
+    """A data row as read, by spreadsheet row number (the header's row, then on).
+
+    ``values`` holds our fields (patient, date, protocol, and what else the
+    export has: time, clinic, email, reference). ``left_out`` is the status
+    cell as exported ("Cancelled", "No Show") for a row that gets no handout.
+    """
 
     row: int
     values: dict[str, str]
+    left_out: str | None = None
 
 
 def decode_csv(data: bytes, source: str) -> str:
@@ -49,89 +67,38 @@ def decode_csv(data: bytes, source: str) -> str:
         ) from None
 
 
-def _header_fields(first_line: str, separator: str) -> list[str]:
-    fields = next(csv.reader([first_line], delimiter=separator))
-    return [field.strip().casefold() for field in fields]
+@dataclass(frozen=True)
+class Record:
+    """One record of the file, split into cells."""
+
+    cells: list[str]
+    last_line: int  # the file line it ends on; a quoted line break makes it span lines
 
 
-def detect_separator(text: str, source: str) -> str:
-    """The separator that splits the header into the columns we need.
+def read_records(text: str, separator: str, source: str) -> list[Record]:
+    """Every record of the file: the one place the csv module reads.
 
-    Spreadsheets in locales with a decimal comma export ``;``; trying each
-    candidate on the header is more reliable than sniffing data rows, where
-    names and notes may contain either character.
+    Records are numbered as a spreadsheet shows them, so a cell over the
+    size limit (or a quote that runs to the end) names its row.
     """
-    first_line = text.split("\n", 1)[0].rstrip("\r")
-    if not first_line.strip():
-        raise InputError(f"{source}: the first line should name the columns, but it is empty")
-    for separator in SEPARATORS:
-        if set(REQUIRED_COLUMNS) <= set(_header_fields(first_line, separator)):
-            return separator
-    best = max(SEPARATORS, key=lambda sep: len(_header_fields(first_line, sep)))
-    found = _header_fields(first_line, best)
-    missing = [name for name in REQUIRED_COLUMNS if name not in found]
-    raise InputError(
-        f"{source}: the first line must name the columns {', '.join(REQUIRED_COLUMNS)} "
-        f"(optionally {', '.join(OPTIONAL_COLUMNS)}); missing: {', '.join(missing)}"
-    )
-
-
-def read_rows(path: Path) -> list[RawRow]:
-    """The data rows of a CSV file, keyed by lower-case column name.
-
-    Rows whose cells are all empty (spreadsheets add them at the end) are
-    left out; other rows keep their spreadsheet row number.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise InputError(f"{path}: cannot read the file ({error.strerror})") from None
-    text = decode_csv(data, str(path))
-    separator = detect_separator(text, str(path))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-    header = [field.strip().casefold() for field in next(reader)]
-    wanted = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    for name in wanted:
-        if header.count(name) > 1:
-            raise InputError(f"{path}: the column '{name}' appears more than once")
-    positions = {name: header.index(name) for name in wanted if name in header}
-    rows = []
-    for number, record in _records(reader, path):
-        if not any(cell.strip() for cell in record):
-            continue
-        _check_no_swallowed_rows(record, positions, separator, path, number, reader.line_num)
-        values = {
-            name: record[index].strip() if index < len(record) else ""
-            for name, index in positions.items()
-        }
-        rows.append(RawRow(number, values))
-    return rows
-
-
-def _records(reader: Iterator[list[str]], path: Path) -> Iterator[tuple[int, list[str]]]:
-    """Records numbered as a spreadsheet shows them; a cell over the size limit names its row."""
-    number = 1
+    records: list[Record] = []
     while True:
-        number += 1
+        number = len(records) + 1
         try:
-            record = next(reader)
+            cells = next(reader)
         except StopIteration:
-            return
+            return records
         except csv.Error as error:
             raise InputError(
-                f"{path}: row {number}: cannot be read ({error}); "
+                f"{source}: row {number}: cannot be read ({error}); "
                 f'cells may hold at most {MAX_CELL // 1024} KiB. Is a quote (") left open?'
             ) from None
-        yield number, record
+        records.append(Record(cells, reader.line_num))
 
 
 def _check_no_swallowed_rows(
-    record: list[str],
-    positions: dict[str, int],
-    separator: str,
-    path: Path,
-    number: int,
-    last_line: int,
+    record: Record, positions: dict[str, int], separator: str, source: str, number: int
 ) -> None:
     """Refuse a quote left open: it makes the rows after it part of one cell.
 
@@ -139,30 +106,185 @@ def _check_no_swallowed_rows(
     not a continuation line that looks like a row of its own.
     """
     ours = set(positions.values())
-    for index, cell in enumerate(record):
+    for index, cell in enumerate(record.cells):
         lines = cell.splitlines()
         if len(lines) < 2:
             continue
         if index in ours or any(separator in line for line in lines[1:]):
             raise InputError(
-                f'{path}: row {number}: a quote (") opens in this row and is not closed '
-                f"before line {last_line}, so the rows in between would be read as one cell; "
-                "close or remove the quote"
+                f'{source}: row {number}: a quote (") opens in this row and is not closed '
+                f"before line {record.last_line}, so the rows in between would be read as one "
+                "cell; close or remove the quote"
             )
 
 
-def check_date(text: str) -> dt.date:
-    what = "date"
-    if not text:
-        raise InputError(f"{what}: missing (write it as YYYY-MM-DD)")
-    if _SLASHED_DATE.match(text):
-        raise InputError(
-            f"{what}: '{text}' is a day/month or month/day date, which cannot be read "
-            "safely (03/04 is 3 April in one country and March 4 in another); "
-            "export the date column as YYYY-MM-DD"
+def _clean(cell: str) -> str:
+    value = cell.strip()
+    return "" if _EMPTY_MARK.match(value) else value
+
+
+@dataclass(frozen=True)
+class _Header:
+    separator: str
+    index: int  # position of the header among the records
+    columns: ColumnMap
+
+
+def _find_header(text: str, source: str, profile: ImportProfile | None) -> _Header:
+    """The separator and header row: the profile's, or the first row that names our columns."""
+    if not text.strip():
+        raise InputError(f"{source}: the file is empty")
+    lines = max(HEADER_SEARCH_LINES, profile.header_row or 0 if profile else 0)
+    head = "\n".join(text.splitlines()[:lines])
+    tried = {sep: [r.cells for r in read_records(head, sep, source)] for sep in SEPARATORS}
+    if profile is not None and profile.header_row is not None:
+        index = profile.header_row - 1
+        # The separator that splits the profile's header line into the most cells.
+        separator = max(SEPARATORS, key=lambda sep: _width(tried[sep], index))
+        if not _width(tried[separator], index):
+            raise InputError(
+                f"{source}: the import profile '{profile.id}' says the header is on line "
+                f"{profile.header_row}, but that line is empty or missing"
+            )
+        columns = apply_profile(tried[separator][index], profile, source)
+        return _header_or_missing(source, profile, separator, index, columns)
+    widest: tuple[int, str, int] = (0, SEPARATORS[0], 0)  # for the message if nothing fits
+    for separator, records in tried.items():
+        for index, header in enumerate(records):
+            width = _width(records, index)
+            if not width:
+                continue
+            widest = max(widest, (width, separator, index), key=lambda w: w[0])
+            try:
+                columns = (
+                    recognise(header) if profile is None else apply_profile(header, profile, source)
+                )
+            except InputError:
+                continue  # a title line, not the header the profile describes
+            if not columns.missing():
+                return _Header(separator, index, columns)
+    _, separator, index = widest
+    header = tried[separator][index] if tried[separator] else []
+    if profile is not None:
+        apply_profile(header, profile, source)  # raises, naming the column it lacks
+    return _header_or_missing(source, profile, separator, index, recognise(header))
+
+
+def _width(records: list[list[str]], index: int) -> int:
+    """How many non-empty cells the record at ``index`` has (0 if there is none)."""
+    if index >= len(records):
+        return 0
+    return sum(1 for cell in records[index] if cell.strip())
+
+
+def _header_or_missing(
+    source: str, profile: ImportProfile | None, separator: str, index: int, columns: ColumnMap
+) -> _Header:
+    if not columns.missing():
+        return _Header(separator, index, columns)
+    missing = ", ".join(FIELD_WORDS[f] for f in columns.missing())
+    found = ", ".join(columns.header)
+    where = f"the import profile '{profile.id}'" if profile else "an import profile"
+    raise InputError(
+        f"{source}: cannot tell which column holds {missing} (the columns are: {found}). "
+        f"Name the columns patient, date and protocol, or describe the export in {where} "
+        "(imports/<id>.yaml) and use --profile ID"
+    )
+
+
+def read_rows(path: Path, profile: ImportProfile | None = None) -> list[RawRow]:
+    """The data rows of an export, as our fields, numbered as a spreadsheet shows them.
+
+    Rows whose cells are all empty, and a total row at the end, are left
+    out; other rows keep their spreadsheet row number.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot read the file ({error.strerror})") from None
+    text = decode_csv(data, str(path))
+    header = _find_header(text, str(path), profile)
+    records = read_records(text, header.separator, str(path))
+    titles = records[header.index].cells
+    repeated = duplicate_columns(titles, header.columns)
+    if repeated:
+        raise InputError(f"{path}: the column '{repeated[0]}' appears more than once")
+    skip = _skip_rules(titles, profile, str(path))
+    rows = []
+    first_row = header.index + 2  # spreadsheet rows count from 1, and the header is one
+    for number, record in enumerate(records[header.index + 1 :], start=first_row):
+        cells = [_clean(cell) for cell in record.cells]
+        if not any(cells):
+            continue
+        _check_no_swallowed_rows(
+            record, header.columns.positions, header.separator, str(path), number
         )
-    if _DATE_WITH_TIME.match(text):
-        raise InputError(
-            f"{what}: '{text}' has a time of day; export the date column as YYYY-MM-DD only"
-        )
-    return parse_date(text, what)
+        rows.append(_row(number, cells, header.columns, skip, profile))
+    return _without_total_rows(rows, records, first_row)
+
+
+def _skip_rules(
+    header: list[str], profile: ImportProfile | None, source: str
+) -> dict[int, set[str]]:
+    """Column position -> values that leave a row out (the profile's ``skip``)."""
+    if profile is None:
+        return {}
+    keys = [header_key(cell) for cell in header]
+    rules = {}
+    for column, values in profile.skip.items():
+        if header_key(column) not in keys:
+            raise InputError(
+                f"{source}: the import profile '{profile.id}' skips rows by the column "
+                f"'{column}', but the header has no such column"
+            )
+        rules[keys.index(header_key(column))] = {v.strip().casefold() for v in values}
+    return rules
+
+
+def _row(
+    number: int,
+    cells: list[str],
+    columns: ColumnMap,
+    skip: dict[int, set[str]],
+    profile: ImportProfile | None,
+) -> RawRow:
+    def cell(position: int) -> str:
+        return cells[position] if position < len(cells) else ""
+
+    values = {name: cell(position) for name, position in columns.positions.items()}
+    if "first_name" in values:
+        first, last = values.pop("first_name"), values.pop("last_name", "")
+        values["patient"] = " ".join(part for part in (first, last) if part)
+    elif profile is not None and profile.name_order == "last_first":
+        values["patient"] = _first_name_first(values.get("patient", ""))
+    # A profile's skip rules come on top of the statuses recognised by themselves:
+    # no handout goes out for a cancelled appointment because a profile forgot one.
+    left_out = None
+    status = values.pop("status", None)
+    if status and left_out_value(columns.names.get("status", ""), status):
+        left_out = status
+    hit = next((p for p, vals in skip.items() if cell(p).casefold() in vals), None)
+    if hit is not None:
+        left_out = cell(hit)
+    return RawRow(number, values, left_out)
+
+
+def _first_name_first(name: str) -> str:
+    """ "Silva, Ana" -> "Ana Silva"; a name without a comma stays as it is."""
+    last, comma, first = name.partition(",")
+    if not comma or not first.strip() or "," in first:
+        return name
+    return f"{first.strip()} {last.strip()}"
+
+
+def _without_total_rows(
+    rows: list[RawRow], records: list[list[str]], first_row: int
+) -> list[RawRow]:
+    """Drop the report's closing "Total ..." lines, only at the end of the file."""
+    while rows:
+        record = records[rows[-1].row - 1]
+        first_cell = next((c.strip() for c in record.cells if c.strip()), "")
+        if not _TOTAL_ROW.match(first_cell):
+            break
+        rows.pop()
+    return rows

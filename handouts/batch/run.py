@@ -17,6 +17,7 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
@@ -100,9 +101,16 @@ def run_jobs(
     make_private_dirs(out_dir)
     stop = StopFlag()
     summary = Summary()
+    summary.warnings = [f"row {job.row}: {job.warning}" for job in jobs if job.warning]
     total = len(jobs) + len(bad_rows)
 
+    rows = {job.row: (job.patient or "", job.reference, job.service) for job in jobs}
+    rows.update({bad.row: (bad.patient, bad.reference, bad.service) for bad in bad_rows})
+
     def record(outcome: Outcome) -> None:
+        # The worker knows the file; the row's own words come from the plan.
+        patient, reference, service = rows.get(outcome.row, ("", "", ""))
+        outcome = replace(outcome, patient=patient, reference=reference, service=service)
         summary.outcomes.append(outcome)
         manifest.add(outcome)
         if on_progress is not None:
@@ -115,7 +123,7 @@ def run_jobs(
         manifest = ManifestWriter(out_dir / MANIFEST_NAME)
         try:
             for bad in bad_rows:
-                record(Outcome(bad.row, RowStatus.FAILED, error=bad.reason))
+                record(Outcome(bad.row, bad.status, error=bad.reason))
             by_row = {job.row: job for job in jobs}
             todo = []
             for job in jobs:

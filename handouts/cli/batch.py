@@ -10,7 +10,7 @@ import click
 
 from .. import service
 from ..batch.manifest import MANIFEST_NAME
-from ..batch.outcome import RowStatus, Summary
+from ..batch.outcome import Summary
 from ..content.store import ContentStore
 from .options import check_print_options, print_options
 from .progress import TerminalProgress
@@ -38,8 +38,12 @@ _force_option = click.option(
 
 
 def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
-    """Print the summary; exit 1 if any row failed, 128+N if stopped by signal N."""
-    click.echo(summary.line())
+    """Print the summary; exit 1 if a row failed, 128+N if stopped by signal N.
+
+    A row whose service has no protocol, or that was cancelled, is not a failure.
+    """
+    for line in summary.lines():
+        click.echo(line)
     click.echo(f"manifest: {out_dir / MANIFEST_NAME}")
     if summary.stopped_by is not None:
         click.echo(
@@ -48,7 +52,7 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
             err=True,
         )
         ctx.exit(128 + summary.stopped_by)
-    if summary.count(RowStatus.FAILED) or summary.delivery_failures:
+    if not summary.ok:
         ctx.exit(1)
 
 
@@ -56,7 +60,10 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
 @click.argument("patients_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_output_option
 @click.option(
-    "--clinic", "clinic_id", metavar="ID", help="Clinic for rows without one (default: default)."
+    "--clinic",
+    "clinic_id",
+    metavar="NAME",
+    help="Clinic (id, name or alias) for rows without one (default: the default clinic).",
 )
 @_workers_option
 @_force_option
@@ -65,6 +72,16 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
     "email",
     is_flag=True,
     help="Email each row's handout to the row's email column (HANDOUTS_SMTP_* settings).",
+)
+@click.option(
+    "--print-unemailed",
+    is_flag=True,
+    help="With --email: print the handouts of rows that have no email address, once.",
+)
+@click.option(
+    "--profile",
+    metavar="ID",
+    help="Import profile imports/<ID>.yaml, for an export whose columns cannot be guessed.",
 )
 @print_options
 @click.pass_context
@@ -77,20 +94,25 @@ def batch_command(
     workers: int | None,
     force: bool,
     email: bool,
+    print_unemailed: bool,
+    profile: str | None,
     print_: bool,
     printer: str | None,
     copies: int,
 ) -> None:
-    """Make one handout per row of PATIENTS_CSV.
+    """Make one handout per row of PATIENTS_CSV, a booking system's export.
 
-    Columns (any order and case; others are ignored): patient, date
-    (YYYY-MM-DD), protocol, and optionally clinic and email. UTF-8 with or
-    without a byte-order mark; comma, semicolon or tab between columns.
+    Columns are found by their usual names (Patient Name, Client, First Name
+    and Last Name, Appointment Date, Start Time, Service, Location, Email,
+    Appointment ID, Status...), below any title lines; --profile names them
+    when they cannot be guessed. Dates are read the clinic's way. UTF-8 with
+    or without a byte-order mark; comma, semicolon or tab between columns.
 
-    Rows are numbered as a spreadsheet shows them (the header is row 1). Bad
-    rows are reported and listed in manifest.csv, the others are still made,
-    and the exit status is 1. Running again skips handouts already made from
-    identical inputs.
+    Rows are numbered as a spreadsheet shows them. Cancelled and no-show
+    rows, and services without a protocol, get no handout and are listed by
+    name in the summary. A row that should have a handout and cannot get one
+    is reported, the others are still made, and the exit status is 1.
+    Running again skips handouts already made from identical inputs.
 
     --email and --print deliver each handout once per person: the folder's
     deliveries.sqlite3 records who got what (the manifest's delivered column
@@ -101,9 +123,14 @@ def batch_command(
 
     \b
     Example:
-      handouts batch appointments.csv -o out/2026-11-22 --email
+      handouts batch appointments.csv -o out/2026-11-22 --email --print-unemailed
+      handouts batch export.csv --profile acuity
     """
-    check_print_options(print_, printer, copies)
+    check_print_options(print_ or print_unemailed, printer, copies)
+    if print_unemailed and not email:
+        raise click.UsageError("--print-unemailed goes with --email")
+    if print_unemailed and print_:
+        raise click.UsageError("--print already prints every handout; drop --print-unemailed")
     request = service.BatchRequest(
         csv_path=patients_csv,
         out_dir=output_dir,
@@ -114,6 +141,8 @@ def batch_command(
         print_=print_,
         printer=printer,
         copies=copies,
+        profile=profile,
+        print_unemailed=print_unemailed,
     )
     progress = TerminalProgress()
     try:
@@ -135,6 +164,11 @@ def batch_command(
     metavar="ID",
     help="A protocol (repeat; default: all).",
 )
+@click.option(
+    "--language",
+    metavar="CODE",
+    help="In this translation (e.g. es), as DIR/<clinic>/<protocol>.<CODE>.pdf.",
+)
 @_workers_option
 @_force_option
 @click.pass_context
@@ -144,6 +178,7 @@ def variants_command(
     output_dir: Path,
     clinic_ids: tuple[str, ...],
     protocol_ids: tuple[str, ...],
+    language: str | None,
     workers: int | None,
     force: bool,
 ) -> None:
@@ -154,6 +189,7 @@ def variants_command(
     \b
     Example:
       handouts variants -o stock --clinic magnolia
+      handouts variants -o stock --language es
     """
     store: ContentStore = ctx.obj
     progress = TerminalProgress()
@@ -163,6 +199,7 @@ def variants_command(
             output_dir,
             list(clinic_ids),
             list(protocol_ids),
+            language=language,
             workers=workers,
             force=force,
             on_progress=progress,

@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import service
 from ..content.store import ContentStore
-from ..errors import DeliveryError, HandoutError
+from ..errors import DeliveryError, HandoutError, InputError
 from ..inputs.clock import parse_time
-from ..inputs.dates import parse_date
 from .options import check_print_options, print_options
+
+if TYPE_CHECKING:
+    from ..inputs.dates import ProcedureWhen
 
 log = logging.getLogger("handouts")
 
@@ -57,10 +61,27 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
 @click.command("handout")
 @click.argument("protocol")
 @click.option(
-    "--clinic", "clinic_id", metavar="ID", help="Clinic id (default: the default clinic)."
+    "--clinic",
+    "clinic_id",
+    metavar="NAME",
+    help="Clinic id, name or alias (default: the default clinic).",
 )
 @click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
-@click.option("--date", "date_text", metavar="YYYY-MM-DD", help="Procedure date.")
+@click.option(
+    "--language",
+    metavar="CODE",
+    help="The protocol's translation to use, e.g. es (default: the protocol's own language).",
+)
+@click.option(
+    "--date",
+    "date_text",
+    metavar="DATE",
+    help="Procedure date: 2026-11-23, today, tomorrow, the clinic's 23/11/2026 or "
+    "11/23/2026, or 23 November 2026 (a time after it counts as --time).",
+)
+@click.option(
+    "--yes", "assume_yes", is_flag=True, help="Do not ask about a date more than a year away."
+)
 @click.option(
     "--time",
     "time_text",
@@ -91,7 +112,9 @@ def handout_command(
     protocol: str,
     clinic_id: str | None,
     patient: str | None,
+    language: str | None,
     date_text: str | None,
+    assume_yes: bool,
     time_text: str | None,
     output: Path | None,
     fmt: str,
@@ -102,15 +125,18 @@ def handout_command(
     printer: str | None,
     copies: int,
 ) -> None:
-    """Write one handout for PROTOCOL and print its path.
+    """Write one handout for PROTOCOL (its id, title or an alias) and print its path.
 
     Without --patient and --date the handout has lines to fill in by hand.
+    The date understood is shown spelled out; one more than a year away is
+    asked about on a terminal (and refused elsewhere unless --yes is given).
     --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
     the email for your own mail program, --print sends it to a CUPS printer.
 
     \b
     Examples:
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22
+      handouts handout micropenning --language es --patient "José Álvarez" --date 2026-11-23
       handouts handout light-chemical-peel --date 2026-11-22 --time 14:30
       handouts handout microneedling --clinic magnolia -o blank.pdf
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
@@ -122,8 +148,12 @@ def handout_command(
     check_print_options(print_, printer, copies)
     if time_text is not None and date_text is None:
         raise click.UsageError("--time needs --date: a time alone gives no clock times")
-    procedure_date = parse_date(date_text) if date_text is not None else None
-    procedure_time = parse_time(time_text) if time_text is not None else None
+    procedure_date = procedure_time = None
+    if date_text is not None:
+        when = _confirmed_date(store, date_text, protocol, clinic_id, assume_yes)
+        procedure_date, procedure_time = when.date, when.time
+    if time_text is not None:
+        procedure_time = parse_time(time_text)
     if email_to:
         service.check_email_ready(email_to, need_smtp=eml is None)
     request = service.HandoutRequest(
@@ -134,6 +164,7 @@ def handout_command(
         fmt,
         pdf_variant,  # type: ignore[arg-type]
         procedure_time,
+        language,
     )
     made = service.make_handout(store, request)
     check_distinct_files(output or Path("out") / made.filename, eml)
@@ -153,3 +184,17 @@ def handout_command(
     except HandoutError as error:
         reason = str(error).rstrip(".")
         raise DeliveryError(f"{reason}. The handout itself was saved as {target}.") from None
+
+
+def _confirmed_date(
+    store: ContentStore, text: str, protocol: str, clinic: str | None, assume_yes: bool
+) -> ProcedureWhen:
+    """The date as understood, shown back on stderr; a far one confirmed first."""
+    understood = service.understand_date(store, text, protocol=protocol, clinic=clinic)
+    click.echo(f"date: {understood.spelled_out}", err=True)
+    if understood.far and not assume_yes:
+        far = f"{understood.spelled_out} is more than a year from today"
+        if not sys.stdin.isatty():
+            raise InputError(f"--date: {far}; check the date, or add --yes if it is right")
+        click.confirm(f"{far}. Is that right?", abort=True, err=True)
+    return understood.when

@@ -28,7 +28,10 @@ def list_command(store: ContentStore, as_json: bool) -> None:
     if as_json:
         listing = {
             "root": str(store.root),
-            "protocols": [{"id": p.id, "title": p.title} for p in protocols],
+            "protocols": [
+                {"id": p.id, "title": p.title, "languages": store.protocol_languages(p.id)}
+                for p in protocols
+            ],
             "clinics": [
                 {"id": c.id, "name": c.name, "default": c.id == default_id} for c in clinics
             ],
@@ -38,7 +41,8 @@ def list_command(store: ContentStore, as_json: bool) -> None:
         click.echo(f"Content: {store.root}")
         click.echo("Protocols:")
         for p in protocols:
-            click.echo(f"  {p.id:<20} {p.title}")
+            languages = ", ".join(store.protocol_languages(p.id))
+            click.echo(f"  {p.id:<20} {p.title}  [{languages}]")
         click.echo("Clinics:")
         for c in clinics:
             marker = "  (default)" if c.id == default_id else ""

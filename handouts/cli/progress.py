@@ -28,7 +28,8 @@ class TerminalProgress:
             self._bar.__enter__()
         if outcome.status is RowStatus.FAILED:
             self.say(f"row {outcome.row}: failed: {outcome.error}")
-        elif outcome.delivery_problems:
+        elif outcome.delivery_problems and not outcome.no_email_address:
+            # Rows without an address are listed together in the summary.
             self.say(f"row {outcome.row}: made, but {'; '.join(outcome.delivery_problems)}")
         if self._bar is not None:
             self._bar.update(1)

@@ -22,4 +22,4 @@ def bundled_root() -> Path:
 
 BUNDLED_ROOT = bundled_root()
 BUILTIN_TEMPLATES = BUNDLED_ROOT / "templates"
-EXAMPLE_FOLDERS = ("protocols", "branding", "schema")
+EXAMPLE_FOLDERS = ("protocols", "branding", "imports", "schema")

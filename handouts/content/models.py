@@ -41,6 +41,7 @@ MAX_TREATMENTS = 100
 Day = Annotated[int, Field(ge=-MAX_DAYS, le=MAX_DAYS)]
 Colour = Annotated[str, StringConstraints(pattern=COLOUR_PATTERN)]
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER_PATTERN)]
+Language = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)]
 
 _FONT_FAMILY = re.compile(r"^[A-Za-z0-9 _-]+$")
 
@@ -344,9 +345,13 @@ class Contact(Strict):
     urgent: Text | None = None
 
 
+ALIASES_HELP = "Other names it is known by, e.g. in a booking system's export"
+
+
 class Protocol(Strict):
     id: Identifier
     title: Text
+    aliases: list[Text] = Field(default_factory=list, description=ALIASES_HELP)
     procedure: Text = Field(description="Name of the procedure")
     short_title: Text | None = Field(
         default=None,
@@ -363,7 +368,7 @@ class Protocol(Strict):
     )
     review: Review | None = None
     sources: list[Source] = Field(default_factory=list)
-    language: Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN)] = "en"
+    language: Language = "en"
     reading_grade_target: float | None = Field(default=None, gt=0)
     intro: list[Text] = Field(default_factory=list)
     warnings: list[Callout] = Field(default_factory=list)
@@ -423,9 +428,18 @@ class Font(Strict):
         return self
 
 
+class ClinicWording(Strict):
+    """What a clinic writes on the page in one more language (what it leaves out stays)."""
+
+    after_hours: Text | None = None
+    footer: Text | None = None
+    products: dict[Identifier, Text] = Field(default_factory=dict)
+
+
 class Branding(Strict):
     id: Identifier
     name: Text
+    aliases: list[Text] = Field(default_factory=list, description=ALIASES_HELP)
     default: bool = False
     logo: Text
     colours: Colours
@@ -440,3 +454,20 @@ class Branding(Strict):
     products: dict[Identifier, Text] = Field(default_factory=dict)
     footer: Text | None = None
     printer: Text | None = None
+    languages: dict[Language, ClinicWording] = Field(
+        default_factory=dict,
+        description="The clinic's own words in other languages, by language code (e.g. es)",
+    )
+
+    def in_language(self, language: str) -> Branding:
+        """This clinic with its words in ``language`` where it gives them."""
+        wanted = language.replace("_", "-").casefold()
+        words = next(
+            (w for tag, w in self.languages.items() if tag.replace("_", "-").casefold() == wanted),
+            None,
+        )
+        if words is None:
+            return self
+        update = words.model_dump(exclude_none=True, exclude={"products"})
+        update["products"] = {**self.products, **words.products}
+        return self.model_copy(update=update)

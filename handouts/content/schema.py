@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from .import_profiles import ImportProfile
 from .models import Branding, Protocol
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -21,6 +22,10 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "protocol.schema.json": (Protocol, "An aftercare protocol: protocols/<id>.yaml"),
     "branding.schema.json": (Branding, "A clinic's branding: branding/<id>/clinic.yaml"),
+    "import-profile.schema.json": (
+        ImportProfile,
+        "How to read a booking system's export: imports/<id>.yaml",
+    ),
 }
 
 

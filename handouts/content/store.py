@@ -1,14 +1,14 @@
 """A content root on disk: finding protocols, clinics and templates by id.
 
-A content root is a folder with ``protocols/`` and ``branding/`` and,
-optionally, ``templates/`` (any template it holds replaces the built-in one of
+A content root is a folder with ``protocols/`` (``<id>.yaml``, and its
+translations ``<id>.<language>.yaml``) and ``branding/`` and, optionally,
+``templates/`` (any template it holds replaces the built-in one of
 the same name, file by file). The tool bundles an example root; a clinic chain
 points ``--root`` at its own.
 """
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -16,20 +16,16 @@ from pathlib import Path
 
 from ..errors import ContentError, NotFound
 from .bundled import BUNDLED_ROOT
+from .import_profiles import ImportProfile, load_import_profile
+from .lookup import Known, find, not_found
 from .models import Branding, Protocol
-from .yaml_loading import load_branding, load_protocol
+from .translations import same_language, split_protocol_file
+from .yaml_loading import load_branding, load_protocol, load_translation
 
 
 def default_root() -> Path:
     """``HANDOUTS_ROOT`` if set, else the bundled example content."""
     return Path(os.environ.get("HANDOUTS_ROOT") or BUNDLED_ROOT)
-
-
-def _suggest(wanted: str, known: list[str], kind: str) -> NotFound:
-    close = difflib.get_close_matches(wanted, known, n=1, cutoff=0.5)
-    hint = f" Did you mean '{close[0]}'?" if close else ""
-    listing = f" Known {kind}s: {', '.join(known)}." if known else f" There are no {kind}s yet."
-    return NotFound(f"Unknown {kind} '{wanted}'.{hint}{listing}")
 
 
 def choose_default(branding_dir: Path, clinics: list[Branding], clinic_count: int) -> str:
@@ -66,29 +62,115 @@ class ContentStore:
         """The root's own templates; they may be absent or hold only a few files."""
         return self.root / "templates"
 
-    def protocol_ids(self) -> list[str]:
+    @property
+    def imports_dir(self) -> Path:
+        """Import profiles for booking systems' exports: ``imports/<id>.yaml``."""
+        return self.root / "imports"
+
+    def import_profile_ids(self) -> list[str]:
+        if not self.imports_dir.is_dir():
+            return []
+        return sorted(p.stem for p in self.imports_dir.glob("*.yaml") if p.is_file())
+
+    def import_profile(self, profile_id: str) -> ImportProfile:
+        known = self.import_profile_ids()
+        if profile_id not in known:
+            listed = [Known(k, k, (k,)) for k in known]
+            raise not_found(profile_id, listed, "import profile")
+        return load_import_profile(self.imports_dir / f"{profile_id}.yaml")
+
+    def _protocol_files(self) -> list[Path]:
         if not self.protocols_dir.is_dir():
             return []
-        return sorted(p.stem for p in self.protocols_dir.glob("*.yaml") if p.is_file())
+        return sorted(p for p in self.protocols_dir.glob("*.yaml") if p.is_file())
+
+    def protocol_ids(self) -> list[str]:
+        """The protocols; their translations are not protocols of their own."""
+        return [
+            split_protocol_file(p)[0]
+            for p in self._protocol_files()
+            if split_protocol_file(p)[1] is None
+        ]
+
+    def translation_paths(self, protocol_id: str) -> dict[str, Path]:
+        """``{language: path}`` of the protocol's translations (``<id>.<language>.yaml``)."""
+        found = {}
+        for path in self._protocol_files():
+            owner, language = split_protocol_file(path)
+            if owner == protocol_id and language is not None:
+                found[language] = path
+        return found
+
+    def protocol_languages(self, protocol_id: str) -> list[str]:
+        """The original's language first, then its translations'."""
+        original = self.protocol(protocol_id).language
+        return [original, *sorted(self.translation_paths(protocol_id))]
 
     def clinic_ids(self) -> list[str]:
         if not self.branding_dir.is_dir():
             return []
         return sorted(d.name for d in self.branding_dir.iterdir() if (d / "clinic.yaml").is_file())
 
+    def protocol_id_for(self, name: str) -> str:
+        """The id of the protocol known by ``name``: its id, title, procedure or an alias."""
+        if name in self.protocol_ids():
+            return name  # the common case, without reading every protocol
+        return find(name, self.known_protocols(), "protocol")
+
+    def clinic_id_for(self, name: str) -> str:
+        """The id of the clinic known by ``name``: its id, name or an alias."""
+        if name in self.clinic_ids():
+            return name
+        return find(name, self.known_clinics(), "clinic")
+
+    def known_protocols(self) -> list[Known]:
+        """Every protocol's names; a file that does not load answers to its id only."""
+        known = []
+        for pid in self.protocol_ids():
+            try:
+                p = self.protocol(pid)
+            except ContentError:
+                known.append(Known(pid, pid, (pid,)))
+                continue
+            known.append(Known(pid, p.title, (pid, p.title, p.procedure, *p.aliases)))
+        return known
+
+    def known_clinics(self) -> list[Known]:
+        known = []
+        for cid in self.clinic_ids():
+            try:
+                c = self.clinic(cid)
+            except ContentError:
+                known.append(Known(cid, cid, (cid,)))
+                continue
+            known.append(Known(cid, c.name, (cid, c.name, *c.aliases)))
+        return known
+
     def protocol_path(self, protocol_id: str) -> Path:
-        known = self.protocol_ids()
-        if protocol_id not in known:
-            raise _suggest(protocol_id, known, "protocol")
-        return self.protocols_dir / f"{protocol_id}.yaml"
+        return self.protocols_dir / f"{self.protocol_id_for(protocol_id)}.yaml"
 
     def clinic_dir(self, clinic_id: str) -> Path:
-        known = self.clinic_ids()
-        if clinic_id not in known:
-            raise _suggest(clinic_id, known, "clinic")
-        return self.branding_dir / clinic_id
+        return self.branding_dir / self.clinic_id_for(clinic_id)
 
-    def protocol(self, protocol_id: str) -> Protocol:
+    def protocol(self, protocol_id: str, language: str | None = None) -> Protocol:
+        """The protocol, in ``language`` when given (its own language or a translation's)."""
+        path = self.protocol_path(protocol_id)
+        original = self.original_protocol(protocol_id)
+        if language is None or same_language(language, original.language):
+            return original
+        translations = self.translation_paths(protocol_id)
+        chosen = next(
+            (p for lang, p in translations.items() if same_language(lang, language)), None
+        )
+        if chosen is None:
+            languages = ", ".join([original.language, *sorted(translations)])
+            raise NotFound(
+                f"Protocol '{protocol_id}' has no '{language}' translation. "
+                f"Its languages: {languages}."
+            )
+        return load_translation(chosen, original, path)
+
+    def original_protocol(self, protocol_id: str) -> Protocol:
         return load_protocol(self.protocol_path(protocol_id))
 
     def clinic(self, clinic_id: str | None = None) -> Branding:
@@ -118,8 +200,12 @@ class CachedContentStore(ContentStore):
     """
 
     @cache  # noqa: B019 (one instance per batch or server, kept for its whole life on purpose)
-    def protocol(self, protocol_id: str) -> Protocol:
-        return super().protocol(protocol_id)
+    def protocol(self, protocol_id: str, language: str | None = None) -> Protocol:
+        return super().protocol(protocol_id, language)
+
+    @cache  # noqa: B019
+    def original_protocol(self, protocol_id: str) -> Protocol:
+        return super().original_protocol(protocol_id)
 
     @cache  # noqa: B019
     def clinic(self, clinic_id: str | None = None) -> Branding:

@@ -8,6 +8,9 @@ one block instead of copying the whole file::
 
     {% extends "!builtin/partials/contact.html" %}
 
+Fixed wording is marked for translation (``{% trans %}``, ``_()``); each
+environment has the catalog of one language installed (``catalogs.py``).
+
 Templates are written by clinics, not by us, so every one of them, built-in or
 not, runs in Jinja's sandbox (no reaching Python objects, files or the
 network), and a template file is opened only when its real path, after
@@ -16,6 +19,7 @@ following links, lies inside the folder it was found in.
 
 from __future__ import annotations
 
+import gettext
 from functools import cache
 from pathlib import Path
 
@@ -24,8 +28,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ResourceRefused
 from .bundled import BUILTIN_TEMPLATES
+from .catalogs import SOURCE_LANGUAGE, catalog
 
 BUILTIN_PREFIX = "!builtin"
+# Every environment that parses our templates needs these, validate's included.
+TEMPLATE_EXTENSIONS = ("jinja2.ext.do", "jinja2.ext.i18n")
 
 
 class ConfinedLoader(jinja2.FileSystemLoader):
@@ -56,24 +63,57 @@ def search_folders(root_templates: Path | None, clinic_templates: Path | None) -
     return [*folders, BUILTIN_TEMPLATES]
 
 
+def css_counter_text(text: str) -> str:
+    """A translated "Page {page} of {pages}" as a CSS ``content`` value.
+
+    The words become CSS strings (escaped, so a translation cannot end the
+    rule) and the placeholders become the page counters.
+    """
+    parts: list[str] = []
+    for index, piece in enumerate(text.split("{page}")):
+        if index:
+            parts.append("counter(page)")
+        for inner, words in enumerate(piece.split("{pages}")):
+            if inner:
+                parts.append("counter(pages)")
+            if words:
+                escaped = words.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+                parts.append(f'"{escaped}"')
+    return " ".join(parts) or '""'
+
+
 @cache
 def template_environment(
-    root_templates: Path | None, clinic_templates: Path | None
+    root_templates: Path | None, clinic_templates: Path | None, language: str = SOURCE_LANGUAGE
 ) -> SandboxedEnvironment:
-    """One sandboxed environment per (content root, clinic), reused in a process."""
+    """One sandboxed environment per (content root, clinic, language), reused in a process."""
+    return make_environment(root_templates, clinic_templates, catalog(language))
+
+
+def make_environment(
+    root_templates: Path | None,
+    clinic_templates: Path | None,
+    translations: gettext.NullTranslations,
+) -> SandboxedEnvironment:
+    """A new environment with ``translations`` installed (tests pass a pseudo-locale)."""
     chain: list[jinja2.BaseLoader] = [
         jinja2.PrefixLoader({BUILTIN_PREFIX: ConfinedLoader(BUILTIN_TEMPLATES)})
     ]
     chain += [ConfinedLoader(folder) for folder in search_folders(root_templates, clinic_templates)]
-    return SandboxedEnvironment(
+    environment = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(chain),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        extensions=["jinja2.ext.do"],
+        extensions=list(TEMPLATE_EXTENSIONS),
     )
+    # New-style gettext escapes the translation's arguments, not the
+    # translation, and formats with %(name)s in {% trans %} and _() alike.
+    environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    environment.filters["css_counter_text"] = css_counter_text
+    return environment
 
 
 def template_source(environment: jinja2.Environment, name: str) -> tuple[str, Path]:

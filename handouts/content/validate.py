@@ -8,8 +8,11 @@ protocol's reading grade, for the ``validate`` command to print.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from jinja2 import nodes, sandbox
@@ -17,11 +20,22 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError
 from .bundled import BUILTIN_TEMPLATES
-from .models import Branding, Protocol
+from .catalogs import has_catalog, is_known_language
+from .import_profiles import load_import_profile
+from .lookup import Known, shared_aliases
+from .models import LANGUAGE_PATTERN, Branding, Protocol
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
-from .yaml_loading import load_branding, load_protocol
+from .templates import TEMPLATE_EXTENSIONS
+from .translations import same_language, split_protocol_file
+from .yaml_loading import (
+    load_branding,
+    load_protocol,
+    load_translation,
+    parse_yaml,
+    position_of,
+)
 
 # Near-misses of the file names the tool looks for; a file with one of these
 # names would otherwise be silently ignored.
@@ -67,6 +81,8 @@ def validate_root(
     _check_protocols(content, grade_target, today or dt.date.today(), report)
     clinics = _check_clinics(content, report)
     _check_default(content, clinics, report)
+    _check_aliases(content, report)
+    _check_import_profiles(content, report)
     _check_templates(content, report)
     return report
 
@@ -98,6 +114,49 @@ def _check_protocols(
             report.warnings.append(
                 f"{path}: reading grade {grade.grade} is above the target of {grade.target:g}"
                 f"{_literacy_hint(grade.target)}"
+            )
+        _check_translations(content, protocol, path, report)
+    _check_orphan_translations(content, report)
+
+
+def _check_translations(
+    content: ContentStore, original: Protocol, original_path: Path, report: Report
+) -> None:
+    """Each translation loads and keeps the original's structure; its wording has a catalog."""
+    for language, path in sorted(content.translation_paths(original.id).items()):
+        if not re.match(LANGUAGE_PATTERN, language) or not is_known_language(language):
+            report.problems.append(
+                f"{path}: '{language}' in the file name is not a language code; name a "
+                f"translation {original.id}.<language>.yaml, e.g. {original.id}.es.yaml"
+            )
+            continue
+        if same_language(language, original.language):
+            report.problems.append(
+                f"{path}: {original_path.name} is already in '{original.language}', so this "
+                "file would never be used; remove it or name the language it is in"
+            )
+            continue
+        try:
+            load_translation(path, original, original_path)
+        except ContentError as error:
+            report.problems.extend(error.problems)
+            continue
+        if not has_catalog(language):
+            report.warnings.append(
+                f"{path}: there is no '{language}' catalog, so the page's own wording "
+                "(headings, labels, the email) stays in English; see README, "
+                "'Adding a translation'"
+            )
+
+
+def _check_orphan_translations(content: ContentStore, report: Report) -> None:
+    known = set(content.protocol_ids())
+    for path in sorted(content.protocols_dir.glob("*.*.yaml")):
+        protocol_id, _ = split_protocol_file(path)
+        if protocol_id not in known:
+            report.problems.append(
+                f"{path}: translates '{protocol_id}', but there is no "
+                f"{content.protocols_dir / protocol_id}.yaml"
             )
 
 
@@ -235,7 +294,7 @@ def _check_templates(content: ContentStore, report: Report) -> None:
         for cid in content.clinic_ids()
         if (content.branding_dir / cid / "templates").is_dir()
     ]
-    environment = SandboxedEnvironment(extensions=["jinja2.ext.do"])
+    environment = SandboxedEnvironment(extensions=list(TEMPLATE_EXTENSIONS))
     for folder, clinic_dir in folders:
         for path in sorted(p for p in folder.rglob("*") if p.suffix in (".html", ".css", ".txt")):
             if _leads_out(path, folder):
@@ -264,3 +323,64 @@ def _check_templates(content: ContentStore, report: Report) -> None:
             # replaced handout.css against the folder it sits in.
             base = path.parent if path.name == "handout.css" else clinic_dir
             _check_references(path, base, _allowed(content, clinic_dir), report)
+
+
+def _check_aliases(content: ContentStore, report: Report) -> None:
+    """An alias that also names another clinic or protocol would make that name ambiguous."""
+    kinds: list[tuple[str, list[Known], dict[str, list[str]], Callable[[str], Path]]] = []
+    protocols = {k.ident: k for k in content.known_protocols()}
+    clinics = {k.ident: k for k in content.known_clinics()}
+    kinds.append(
+        (
+            "protocol",
+            list(protocols.values()),
+            _aliases_of(content.protocol, protocols),
+            lambda ident: content.protocols_dir / f"{ident}.yaml",
+        )
+    )
+    kinds.append(
+        (
+            "clinic",
+            list(clinics.values()),
+            _aliases_of(content.clinic, clinics),
+            lambda ident: content.branding_dir / ident / "clinic.yaml",
+        )
+    )
+    for kind, known, aliases, path_of in kinds:
+        for shared in shared_aliases(known, aliases):
+            path = path_of(shared.ident)
+            _, node = parse_yaml(path)
+            where = position_of(path, node, ("aliases", shared.alias_index))
+            if shared.other == shared.ident:
+                message = f"'{shared.alias}' is listed twice"
+            else:
+                message = (
+                    f"'{shared.alias}' also names the {kind} '{shared.other}'; "
+                    "a name must lead to one place"
+                )
+            report.problems.append(f"{where}: aliases[{shared.alias_index}]: {message}")
+
+
+def _aliases_of(load: Callable[[str], Any], known: dict[str, Known]) -> dict[str, list[str]]:
+    aliases = {}
+    for ident in known:
+        try:
+            aliases[ident] = list(load(ident).aliases)
+        except ContentError:
+            continue  # already reported with its own problems
+    return aliases
+
+
+def _check_import_profiles(content: ContentStore, report: Report) -> None:
+    """Every ``imports/<id>.yaml``, like every other content file."""
+    folder = content.imports_dir
+    if not folder.is_dir():
+        return  # optional: exports with recognisable columns need no profile
+    for path in sorted(folder.iterdir()):
+        if path.suffix in _PROTOCOL_LOOKALIKES:
+            report.problems.append(f"{path}: ignored; import profiles must end in .yaml")
+    for profile_id in content.import_profile_ids():
+        try:
+            load_import_profile(folder / f"{profile_id}.yaml")
+        except ContentError as error:
+            report.problems.extend(error.problems)

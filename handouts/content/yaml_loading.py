@@ -25,6 +25,7 @@ from ..errors import ContentError
 from .assets import font_problem, logo_problem
 from .models import PATTERN_MESSAGES, Branding, Phase, Protocol, phase_order_problems
 from .resource_policy import path_problem
+from .translations import matches_original, split_protocol_file
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 40  # a protocol needs about 6 levels
@@ -209,6 +210,11 @@ def _position(path: Path, node: yaml.Node | None) -> str:
         return f"{path}:1:1"
     mark = node.start_mark
     return f"{path}:{mark.line + 1}:{mark.column + 1}"
+
+
+def position_of(path: Path, node: yaml.Node | None, loc: Sequence[str | int]) -> str:
+    """``path:line:column`` of the value at ``loc`` (or of the nearest parent there is)."""
+    return _position(path, _located_in(node, loc))
 
 
 class _LimitedLoader(yaml.SafeLoader):
@@ -407,6 +413,14 @@ def _clinic_files(clinic_dir: Path) -> Check:
 
 def load_protocol(path: Path) -> Protocol:
     return load_model(path, Protocol, path.stem, checks=[_phase_order])
+
+
+def load_translation(path: Path, original: Protocol, original_path: Path) -> Protocol:
+    """``protocols/<id>.<language>.yaml``, checked against the original it translates."""
+    protocol_id, language = split_protocol_file(path)
+    assert language is not None
+    checks = [_phase_order, matches_original(original, original_path, language)]
+    return load_model(path, Protocol, protocol_id, checks=checks)
 
 
 def load_branding(clinic_dir: Path) -> Branding:

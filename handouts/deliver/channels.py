@@ -14,27 +14,34 @@ from pathlib import Path
 
 import jinja2
 
+from ..content.catalogs import catalog, text_direction
 from ..errors import DeliveryError
 from ..render.page import HandoutSpec, date_formatter
 from .mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from .printing import print_pdf
 
 
+def _aftercare(spec: HandoutSpec) -> str:
+    """The running title, e.g. "Micro-Needling aftercare", in the handout's language."""
+    wording = catalog(spec.language).gettext("%(procedure)s aftercare")
+    return wording % {"procedure": spec.protocol.procedure}
+
+
 def attachment_name(spec: HandoutSpec) -> str:
     """A readable file name for the attachment; no patient name in it."""
-    return f"{spec.protocol.procedure} aftercare - {spec.clinic.name}.pdf"
+    return f"{_aftercare(spec)} - {spec.clinic.name}.pdf"
 
 
 def print_title(spec: HandoutSpec) -> str:
     """The print job's title; CUPS logs job titles, so never the patient's name."""
-    return f"{spec.protocol.procedure} aftercare"
+    return _aftercare(spec)
 
 
 def handout_message(spec: HandoutSpec, recipient: str, pdf: bytes) -> EmailMessage:
     clinic = spec.clinic
     date_text = None
     if spec.procedure_date is not None:
-        long_date = date_formatter(clinic.date_style, spec.protocol.language, "long")
+        long_date = date_formatter(clinic.date_style, spec.language, "long")
         date_text = long_date(spec.procedure_date)
     try:
         subject, text_body, html_body = render_email(
@@ -44,6 +51,7 @@ def handout_message(spec: HandoutSpec, recipient: str, pdf: bytes) -> EmailMessa
                 "protocol": spec.protocol,
                 "patient_name": spec.patient_name,
                 "procedure_date_text": date_text,
+                "direction": text_direction(spec.language),
             },
         )
     except jinja2.TemplateError as error:

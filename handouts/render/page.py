@@ -1,8 +1,9 @@
 """Models and dates to HTML, through the templates a clinic can override.
 
-Every fixed wording of the page lives in the templates, so a translated
-protocol needs translated templates, not code changes. Patient text is only
-ever passed to templates as data, and autoescaping makes it inert HTML.
+Every fixed wording of the page lives in the templates and is translated by
+the catalog of the protocol's language; dates and lists are written that
+language's way by Babel. Patient text is only ever passed to templates as
+data, and autoescaping makes it inert HTML.
 """
 
 from __future__ import annotations
@@ -14,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.dates import format_date, format_time
+from babel.dates import format_date, format_skeleton, format_time
+from babel.lists import format_list
+from markupsafe import Markup, escape
 
 from ..content.bundled import BUILTIN_TEMPLATES
+from ..content.catalogs import babel_locale, text_direction
 from ..content.models import Branding, Phase, Protocol, RegimenStep, Rule
 from ..content.resource_policy import clinic_file
 from ..content.store import ContentStore
@@ -24,7 +28,7 @@ from ..content.templates import template_environment, template_source
 from ..inputs.names import clean_name
 from .schedule import DatedPhase, DatedRule, Schedule, build_schedule, rules_in_force
 
-# Babel patterns per branding date style: US "Monday, November 23, 2026",
+# English dates follow the clinic's date style: US "Monday, November 23, 2026",
 # elsewhere "Monday 23 November 2026"; "day" is a date beside a clock time.
 _DATE_PATTERNS = {
     "us": {
@@ -40,6 +44,20 @@ _DATE_PATTERNS = {
         "day": "EEEE d MMMM",
     },
 }
+# Other languages write dates their own way (Spanish "lunes, 23 de noviembre de
+# 2026", "lun, 23 nov"): the locale's full date and its skeletons.
+_LOCALE_SKELETONS = {"short": "MMMEd", "short_year": "yMMMEd", "day": "MMMMEEEEd"}
+
+# Which CJK face draws Han characters the way a reader of the page's language
+# expects; Simplified Chinese otherwise.
+_CJK_FONTS = {
+    "ja": "Noto Sans CJK JP",
+    "ko": "Noto Sans CJK KR",
+    "zh_TW": "Noto Sans CJK TC",
+    "zh_HK": "Noto Sans CJK HK",
+    "zh_Hant": "Noto Sans CJK TC",
+}
+_DEFAULT_CJK_FONT = "Noto Sans CJK SC"
 
 
 @dataclass(frozen=True)
@@ -55,8 +73,14 @@ class HandoutSpec:
     procedure_time: dt.time | None = None  # only hour rules use it
 
     @property
+    def language(self) -> str:
+        return self.protocol.language
+
+    @property
     def environment(self) -> jinja2.Environment:
-        return template_environment(self.root_templates, self.clinic_dir / "templates")
+        return template_environment(
+            self.root_templates, self.clinic_dir / "templates", self.language
+        )
 
     @property
     def allowed_folders(self) -> tuple[Path, ...]:
@@ -68,19 +92,44 @@ class HandoutSpec:
 
 
 def date_formatter(style: str, language: str, kind: str) -> Callable[[dt.date], str]:
-    pattern = _DATE_PATTERNS[style][kind]
+    """``kind`` is long, short, short_year or day; ``style`` matters for English only."""
+    locale = babel_locale(language)
+    if locale.language == "en":
+        pattern = _DATE_PATTERNS[style][kind]
+        return lambda value: format_date(value, format=pattern, locale=locale)
+    if kind == "long":
+        return lambda value: format_date(value, format="full", locale=locale)
+    skeleton = _LOCALE_SKELETONS[kind]
+    return lambda value: format_skeleton(skeleton, value, locale=locale)
 
-    def format_(value: dt.date) -> str:
-        return format_date(value, format=pattern, locale=language)
 
-    return format_
+def list_formatter(language: str, style: str) -> Callable[[list[str]], Markup]:
+    """Join items the language's way: "A, B and C", "A o B" (``style`` "standard" or "or")."""
+    locale = babel_locale(language)
+
+    def join(items: list[str]) -> Markup:
+        # Items are escaped here, so the joined text can go into HTML as it is.
+        return Markup(format_list([str(escape(item)) for item in items], style, locale))
+
+    return join
+
+
+def cjk_font(language: str) -> str:
+    locale = babel_locale(language)
+    for key in (f"{locale.language}_{locale.territory}", f"{locale.language}_{locale.script}"):
+        if key in _CJK_FONTS:
+            return _CJK_FONTS[key]
+    return _CJK_FONTS.get(locale.language, _DEFAULT_CJK_FONT)
 
 
 def clock_formatter(language: str) -> Callable[[dt.datetime | dt.time], str]:
-    """ "2:30 pm": twelve-hour clock, the way aftercare sheets write times."""
+    """English "2:30 pm", as aftercare sheets write times; other languages their own way."""
+    locale = babel_locale(language)
 
     def format_(value: dt.datetime | dt.time) -> str:
-        text = format_time(value, format="h:mm a", locale=language)
+        if locale.language != "en":
+            return format_time(value, format="short", locale=locale)  # Spanish "14:30"
+        text = format_time(value, format="h:mm a", locale=locale)
         return text.replace("AM", "am").replace("PM", "pm")
 
     return format_
@@ -150,11 +199,14 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "rules_after": [view for view in rules if not view.rule.before_procedure],
         "logo_url": clinic.logo,
         "products": {step.id: product_for(step, clinic) for step in steps},
-        "long_date": date_formatter(clinic.date_style, protocol.language, "long"),
-        "short_date": date_formatter(clinic.date_style, protocol.language, "short"),
-        "short_date_year": date_formatter(clinic.date_style, protocol.language, "short_year"),
-        "day_date": date_formatter(clinic.date_style, protocol.language, "day"),
-        "clock": clock_formatter(protocol.language),
+        "direction": text_direction(spec.language),
+        "long_date": date_formatter(clinic.date_style, spec.language, "long"),
+        "short_date": date_formatter(clinic.date_style, spec.language, "short"),
+        "short_date_year": date_formatter(clinic.date_style, spec.language, "short_year"),
+        "day_date": date_formatter(clinic.date_style, spec.language, "day"),
+        "clock": clock_formatter(spec.language),
+        "and_list": list_formatter(spec.language, "standard"),
+        "or_list": list_formatter(spec.language, "or"),
     }
 
 
@@ -178,7 +230,7 @@ def render_clinic_css(spec: HandoutSpec) -> str:
             clinic_file(spec.clinic_dir, relative, f"font.files.{style}")
             font_files[style] = relative
     template = spec.environment.get_template("clinic.css")
-    return template.render(clinic=clinic, font_files=font_files)
+    return template.render(clinic=clinic, font_files=font_files, cjk_font=cjk_font(spec.language))
 
 
 def handout_stylesheet(spec: HandoutSpec) -> tuple[str, Path]:
@@ -207,13 +259,16 @@ def resolve_spec(
     patient_name: str | None = None,
     procedure_date: dt.date | None = None,
     procedure_time: dt.time | None = None,
+    language: str | None = None,
 ) -> HandoutSpec:
-    """Look up a protocol and clinic by id (the default clinic without one)."""
+    """Look up a protocol (in ``language``, else its own) and clinic by id
+    (the default clinic without one)."""
     clinic = store.clinic(clinic_id)
+    protocol = store.protocol(protocol_id, language)
     return HandoutSpec(
-        clinic=clinic,
+        clinic=clinic.in_language(protocol.language),
         clinic_dir=store.clinic_dir(clinic.id),
-        protocol=store.protocol(protocol_id),
+        protocol=protocol,
         root_templates=store.templates_dir,
         patient_name=clean_name(patient_name),
         procedure_date=procedure_date,

@@ -136,7 +136,12 @@ class BatchRuns:
                 if job is None:
                     continue
                 handout = service.HandoutRequest(
-                    job.protocol_id, job.clinic_id, job.patient, job.procedure_date
+                    job.protocol_id,
+                    job.clinic_id,
+                    job.patient,
+                    job.procedure_date,
+                    procedure_time=job.procedure_time,
+                    language=job.language,
                 )
                 if outcome.status is RowStatus.MADE:
                     self.history.record(user, Action.BATCH, handout, job.clinic_id, job.email)

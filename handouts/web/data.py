@@ -41,6 +41,7 @@ CREATE TABLE IF NOT EXISTS history (
     patient TEXT,
     procedure_date TEXT,
     procedure_time TEXT,
+    language TEXT,
     email TEXT,
     detail TEXT NOT NULL DEFAULT ''
 );

@@ -34,6 +34,7 @@ class Entry:
     patient: str | None
     procedure_date: dt.date | None
     procedure_time: dt.time | None
+    language: str | None
     email: str | None
     detail: str
 
@@ -45,6 +46,7 @@ class Entry:
             self.patient,
             self.procedure_date,
             procedure_time=self.procedure_time,
+            language=self.language,
         )
 
 
@@ -65,8 +67,8 @@ class History:
         with self.data.connect() as db:
             db.execute(
                 "INSERT INTO history (at, day, user, action, clinic, protocol, patient,"
-                " procedure_date, procedure_time, email, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " procedure_date, procedure_time, language, email, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     now.isoformat(timespec="seconds"),
                     now.date().isoformat(),
@@ -77,6 +79,7 @@ class History:
                     request.patient,
                     request.procedure_date.isoformat() if request.procedure_date else None,
                     request.procedure_time.isoformat("minutes") if request.procedure_time else None,
+                    request.language,
                     email,
                     detail,
                 ),
@@ -107,6 +110,7 @@ def _entry(r: sqlite3.Row) -> Entry:
         patient=r["patient"],
         procedure_date=dt.date.fromisoformat(r["procedure_date"]) if r["procedure_date"] else None,
         procedure_time=dt.time.fromisoformat(r["procedure_time"]) if r["procedure_time"] else None,
+        language=r["language"],
         email=r["email"],
         detail=r["detail"],
     )

@@ -21,6 +21,9 @@ MIN_PASSWORD_LENGTH = 10
 # Wrong passwords allowed before each further try has to wait, and the longest wait.
 FREE_FAILURES = 3
 MAX_WAIT_SECONDS = 300
+# Wrong passwords older than this are forgotten, so a desk's occasional typos
+# over a day never add up to a lock-out for everyone behind one address.
+FORGET_AFTER_SECONDS = 15 * 60
 
 _hasher = PasswordHasher()
 # Verified against when the name is unknown, so a wrong name takes as long as a wrong password.
@@ -154,8 +157,9 @@ class UserStore:
             for key in keys:
                 db.execute(
                     "INSERT INTO failures (key, count, last) VALUES (?, 1, ?) "
-                    "ON CONFLICT(key) DO UPDATE SET count = count + 1, last = excluded.last",
-                    (key, time.time()),
+                    "ON CONFLICT(key) DO UPDATE SET last = excluded.last, count = CASE "
+                    "WHEN excluded.last - last < ? THEN count + 1 ELSE 1 END",
+                    (key, time.time(), FORGET_AFTER_SECONDS),
                 )
 
     def _clear(self, keys: tuple[str, ...]) -> None:

@@ -51,7 +51,10 @@ def test_batch_email_sends_once_per_row_and_records_failures(smtp_server, tmp_pa
     args = ["batch", str(patients), "-o", str(out), "--workers", "1", "--email"]
     result = CliRunner().invoke(main, args, env=smtp_env(settings))
     assert result.exit_code == 1, result.output
-    assert "not delivered 2" in result.output
+    assert "2 not delivered" in result.output
+    # Rows without an address are named together, once, with what to do about them.
+    assert "Not emailed, no address: row 4; --print-unemailed prints these" in result.stdout
+    assert "row 4: made, but" not in result.stderr
     rows = manifest(out)
     assert [rows[r]["status"] for r in ("2", "3", "4")] == ["made", "made", "made"]
     assert rows["2"]["delivered"] == "emailed" and rows["2"]["delivery_problems"] == ""
@@ -119,7 +122,7 @@ def test_batch_print_prints_each_row_once(cups_queue: CupsQueue, tmp_path: Path)
     # A re-run prints nothing new.
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0
-    assert "made 0, skipped 2" in result.output
+    assert "0 handouts made, 2 already made and unchanged" in result.output
 
 
 def test_remade_rows_are_not_emailed_again(smtp_server, tmp_path: Path) -> None:
@@ -133,7 +136,7 @@ def test_remade_rows_are_not_emailed_again(smtp_server, tmp_path: Path) -> None:
     assert CliRunner().invoke(main, args, env=smtp_env(settings)).exit_code == 0
     result = CliRunner().invoke(main, [*args, "--force"], env=smtp_env(settings))
     assert result.exit_code == 0, result.output
-    assert "made 1" in result.output
+    assert "1 handout made" in result.output
     assert len(mailbox.received) == 1
     assert manifest(out)["2"]["delivered"] == "emailed"
 
@@ -189,7 +192,9 @@ def test_another_list_in_the_same_folder_does_not_make_anyone_get_a_second_email
     assert "ana-silva" not in (out / "manifest.csv").read_text(encoding="utf-8")
     output = run_batch(monday, out, env, "--email")
     assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"], ["bo@example.com"]]
-    assert "made 1" in output  # the manifest no longer vouched for the file, so it was remade
+    assert (
+        "1 handout made" in output
+    )  # the manifest no longer vouched for the file, so it was remade
     assert manifest(out)["2"]["delivered"] == "emailed"
     assert (out / "deliveries.sqlite3").stat().st_mode & 0o777 == 0o600
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from handouts.batch.outcome import RowStatus
 from handouts.batch.plan import UniqueNames, plan_rows, plan_variants
 from handouts.batch.rows import read_rows
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
@@ -90,7 +91,7 @@ def test_not_utf8_is_refused_with_the_line(tmp_path: Path) -> None:
 
 def test_missing_column_is_named(tmp_path: Path) -> None:
     path = write_csv(tmp_path / "p.csv", "patient;when;protocol\nJane;2026-11-22;microneedling\n")
-    with pytest.raises(InputError, match="missing: date"):
+    with pytest.raises(InputError, match=r"which column holds the appointment date.*--profile"):
         read_rows(path)
 
 
@@ -104,37 +105,43 @@ def test_repeated_column_is_refused(tmp_path: Path) -> None:
 
 BAD_ROWS = """patient,date,protocol,clinic
 Good One,2026-11-22,microneedling,
-Secret Name,22/11/2026,microneedling,
-Secret Name,11.22.2026,microneedling,
+Secret Name,11/22/2026,microneedling,
+Secret Name,22.11.2026 9:00,microneedling,magnolia
 Secret Name,2026-02-30,microneedling,
 Secret Name,,microneedling,
-Secret Name,2026-11-22 09:30,microneedling,
+Secret Name,2026-11-22 9:30 PM,microneedling,
 ,2026-11-22,microneedling,
 Secret Name,2026-11-22,microneeding,
 Secret Name,2026-11-22,microneedling,harbourside-east
 Secret Name,2026-11-22,,
 Good Two,2026-11-22,micropenning,magnolia
+Secret Name,2026-11-22,Botox,harbourside-east
 """
 
 
 def test_bad_rows_get_their_row_number_and_reason(tmp_path: Path, content: CachedContent) -> None:
     rows = read_rows(write_csv(tmp_path / "p.csv", BAD_ROWS))
-    jobs, bad = plan_rows(rows, content)
-    assert [(j.row, j.clinic_id, j.protocol_id) for j in jobs] == [
-        (2, "harbourside", "microneedling"),
-        (12, "magnolia", "micropenning"),
+    jobs, bad = plan_rows(rows, content, today=dt.date(2026, 11, 22))
+    assert [(j.row, j.clinic_id, j.protocol_id, j.procedure_time) for j in jobs] == [
+        (2, "harbourside", "microneedling", None),
+        (7, "harbourside", "microneedling", dt.time(21, 30)),  # the time is kept
+        (12, "magnolia", "micropenning", None),
     ]
     reasons = {b.row: b.reason for b in bad}
-    assert sorted(reasons) == list(range(3, 12))
-    assert "day/month or month/day" in reasons[3]
-    assert "day/month or month/day" in reasons[4]
+    assert sorted(reasons) == [3, 4, 5, 6, 8, 9, 10, 11, 13]
+    # Harbourside writes day-month: 11/22/2026 has no month 22; Magnolia writes US dates.
+    assert "not a date written day/month/year" in reasons[3]
+    assert "not a date written month/day/year" in reasons[4]
     assert "not a real calendar date" in reasons[5]
-    assert reasons[6] == "date: missing (write it as YYYY-MM-DD)"
-    assert "time of day" in reasons[7]
+    assert reasons[6].startswith("date: '' is not a date")
     assert reasons[8] == "patient: the name is empty"
+    # A slip of one letter is a failed row; a service with no protocol is not.
     assert "Unknown protocol 'microneeding'. Did you mean 'microneedling'?" in reasons[9]
     assert "Unknown clinic 'harbourside-east'" in reasons[10]
     assert reasons[11] == "protocol: missing"
+    statuses = {b.row: b.status for b in bad}
+    assert statuses[13] is RowStatus.NO_HANDOUT
+    assert {statuses[r] for r in reasons if r != 13} == {RowStatus.FAILED}
     # Names are health data: reasons name rows, never people.
     assert not any("Secret" in reason for reason in reasons.values())
 

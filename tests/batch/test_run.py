@@ -24,7 +24,7 @@ SPREADSHEET = (
     "2026-11-22;Jane Doe;microneedling;;x;jane@example.org;first\r\n"
     "2026-11-22;Jane Doe;microneedling;;;;same name, same day\r\n"
     "2026-11-23;Zoë Ünal-Øster;micropenning;magnolia;;;\r\n"
-    "22/11/2026;Bad Date;microneedling;;;;\r\n"
+    "11/22/2026;Bad Date;microneedling;;;;\r\n"
     "2026-11-24;李小龍;microneedling;;;;\r\n"
     "2026-11-25;Bad Protocol;microneeding;;;;\r\n"
     '2026-11-26;"Doe; John";micropenning;harbourside;;;\r\n'
@@ -32,7 +32,7 @@ SPREADSHEET = (
     ";;;;;;\r\n"
 )
 GOOD_ROWS = [2, 3, 4, 6, 8, 9]
-BAD_ROWS = {5: "day/month or month/day", 7: "Unknown protocol 'microneeding'"}
+BAD_ROWS = {5: "not a date written day/month/year", 7: "Unknown protocol 'microneeding'"}
 NAMES = ["Jane Doe", "Zoë", "Bad Date", "李小龍", "Bad Protocol", "John", "hidden"]
 
 
@@ -67,8 +67,9 @@ def test_spreadsheet_export_makes_good_rows_and_reports_bad_ones(
     result = run("batch", str(patients), "-o", str(out), "--workers", "2")
 
     assert result.exit_code == 1
-    assert "made 6, skipped 0, failed 2" in result.stdout
-    assert "row 5: failed: date: '22/11/2026'" in result.stderr
+    assert "6 handouts made, 2 rows failed" in result.stdout
+    assert "Row 5 failed: date: '11/22/2026' is not a date written day/month/year" in result.stdout
+    assert "row 5: failed: date: '11/22/2026'" in result.stderr
     assert "row 7: failed: protocol: Unknown protocol 'microneeding'" in result.stderr
     # Health data stays out of the terminal at default verbosity.
     for name in NAMES:
@@ -110,7 +111,7 @@ def test_spreadsheet_export_makes_good_rows_and_reports_bad_ones(
     stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
     again = run("batch", str(patients), "-o", str(out))
     assert again.exit_code == 1
-    assert "made 0, skipped 6, failed 2" in again.stdout
+    assert "0 handouts made, 6 already made and unchanged, 2 rows failed" in again.stdout
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == stamps
     rerun_rows = manifest(out)
     for number in GOOD_ROWS:
@@ -119,7 +120,7 @@ def test_spreadsheet_export_makes_good_rows_and_reports_bad_ones(
             assert rerun_rows[number][column] == rows[number][column]
 
     forced = run("batch", str(patients), "-o", str(out), "--force")
-    assert "made 6, skipped 0, failed 2" in forced.stdout
+    assert "6 handouts made, 2 rows failed" in forced.stdout
     assert {r["sha256"] for r in manifest(out).values()} == {r["sha256"] for r in rows.values()}
     assert not list(private_tmp.iterdir())
 
@@ -151,34 +152,34 @@ def test_rerun_remakes_what_changed(tmp_path: Path) -> None:
     )
     out = tmp_path / "out"
     batch = ("--root", str(root), "batch", str(patients), "-o", str(out))
-    assert "made 2, skipped 0" in run(*batch).stdout
-    assert "made 0, skipped 2" in run(*batch).stdout
+    assert "2 handouts made (" in run(*batch).stdout
+    assert "0 handouts made, 2 already made and unchanged" in run(*batch).stdout
 
     # An edited protocol remakes only the handouts made from it.
     protocol = root / "protocols" / "microneedling.yaml"
     protocol.write_text(protocol.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
-    assert "made 1, skipped 1" in run(*batch).stdout
+    assert "1 handout made, 1 already made and unchanged" in run(*batch).stdout
 
     # So does a template override added to the root's templates/, for everything.
     partial = root / "templates" / "partials" / "footer.html"
     partial.parent.mkdir(parents=True)
     builtin = (PROJECT_ROOT / "templates" / "partials" / "footer.html").read_text(encoding="utf-8")
     partial.write_text(builtin + "\n", encoding="utf-8")
-    assert "made 2, skipped 0" in run(*batch).stdout
+    assert "2 handouts made (" in run(*batch).stdout
 
     # A handout changed or removed since is made again, from the manifest's record.
     rows = manifest(out)
     (out / rows[2]["output"]).write_bytes(b"not the handout we made")
     (out / rows[3]["output"]).unlink()
-    assert "made 2, skipped 0" in run(*batch).stdout
+    assert "2 handouts made (" in run(*batch).stdout
 
     # Without a manifest nothing can be trusted, so everything is remade.
     (out / "manifest.csv").unlink()
-    assert "made 2, skipped 0" in run(*batch).stdout
+    assert "2 handouts made (" in run(*batch).stdout
 
     # A different patient in the same row makes a new file; the old one stays.
     patients.write_text("patient,date,protocol\nAnn Leigh,2026-11-22,microneedling\n")
-    assert "made 1, skipped 0" in run(*batch).stdout
+    assert "1 handout made (" in run(*batch).stdout
 
 
 def test_unknown_clinic_option_is_one_error(tmp_path: Path) -> None:

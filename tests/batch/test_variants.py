@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
+from tests.pdfcheck import pdf_text
 
 
 def test_every_clinic_and_protocol_is_made_and_rerun_skips(tmp_path: Path) -> None:
@@ -22,14 +23,14 @@ def test_every_clinic_and_protocol_is_made_and_rerun_skips(tmp_path: Path) -> No
     assert len(expected) >= 4
     made = {str(p.relative_to(out)) for p in out.rglob("*.pdf")}
     assert made == expected
-    assert f"made {len(expected)}, skipped 0, failed 0" in result.stdout
+    assert f"{len(expected)} handouts made (" in result.stdout
     rows = list(csv.DictReader(io.StringIO((out / "manifest.csv").read_text(), newline="")))
     assert {r["output"] for r in rows} == expected
     assert all(r["status"] == "made" for r in rows)
     assert all((out / c).stat().st_mode & 0o777 == 0o700 for c in content.clinic_ids())
 
     again = CliRunner().invoke(main, ["variants", "-o", str(out)], catch_exceptions=False)
-    assert f"made 0, skipped {len(expected)}, failed 0" in again.stdout
+    assert f"0 handouts made, {len(expected)} already made and unchanged (" in again.stdout
 
     # The same bytes as `handout PROTOCOL --clinic ID` without patient or date.
     single = tmp_path / "single.pdf"
@@ -48,8 +49,38 @@ def test_chosen_clinics_and_protocols_only(tmp_path: Path) -> None:
 
 def test_unknown_id_is_refused_before_anything_is_made(tmp_path: Path) -> None:
     out = tmp_path / "stock"
-    args = ["variants", "-o", str(out), "--protocol", "micro-needling"]
+    args = ["variants", "-o", str(out), "--protocol", "micro-neddling"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
-    assert "Unknown protocol 'micro-needling'. Did you mean 'microneedling'?" in result.output
+    assert "Unknown protocol 'micro-neddling'. Did you mean 'microneedling'?" in result.output
+    assert not out.exists()
+
+
+def test_names_people_use_become_ids_in_file_names(tmp_path: Path) -> None:
+    out = tmp_path / "stock"
+    args = ["variants", "-o", str(out), "--protocol", "Micro-Needling", "--clinic", "HARBOURSIDE"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert [str(p.relative_to(out)) for p in out.rglob("*.pdf")] == [
+        "harbourside/microneedling.pdf"
+    ]
+
+
+def test_stock_in_a_translation(tmp_path: Path) -> None:
+    out = tmp_path / "stock"
+    args = ["variants", "-o", str(out), "--clinic", "magnolia", "--language", "es"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    made = sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf"))
+    assert made == ["magnolia/microneedling.es.pdf", "magnolia/micropenning.es.pdf"]
+    text = pdf_text((out / "magnolia" / "micropenning.es.pdf").read_bytes())
+    assert "Paciente" in text and "Patient" not in text.replace("Paciente", "")
+
+
+def test_a_language_a_protocol_lacks_is_refused_before_anything_is_made(tmp_path: Path) -> None:
+    out = tmp_path / "stock"
+    args = ["variants", "-o", str(out), "--language", "fr", "--protocol", "micropenning"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert "has no 'fr' translation" in result.output
     assert not out.exists()

@@ -41,12 +41,30 @@ def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> 
         main, ["handout", "microneedling", "--patient", NAME, "--date", "2026-11-22", "-o", "x.pdf"]
     )
     assert result.exit_code == 0, result.output
-    assert result.output.strip() == "x.pdf"
+    assert result.stdout.strip() == "x.pdf"
+    assert result.stderr.strip() == "date: Sunday 22 November 2026"  # the date understood
     pdf = (in_tmp / "x.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-")
     text = pdf_text(pdf)
     assert NAME in text
     assert "23 November 2026" in text
+
+
+def test_handout_in_spanish(runner: CliRunner, in_tmp: Path) -> None:
+    args = ["handout", "micropenning", "--language", "es", "--patient", "José Álvarez"]
+    result = runner.invoke(main, [*args, "--date", "2026-11-23", "-o", "es.pdf"])
+    assert result.exit_code == 0, result.output
+    text = pdf_text((in_tmp / "es.pdf").read_bytes())
+    assert "Paciente José Álvarez Fecha del procedimiento lunes, 23 de noviembre de 2026" in text
+
+
+def test_handout_in_a_language_it_lacks(runner: CliRunner, in_tmp: Path) -> None:
+    result = runner.invoke(main, ["handout", "micropenning", "--language", "fr", "-o", "fr.pdf"])
+    assert result.exit_code == 1
+    assert "Protocol 'micropenning' has no 'fr' translation. Its languages: en, es." in (
+        result.output
+    )
+    assert not (in_tmp / "fr.pdf").exists()
 
 
 def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path) -> None:
@@ -64,7 +82,7 @@ def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path
         ],
     )
     assert result.exit_code == 0, result.output
-    path = Path(result.output.strip())
+    path = Path(result.stdout.strip())
     assert path.parent == Path("out")
     # The slug drops the accent and the apostrophe, so a hash of the exact name follows.
     assert re.fullmatch(r"magnolia_micropenning_2026-11-22_zoe-o-brien-[0-9a-f]{8}\.pdf", path.name)
@@ -96,23 +114,26 @@ def test_pdf_variant_option(runner: CliRunner, in_tmp: Path) -> None:
     assert b"pdfaid:part" in metadata.stream.get_data()
 
 
+EN, EN_ES = ["en"], ["en", "es"]
+
+
 def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
     result = runner.invoke(main, ["list", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output) == {
         "root": str(PROJECT_ROOT),
         "protocols": [
-            {"id": "botulinum-toxin", "title": "Anti-wrinkle injection care"},
-            {"id": "dermal-fillers", "title": "Dermal filler care"},
-            {"id": "fractional-laser", "title": "Fractional laser care"},
-            {"id": "ipl-photofacial", "title": "IPL photofacial care"},
-            {"id": "laser-hair-removal", "title": "Laser hair removal care"},
-            {"id": "light-chemical-peel", "title": "Light chemical peel care"},
-            {"id": "medium-chemical-peel", "title": "Medium chemical peel care"},
-            {"id": "microdermabrasion", "title": "Microdermabrasion care"},
-            {"id": "microneedling", "title": "Micro-Needling aftercare"},
-            {"id": "micropenning", "title": "Micropenning aftercare"},
-            {"id": "prp-injections", "title": "PRP injection care"},
+            {"id": "botulinum-toxin", "title": "Anti-wrinkle injection care", "languages": EN},
+            {"id": "dermal-fillers", "title": "Dermal filler care", "languages": EN},
+            {"id": "fractional-laser", "title": "Fractional laser care", "languages": EN},
+            {"id": "ipl-photofacial", "title": "IPL photofacial care", "languages": EN},
+            {"id": "laser-hair-removal", "title": "Laser hair removal care", "languages": EN},
+            {"id": "light-chemical-peel", "title": "Light chemical peel care", "languages": EN},
+            {"id": "medium-chemical-peel", "title": "Medium chemical peel care", "languages": EN},
+            {"id": "microdermabrasion", "title": "Microdermabrasion care", "languages": EN},
+            {"id": "microneedling", "title": "Micro-Needling aftercare", "languages": EN_ES},
+            {"id": "micropenning", "title": "Micropenning aftercare", "languages": EN_ES},
+            {"id": "prp-injections", "title": "PRP injection care", "languages": EN},
         ],
         "clinics": [
             {"id": "harbourside", "name": "Harbourside Skin Clinic", "default": True},
@@ -135,7 +156,7 @@ def test_list_plain(runner: CliRunner, in_tmp: Path) -> None:
             "Unknown protocol 'microneedlng'. Did you mean 'microneedling'?",
         ),
         (["handout", "micropenning", "--clinic", "magnolai"], "Did you mean 'magnolia'?"),
-        (["handout", "micropenning", "--date", "22/11/2026"], "not a date in the form YYYY-MM-DD"),
+        (["handout", "micropenning", "--date", "11/22/2026"], "not a date written day/month"),
         (["handout", "micropenning", "--date", "2026-02-30"], "not a real calendar date"),
     ],
 )
@@ -156,7 +177,8 @@ def test_wrong_usage_exits_2(runner: CliRunner, in_tmp: Path) -> None:
 def test_root_option_and_env_with_builtin_templates(runner, in_tmp, content_copy: Content) -> None:
     root = content_copy.root
     (root / "protocols" / "micropenning.yaml").unlink()
-    expected = sorted(p.stem for p in (root / "protocols").glob("*.yaml"))
+    # Translations (<id>.<language>.yaml) are not protocols of their own.
+    expected = sorted(p.stem for p in (root / "protocols").glob("*.yaml") if "." not in p.stem)
     assert "micropenning" not in expected and "microneedling" in expected
     result = runner.invoke(main, ["--root", str(root), "list", "--json"])
     assert [p["id"] for p in json.loads(result.output)["protocols"]] == expected

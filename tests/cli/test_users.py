@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from handouts.cli import main
 from handouts.web.data import DATABASE_NAME, DataFolder
-from handouts.web.users import Role, SignInRefused, UserStore
+from handouts.web.users import FORGET_AFTER_SECONDS, Role, SignInRefused, UserStore
 
 PASSWORD = "correct-horse-battery"
 
@@ -82,3 +82,23 @@ def test_wrong_passwords_make_the_name_and_the_address_wait(tmp_path: Path) -> N
         with pytest.raises(SignInRefused, match="Too many wrong passwords") as waiting:
             store.sign_in("frontdesk", PASSWORD, client)
         assert waiting.value.wait > 0
+
+
+def test_wrong_passwords_are_forgotten_after_a_while(tmp_path: Path) -> None:
+    data = DataFolder(tmp_path / "data")
+    store = UserStore(data)
+    store.add("frontdesk", PASSWORD)
+    for _ in range(3):
+        with pytest.raises(SignInRefused):
+            store.sign_in("frontdesk", "wrong-password", "192.0.2.1")
+    with pytest.raises(SignInRefused, match="Too many wrong passwords"):
+        store.sign_in("frontdesk", PASSWORD, "192.0.2.1")
+    with data.connect() as db:  # as if those tries were made 16 minutes ago
+        db.execute("UPDATE failures SET last = last - ?", (FORGET_AFTER_SECONDS + 60,))
+    assert store.sign_in("frontdesk", PASSWORD, "192.0.2.1").name == "frontdesk"
+    with pytest.raises(SignInRefused) as one_more:  # counting starts again from one
+        store.sign_in("frontdesk", "wrong-password", "192.0.2.1")
+    assert one_more.value.wait == 0
+    with data.connect() as db:
+        counts = dict(db.execute("SELECT key, count FROM failures").fetchall())
+    assert counts == {"user:frontdesk": 1, "client:192.0.2.1": 1}

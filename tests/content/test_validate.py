@@ -150,5 +150,6 @@ def test_schema_command_defaults_to_the_content_root(content_copy) -> None:
     assert code == 0
     assert sorted(p.name for p in (content_copy.root / "schema").iterdir()) == [
         "branding.schema.json",
+        "import-profile.schema.json",
         "protocol.schema.json",
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import gettext
 import re
 import socket
 import ssl
@@ -24,6 +25,7 @@ from aiosmtpd.smtp import SMTP as SMTPServer
 from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
 from weasyprint import HTML
 
+from handouts.content.templates import make_environment
 from handouts.deliver.mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from handouts.errors import DeliveryError, InputError
 
@@ -462,12 +464,9 @@ def test_eml_that_cannot_be_written_is_a_delivery_error(
 
 @pytest.fixture
 def env() -> jinja2.Environment:
-    # The same autoescape and undefined rules as the application's environment.
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=jinja2.select_autoescape(),
-        undefined=jinja2.StrictUndefined,
-    )
+    # The application's own environment (sandbox, autoescape, undefined rules,
+    # the i18n extension), with the templates' English wording.
+    return make_environment(TEMPLATES, None, gettext.NullTranslations())
 
 
 def clinic(**overrides: Any) -> SimpleNamespace:
@@ -486,9 +485,10 @@ def test_email_templates_use_the_context(env: jinja2.Environment) -> None:
         env,
         {
             "clinic": clinic(),
-            "protocol": SimpleNamespace(procedure="Microneedling"),
+            "protocol": SimpleNamespace(procedure="Microneedling", language="en"),
             "patient_name": "Ana García",
             "procedure_date_text": "March 3, 2025",
+            "direction": "ltr",
         },
     )
 
@@ -510,9 +510,10 @@ def test_email_templates_without_patient_or_optional_clinic_details(
         env,
         {
             "clinic": clinic(website=None, after_hours=None),
-            "protocol": SimpleNamespace(procedure="Chemical peel"),
+            "protocol": SimpleNamespace(procedure="Chemical peel", language="en"),
             "patient_name": None,
             "procedure_date_text": None,
+            "direction": "ltr",
         },
     )
 
@@ -527,14 +528,15 @@ def test_patient_names_are_text_not_templates(env: jinja2.Environment) -> None:
         env,
         {
             "clinic": clinic(name="Harbour & Co"),
-            "protocol": SimpleNamespace(procedure="Peel <b>"),
+            "protocol": SimpleNamespace(procedure="Peel <b>", language="en"),
             "patient_name": "{{7*7}} <b>",
             "procedure_date_text": None,
+            "direction": "ltr",
         },
     )
 
     assert "Dear {{7*7}} <b>," in text
-    assert "Dear {{7*7}} &lt;b&gt;," in html
+    assert "Dear <bdi>{{7*7}} &lt;b&gt;</bdi>," in html
     assert "49" not in text + html
     assert "Harbour &amp; Co" in html
     assert "Peel &lt;b&gt;" in html
@@ -544,20 +546,57 @@ def test_a_multiline_subject_template_becomes_one_line(tmp_path: Path) -> None:
     override = tmp_path / "email"
     override.mkdir()
     (override / "subject.txt").write_text("Aftercare\nfrom {{ clinic.name }}\n")
-    env = jinja2.Environment(
-        loader=jinja2.ChoiceLoader(
-            [jinja2.FileSystemLoader(tmp_path), jinja2.FileSystemLoader(TEMPLATES)]
-        ),
-        autoescape=jinja2.select_autoescape(),
-        undefined=jinja2.StrictUndefined,
-    )
+    env = make_environment(TEMPLATES, tmp_path, gettext.NullTranslations())
     context = {
         "clinic": clinic(),
-        "protocol": SimpleNamespace(procedure="Peel"),
+        "protocol": SimpleNamespace(procedure="Peel", language="en"),
         "patient_name": None,
         "procedure_date_text": None,
+        "direction": "ltr",
     }
 
     subject, _, _ = render_email(env, context)
 
     assert subject == "Aftercare from Harbour Skin Clinic"
+
+
+# --- a handout's email in the patient's language -------------------------------
+
+
+def test_spanish_handout_email_is_spanish_throughout(smtp_server: Any) -> None:
+    import datetime as dt
+
+    from handouts.content.bundled import BUNDLED_ROOT
+    from handouts.content.store import ContentStore
+    from handouts.deliver.channels import email_handout
+    from handouts.render.page import resolve_spec
+
+    spec = resolve_spec(
+        ContentStore(BUNDLED_ROOT),
+        "micropenning",
+        "magnolia",
+        "José Álvarez",
+        dt.date(2026, 11, 23),
+        language="es",
+    )
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+
+    email_handout(spec, PATIENT, b"%PDF-1.7 handout", settings)
+
+    received = mailbox.only_message()
+    # strip(): a subject this long is folded, and unfolding keeps the fold's space.
+    assert received["Subject"].strip() == (
+        "Sus instrucciones de cuidados posteriores de Magnolia Dermatology & Laser"
+    )
+    text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = received.get_body(("html",)).get_content()
+    assert text.startswith("Hola, José Álvarez:\n")
+    assert "(procedimiento del lunes, 23 de noviembre de 2026)" in text
+    assert "Saludos cordiales," in text and "Kind regards" not in text
+    assert '<html lang="es" dir="ltr">' in html and "<bdi>José Álvarez</bdi>" in html
+    assert "Fuera del horario de atención: llame a nuestra consulta" in text
+    attachment = next(received.iter_attachments())
+    assert attachment.get_filename() == (
+        "Cuidados posteriores de Micropenning - Magnolia Dermatology & Laser.pdf"
+    )

@@ -37,6 +37,12 @@ def test_golden_html(content: Content, clinic: str, protocol: str, kind: str, go
     golden(f"{clinic}-{protocol}-{kind}.html", render_html(request))
 
 
+@pytest.mark.parametrize("protocol", ["microneedling", "micropenning"])
+def test_golden_spanish_html(content: Content, protocol: str, golden) -> None:
+    spec = resolve_spec(content, protocol, "magnolia", "José Álvarez", FIXED_DATE, language="es")
+    golden(f"es/magnolia-{protocol}-personalised.html", render_html(spec))
+
+
 @pytest.mark.parametrize("clinic", ["harbourside", "magnolia"])
 def test_golden_clinic_css(content: Content, clinic: str, golden) -> None:
     golden(f"css/{clinic}.css", render_clinic_css(resolve_spec(content, "micropenning", clinic)))

@@ -151,7 +151,7 @@ def test_a_day_s_list_with_a_bad_row(page, server: Server, tmp_path: Path) -> No
         "patient;date;protocol;clinic\n"
         f"{names[0]};{DATE};micropenning;magnolia\n"
         f"{names[1]};{DATE};microneedling;\n"
-        f"{names[2]};22/11/2026;microneedling;\n",
+        f"{names[2]};{DATE};tattoo-removal;\n",
         encoding="utf-8",
     )
     sign_in(page, MANAGER)
@@ -162,7 +162,7 @@ def test_a_day_s_list_with_a_bad_row(page, server: Server, tmp_path: Path) -> No
     bad = page.locator("tr.bad")
     assert bad.count() == 1
     assert bad.locator("th").inner_text() == "4"
-    assert "day/month or month/day date" in bad.inner_text()
+    assert "no protocol for the service 'tattoo-removal'" in bad.inner_text()
     page.get_by_role("button", name="Make all 2 handouts").click()
     page.get_by_text("Done: 2 handouts ready.").wait_for(timeout=120_000)
     with page.expect_download() as download_info:
@@ -209,7 +209,8 @@ def test_staff_cannot_open_manager_pages(page, server: Server) -> None:
 
 def test_keyboard_alone_signs_in_and_previews(page, server: Server) -> None:
     page.goto("/signin")
-    page.keyboard.type(STAFF)  # the user name field has the focus when the page opens
+    page.wait_for_function("document.activeElement?.id === 'name'")  # focused on opening
+    page.keyboard.type(STAFF)
     page.keyboard.press("Tab")
     page.keyboard.type("correct-horse-battery")
     page.keyboard.press("Enter")

@@ -1,0 +1,104 @@
+"""Finding a clinic or protocol by the name people use for it.
+
+Staff type "Harbourside", "MAGNOLIA DERMATOLOGY & LASER" or "micro-needling";
+booking systems export "SkinPen Microneedling". Each clinic and protocol
+answers to its id, its name or title, and the ``aliases`` in its YAML,
+compared without case, accents, punctuation or spacing ("&" reads as "and").
+A name two things answer to is refused with both named, never guessed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..errors import NotFound
+
+
+def name_key(text: str) -> str:
+    """What is left of a name once case, accents, punctuation and spacing are gone."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("&", " and "))
+    return "".join(ch for ch in decomposed.casefold() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class Known:
+    """One clinic or protocol and every name it answers to."""
+
+    ident: str
+    label: str  # its name or title, to show when naming it
+    names: tuple[str, ...]  # the id, name or title, procedure, aliases
+
+    def answers_to(self, key: str) -> bool:
+        return any(name_key(name) == key for name in self.names)
+
+
+class Ambiguous(NotFound):
+    """A name that two clinics or two protocols answer to."""
+
+
+def find(wanted: str, known: Iterable[Known], kind: str) -> str:
+    """The id of the one ``kind`` that answers to ``wanted``, or a clear refusal.
+
+    An exact id always wins, so an id can never be shadowed by another's alias.
+    """
+    candidates = list(known)
+    if any(item.ident == wanted for item in candidates):
+        return wanted
+    key = name_key(wanted)
+    matches = [item for item in candidates if key and item.answers_to(key)]
+    if len(matches) == 1:
+        return matches[0].ident
+    if matches:
+        both = " and ".join(f"'{m.ident}' ({m.label})" for m in matches)
+        raise Ambiguous(f"'{wanted}' could be the {kind} {both}; use the id of the one you mean.")
+    raise not_found(wanted, candidates, kind)
+
+
+def closest(wanted: str, known: Iterable[Known], cutoff: float = 0.5) -> str | None:
+    """The id of the thing with a name most like ``wanted``, if any is alike enough."""
+    by_key = {name_key(name): item.ident for item in known for name in item.names}
+    close = difflib.get_close_matches(name_key(wanted), list(by_key), n=1, cutoff=cutoff)
+    return by_key[close[0]] if close else None
+
+
+def not_found(wanted: str, known: list[Known], kind: str) -> NotFound:
+    """ "Unknown protocol 'x'", with the closest name and the ids there are."""
+    close = closest(wanted, known)
+    hint = f" Did you mean '{close}'?" if close else ""
+    ids = [item.ident for item in known]
+    listing = f" Known {kind}s: {', '.join(ids)}." if ids else f" There are no {kind}s yet."
+    return NotFound(f"Unknown {kind} '{wanted}'.{hint}{listing}")
+
+
+@dataclass(frozen=True)
+class SharedName:
+    """An alias that also names another clinic or protocol (or the same one twice)."""
+
+    ident: str
+    alias_index: int
+    alias: str
+    other: str  # the other one's id
+
+
+def shared_aliases(known: Iterable[Known], aliases: dict[str, list[str]]) -> list[SharedName]:
+    """Aliases that would make a name ambiguous, for ``validate`` to refuse.
+
+    ``aliases`` maps each id to its own aliases, in file order.
+    """
+    items = list(known)
+    found = []
+    for ident, own in aliases.items():
+        seen: dict[str, int] = {}
+        for index, alias in enumerate(own):
+            key = name_key(alias)
+            if key in seen:
+                found.append(SharedName(ident, index, alias, ident))
+                continue
+            seen[key] = index
+            for other in items:
+                if other.ident != ident and other.answers_to(key):
+                    found.append(SharedName(ident, index, alias, other.ident))
+    return found
