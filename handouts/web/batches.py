@@ -38,6 +38,7 @@ class BatchRun:
     csv_path: Path
     out_dir: Path
     clinic: str | None
+    profile: str | None  # the booking system's import profile, if any
     plan: service.BatchPlan
     user: str
     running: bool = False
@@ -77,16 +78,16 @@ class BatchRuns:
         self.environ = environ
         self._runs: dict[str, BatchRun] = {}
 
-    def check(self, csv: bytes, clinic: str | None, user: str) -> BatchRun:
+    def check(self, csv: bytes, clinic: str | None, profile: str | None, user: str) -> BatchRun:
         """Keep the upload (owner-only) and check every row; nothing is made yet."""
         token = secrets.token_urlsafe(16)
         uploads = self.data.path / "uploads"
         make_private_dirs(uploads)
         csv_path = write_atomic(uploads / f"{token}.csv", csv)
         out_dir = self.data.path / "batches" / dt.date.today().isoformat()
-        request = service.BatchRequest(csv_path, out_dir, clinic)
+        request = service.BatchRequest(csv_path, out_dir, clinic, profile=profile)
         plan = service.plan_batch(self.store, request)
-        run = BatchRun(token, csv_path, out_dir, clinic, plan, user)
+        run = BatchRun(token, csv_path, out_dir, clinic, profile, plan, user)
         self._runs[token] = run
         return run
 
@@ -115,6 +116,7 @@ class BatchRuns:
             email=email,
             print_=print_,
             printer=printer or None,
+            profile=run.profile,
             start_method="forkserver",
         )
         thread = threading.Thread(

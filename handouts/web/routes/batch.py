@@ -35,6 +35,7 @@ async def upload_form(request: Request) -> Response:
         user,
         clinics=store.clinics(),
         default_clinic=store.default_clinic_id,
+        profiles=store.import_profile_ids(),
         problem="",
     )
 
@@ -55,7 +56,11 @@ async def upload(request: Request) -> Response:
     if not problem:
         try:
             run = await run_in_threadpool(
-                web(request).batches.check, data, text(form, "clinic") or None, user.name
+                web(request).batches.check,
+                data,
+                text(form, "clinic") or None,
+                text(form, "profile") or None,
+                user.name,
             )
         except HandoutError as error:
             problem = f"The list could not be read: {error}"
@@ -69,6 +74,7 @@ async def upload(request: Request) -> Response:
         422,
         clinics=store.clinics(),
         default_clinic=store.default_clinic_id,
+        profiles=store.import_profile_ids(),
         problem=problem,
     )
 
