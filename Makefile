@@ -6,8 +6,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 HANDOUTS := $(BIN)/python generate.py
 DEMO_DATE ?= 2026-11-22
+# axe-core, the accessibility checker the browser tests run inside chromium
+AXE := .cache/axe/node_modules/axe-core/axe.min.js
 
-.PHONY: demo test lint bench bench-startup docs wheel messages clean system system-test
+.PHONY: demo test lint bench bench-startup bench-web serve docs wheel messages clean system system-test
 
 demo: $(VENV)/.runtime
 	@$(HANDOUTS) handout microneedling --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
@@ -15,7 +17,7 @@ demo: $(VENV)/.runtime
 	@$(HANDOUTS) handout microneedling
 	@$(HANDOUTS) handout micropenning
 
-test: $(VENV)/.test
+test: $(VENV)/.test $(AXE)
 	$(BIN)/ruff check handouts tests bench generate.py
 	$(BIN)/python -m pytest
 
@@ -24,6 +26,13 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/throughput.py
+
+bench-web: $(VENV)/.test
+	PYTHONPATH=. $(BIN)/python bench/web.py
+
+# The front desk's web page on http://127.0.0.1:8080 (add a user first: .venv/bin/handouts users add NAME)
+serve: $(VENV)/.runtime
+	$(BIN)/handouts serve
 
 # The templates' wording to the catalogs: extract it (babel.cfg says from where),
 # merge it into every handouts/locale/<language>/LC_MESSAGES/handouts.po, and
@@ -63,9 +72,12 @@ $(VENV)/.runtime: pyproject.toml | system $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
 
+$(AXE): | system-test
+	npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4
+
 $(VENV)/.test: pyproject.toml | system-test $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@ $(VENV)/.runtime
 
 clean:
-	rm -rf out build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf out build dist *.egg-info .pytest_cache .ruff_cache .cache

@@ -7,6 +7,8 @@ and shows the result; none of them renders, writes or delivers by itself.
 - ``save_handout``, ``email_handout``, ``save_email``, ``print_handout``: deliver it.
 - ``run_batch`` and ``make_variants``: many handouts, with progress reported
   through a callback (this library never prints).
+- ``WarmHandouts``: ``make_handout`` and page previews for a long-running
+  front end, rendered by worker processes that stay warm between requests.
 
 Rendering modules are imported inside the functions that need them: WeasyPrint
 alone takes longer to import than ``list`` or ``validate`` take to run.
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,12 +28,16 @@ from typing import TYPE_CHECKING, Literal
 from .content.file_names import same_language
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
+from .errors import HandoutError
 
 if TYPE_CHECKING:
     from .batch.outcome import Summary
+    from .batch.plan import BadRow, Job
+    from .batch.rows import RawRow
     from .batch.run import ProgressCallback
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
+    from .render.warm import WarmRenderers
 
 Format = Literal["pdf", "html"]
 
@@ -96,17 +104,9 @@ def understand_date(
 
 def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
     """Render one handout in memory; nothing is written."""
-    from .render.page import render_standalone_html, resolve_spec
+    from .render.page import render_standalone_html
 
-    spec = resolve_spec(
-        store,
-        request.protocol,
-        request.clinic,
-        request.patient,
-        request.procedure_date,
-        request.procedure_time,
-        language=request.language,
-    )
+    spec = _spec(store, request)
     pages: int | None = None
     if request.format == "html":
         data = render_standalone_html(spec).encode("utf-8")
@@ -118,6 +118,101 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
         spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, request.format
     )
     return MadeHandout(spec, data, pages, filename, request.format)
+
+
+def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
+    from .render.page import resolve_spec
+
+    return resolve_spec(
+        store,
+        request.protocol,
+        request.clinic,
+        request.patient,
+        request.procedure_date,
+        request.procedure_time,
+        language=request.language,
+    )
+
+
+class WarmHandouts:
+    """``make_handout`` and page previews, rendered in warm worker processes.
+
+    For a server: the workers load WeasyPrint, the clinics' fonts and their
+    stylesheets once, so a request pays only for laying out its handout. The
+    PDF is the same, byte for byte, as ``make_handout``'s. Previews are kept
+    for the last few distinct requests, so going back to an earlier value in
+    the form (or two people asking for the same blank handout) costs nothing.
+    """
+
+    PREVIEW_CACHE_SIZE = 32
+    WARM_PAIRS = 24
+
+    def __init__(self, store: ContentStore, workers: int | None = None) -> None:
+        from .batch.pool import default_workers
+
+        self.store = CachedContentStore(store.root)
+        self.workers = workers or default_workers()
+        self._renderers: WarmRenderers | None = None
+        self._previews: OrderedDict[HandoutRequest, list[bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the workers, warm: every clinic's fonts and every protocol's first layout.
+
+        Each clinic is rendered once (its fonts and stylesheets), and each
+        protocol once with the default clinic, rather than every pair: a chain
+        with many of both would otherwise wait minutes before it could serve.
+        """
+        from .render.warm import WarmRenderers
+
+        clinics, protocols = self.store.clinic_ids(), self.store.protocol_ids()
+        try:
+            default: str | None = self.store.default_clinic_id
+        except HandoutError:  # shown on the page when someone asks for it
+            default = clinics[0] if clinics else None
+        pairs: dict[tuple[str, str], None] = {}
+        if protocols:
+            for clinic in clinics:
+                pairs[(clinic, protocols[0])] = None
+            for protocol in protocols if default else []:
+                pairs[(default, protocol)] = None
+        warm = list(pairs)[: self.WARM_PAIRS]
+        self._renderers = WarmRenderers(self.store, self.workers, warm)
+        self._renderers.start()
+
+    def close(self) -> None:
+        if self._renderers is not None:
+            self._renderers.close()
+            self._renderers = None
+
+    def _warm(self) -> WarmRenderers:
+        if self._renderers is None:
+            raise RuntimeError("WarmHandouts.start() was not called")
+        return self._renderers
+
+    def make(self, request: HandoutRequest) -> MadeHandout:
+        """What ``make_handout`` returns, rendered by a warm worker."""
+        if request.format != "pdf":
+            return make_handout(self.store, request)
+        spec = _spec(self.store, request)
+        data, pages = self._warm().render(spec, request.pdf_variant)
+        filename = default_filename(
+            spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, "pdf"
+        )
+        return MadeHandout(spec, data, pages, filename, "pdf")
+
+    def preview(self, request: HandoutRequest) -> list[bytes]:
+        """The handout's pages as PNG images."""
+        with self._lock:
+            if request in self._previews:
+                self._previews.move_to_end(request)
+                return self._previews[request]
+        pages = self._warm().preview(_spec(self.store, request))
+        with self._lock:
+            self._previews[request] = pages
+            while len(self._previews) > self.PREVIEW_CACHE_SIZE:
+                self._previews.popitem(last=False)
+        return pages
 
 
 def save_handout(made: MadeHandout, path: Path | None = None, folder: Path = Path("out")) -> Path:
@@ -177,6 +272,39 @@ class BatchRequest:
     profile: str | None = None  # an import profile's id: imports/<id>.yaml
     print_unemailed: bool = False  # with email: print rows that have no address
     today: dt.date | None = None  # anchors "today" in the file and far-date warnings
+    # How worker processes start; a server with threads asks for "forkserver".
+    start_method: str = "fork"
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """A day's list checked row by row, before anything is made."""
+
+    rows: list[RawRow]  # as read, for showing them
+    jobs: list[Job]
+    bad_rows: list[BadRow]
+
+
+def plan_batch(store: ContentStore, request: BatchRequest) -> BatchPlan:
+    """Read and check every row of the CSV; a bad row is named with its reason."""
+    from .batch.plan import plan_rows
+    from .batch.rows import read_rows
+
+    cached = store if isinstance(store, CachedContentStore) else CachedContentStore(store.root)
+    clinic = None
+    if request.clinic:
+        # An unknown clinic is the caller's mistake, not 30 bad rows.
+        clinic = cached.clinic_id_for(request.clinic)
+    profile = cached.import_profile(request.profile) if request.profile else None
+    rows = read_rows(request.csv_path, profile)
+    jobs, bad_rows = plan_rows(
+        rows,
+        cached,
+        clinic,
+        date_format=profile.date_format if profile else None,
+        today=request.today,
+    )
+    return BatchPlan(rows, jobs, bad_rows)
 
 
 def run_batch(
@@ -187,16 +315,13 @@ def run_batch(
 ) -> Summary:
     """One handout per CSV row, delivered once; what happened to every row."""
     from .batch.delivery import OnceOnlyDelivery
-    from .batch.plan import plan_rows
-    from .batch.rows import read_rows
     from .batch.run import run_jobs
 
     cached = CachedContentStore(store.root)
-    clinic = None
     if request.clinic:
-        # An unknown clinic is the caller's mistake, not 30 bad rows.
-        clinic = cached.clinic_id_for(request.clinic)
-    profile = cached.import_profile(request.profile) if request.profile else None
+        cached.clinic_id_for(request.clinic)  # before the delivery records are opened
+    if request.profile:
+        cached.import_profile(request.profile)
     deliver = None
     if request.email or request.print_:
         deliver = OnceOnlyDelivery(
@@ -209,21 +334,16 @@ def run_batch(
             print_unemailed=request.print_unemailed,
             environ=environ,
         )
-    jobs, bad_rows = plan_rows(
-        read_rows(request.csv_path, profile),
-        cached,
-        clinic,
-        date_format=profile.date_format if profile else None,
-        today=request.today,
-    )
+    plan = plan_batch(cached, request)
     return run_jobs(
         cached,
-        jobs,
-        bad_rows,
+        plan.jobs,
+        plan.bad_rows,
         request.out_dir,
         workers=request.workers,
         force=request.force,
         on_progress=on_progress,
+        start_method=request.start_method,
         deliver=deliver,
     )
 

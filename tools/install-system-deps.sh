@@ -7,14 +7,15 @@
 #            Indic scripts; 1.4 MB download), Noto CJK (Chinese, Japanese, Korean; 57 MB),
 #            Noto Color Emoji (10 MB). fonts-noto-core would add 11 MB for scripts DejaVu
 #            already covers.
-#   test:    also Poppler (pdftotext/pdftoppm) and CUPS with the cups-pdf printer driver
+#   test:    also Poppler (pdftotext/pdftoppm), CUPS with the cups-pdf printer driver, and
+#            chromium with npm (the web tests drive the browser and run axe-core inside it)
 set -euo pipefail
 
 level=${1:-runtime}
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
   fonts-dejavu-core fonts-noto-ui-core fonts-noto-cjk fonts-noto-color-emoji)
 if [[ $level == test ]]; then
-  packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf)
+  packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf chromium)
 fi
 
 missing=()
@@ -23,6 +24,11 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+# npm only when there is none: a Node.js from another source carries its own npm,
+# and Debian's npm package would fight it over the nodejs package.
+if [[ $level == test ]] && ! command -v npm >/dev/null; then
+  missing+=(npm)
+fi
 [[ ${#missing[@]} -eq 0 ]] && exit 0
 
 if [[ $(id -u) -eq 0 ]]; then

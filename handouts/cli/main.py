@@ -32,6 +32,8 @@ LAZY_COMMANDS = {
     "validate": ("handouts.cli.content", "validate_command"),
     "schema": ("handouts.cli.content", "schema_command"),
     "init": ("handouts.cli.content", "init_command"),
+    "serve": ("handouts.cli.serve", "serve_command"),
+    "users": ("handouts.cli.users", "users_command"),
 }
 
 

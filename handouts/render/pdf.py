@@ -94,15 +94,23 @@ class PdfRenderer:
             )
         return [self._css[clinic_key], self._css[main_key]]
 
-    def render(self, spec: HandoutSpec, variant: str | None = None) -> tuple[bytes, int]:
+    def render(
+        self, spec: HandoutSpec, variant: str | None = None, *, tagged: bool = True
+    ) -> tuple[bytes, int]:
         """The PDF and its page count (the bytes use object streams, so
         counting pages afterwards would need a PDF parser).
 
         A last page holding nothing but the contact block is mostly empty
         paper; the page is laid out once more with tighter spacing, and that
         layout is kept when it saves the page.
+
+        ``tagged=False`` leaves out the structure tags screen readers use; only
+        for a PDF that is drawn as images and thrown away (a preview), where
+        they cost ~10% of the time and nobody reads them.
         """
-        return self._write(render_html(spec), spec, variant, refit=lambda: render_html(spec, True))
+        return self._write(
+            render_html(spec), spec, variant, refit=lambda: render_html(spec, True), tagged=tagged
+        )
 
     def close(self) -> None:
         """Remove the temporary folder WeasyPrint keeps @font-face files in.
@@ -128,6 +136,7 @@ class PdfRenderer:
         spec: HandoutSpec,
         variant: str | None,
         refit: Callable[[], str] | None = None,
+        tagged: bool = True,
     ) -> tuple[bytes, int]:
         if variant is not None and variant not in PDF_VARIANTS:
             raise ValueError(f"unknown PDF variant {variant!r}")
@@ -142,7 +151,7 @@ class PdfRenderer:
                 "stylesheets": self._stylesheets(spec),
                 "pdf_variant": variant,
                 "pdf_identifier": identifier,
-                "pdf_tags": True,
+                "pdf_tags": tagged,
             }
             with missing_glyphs() as missing:
                 rendered = document.render(font_config=self.font_config, **options)

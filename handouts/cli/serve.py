@@ -1,0 +1,81 @@
+"""``handouts serve``: the front desk's web page, on a production server."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..content.store import ContentStore
+from .users import data_option
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Warm renderer processes for previews and handouts (default: the number of CPUs).",
+)
+@click.option(
+    "--behind-tls",
+    is_flag=True,
+    help="A TLS reverse proxy is in front: mark the session cookie Secure.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    help="Proxies whose X-Forwarded-For is believed (for slowing down password guessers).",
+)
+@data_option
+@click.pass_obj
+def serve_command(
+    store: ContentStore,
+    host: str,
+    port: int,
+    workers: int | None,
+    behind_tls: bool,
+    forwarded_allow_ips: str,
+    data_path: Path | None,
+) -> None:
+    """Serve the front desk's web page (sign in with a user from 'handouts users add').
+
+    It listens on 127.0.0.1 only, unless --host says otherwise; put a TLS
+    reverse proxy in front of it to reach it from other machines (see README).
+
+    \b
+    Example:
+      handouts users add frontdesk
+      handouts serve            # then open http://127.0.0.1:8080
+    """
+    import uvicorn
+
+    from ..web.app import WebSettings, create_app
+    from ..web.data import data_dir
+
+    # Everything this server writes (history, uploads, handouts) is health data.
+    os.umask(0o077)
+    settings = WebSettings(
+        content_root=store.root,
+        data_dir=data_path or data_dir(),
+        workers=workers,
+        secure_cookies=behind_tls,
+    )
+    app = create_app(settings)
+    if not app.state.web.users.list():
+        click.echo(
+            "No one can sign in yet: add a user first with 'handouts users add NAME'.", err=True
+        )
+    click.echo(f"Front desk at http://{host}:{port} (Ctrl-C stops it)", err=True)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        server_header=False,
+        log_level="info",
+    )

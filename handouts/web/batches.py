@@ -1,0 +1,168 @@
+"""A day's list in the browser: uploaded, checked, then made (and delivered) in the background.
+
+Every list of one day goes to the same folder, ``batches/<day>/`` in the data
+folder, as the command line's lists go to ``out/``: the folder's manifest and
+delivery journal are what make re-running a list skip what is made and never
+email or print a patient twice, whoever uploads it again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import secrets
+import threading
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import service
+from ..batch.outcome import Outcome, RowStatus, Summary
+from ..content.store import ContentStore
+from ..deliver.files import make_private_dirs, write_atomic
+from ..deliver.journal import Channel
+from ..errors import HandoutError
+from .data import DataFolder
+from .history import Action, History
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class BatchRun:
+    """One uploaded list: its check, and its latest run."""
+
+    token: str
+    csv_path: Path
+    out_dir: Path
+    clinic: str | None
+    profile: str | None  # the booking system's import profile, if any
+    plan: service.BatchPlan
+    user: str
+    running: bool = False
+    done: int = 0
+    total: int = 0
+    summary: Summary | None = None
+    problem: str = ""  # why the last run could not start or finish
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def outputs(self) -> list[str]:
+        if self.summary is None:
+            return []
+        return [o.output for o in self.summary.outcomes if o.has_file]
+
+    def zip_bytes(self) -> bytes:
+        """Every handout the last run made or found made, as one ZIP."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+            for output in self.outputs():
+                archive.write(self.out_dir / output, output)
+        return buffer.getvalue()
+
+
+class BatchRuns:
+    """The lists uploaded since the server started, by an unguessable token."""
+
+    def __init__(
+        self,
+        store: ContentStore,
+        data: DataFolder,
+        history: History,
+        environ: Mapping[str, str],
+    ) -> None:
+        self.store = store
+        self.data = data
+        self.history = history
+        self.environ = environ
+        self._runs: dict[str, BatchRun] = {}
+
+    def check(self, csv: bytes, clinic: str | None, profile: str | None, user: str) -> BatchRun:
+        """Keep the upload (owner-only) and check every row; nothing is made yet."""
+        token = secrets.token_urlsafe(16)
+        uploads = self.data.path / "uploads"
+        make_private_dirs(uploads)
+        csv_path = write_atomic(uploads / f"{token}.csv", csv)
+        out_dir = self.data.path / "batches" / dt.date.today().isoformat()
+        request = service.BatchRequest(csv_path, out_dir, clinic, profile=profile)
+        plan = service.plan_batch(self.store, request)
+        run = BatchRun(token, csv_path, out_dir, clinic, profile, plan, user)
+        self._runs[token] = run
+        return run
+
+    def get(self, token: str) -> BatchRun | None:
+        return self._runs.get(token)
+
+    def start(
+        self,
+        run: BatchRun,
+        user: str,
+        *,
+        email: bool = False,
+        print_: bool = False,
+        printer: str | None = None,
+    ) -> bool:
+        """Start making (and delivering) the list in the background; False if it already runs."""
+        with run.lock:
+            if run.running:
+                return False
+            run.running = True
+            run.done, run.total, run.problem = 0, len(run.plan.rows), ""
+        request = service.BatchRequest(
+            run.csv_path,
+            run.out_dir,
+            run.clinic,
+            email=email,
+            print_=print_,
+            printer=printer or None,
+            profile=run.profile,
+            start_method="forkserver",
+        )
+        thread = threading.Thread(
+            target=self._run, args=(run, request, user), name=f"batch-{run.token[:6]}", daemon=True
+        )
+        thread.start()
+        return True
+
+    def _run(self, run: BatchRun, request: service.BatchRequest, user: str) -> None:
+        def progress(outcome: Outcome, done: int, total: int) -> None:
+            run.done, run.total = done, total
+
+        jobs = {job.row: job for job in run.plan.jobs}
+        try:
+            before = _delivered_before(run)
+            summary = service.run_batch(self.store, request, progress, self.environ)
+            for outcome in summary.outcomes:
+                job = jobs.get(outcome.row)
+                if job is None:
+                    continue
+                handout = service.HandoutRequest(
+                    job.protocol_id,
+                    job.clinic_id,
+                    job.patient,
+                    job.procedure_date,
+                    procedure_time=job.procedure_time,
+                    language=job.language,
+                )
+                if outcome.status is RowStatus.MADE:
+                    self.history.record(user, Action.BATCH, handout, job.clinic_id, job.email)
+                for channel in outcome.delivered - before.get(outcome.output, frozenset()):
+                    action = Action.EMAILED if channel is Channel.EMAIL else Action.PRINTED
+                    email = job.email if channel is Channel.EMAIL else None
+                    self.history.record(user, action, handout, job.clinic_id, email, "day's list")
+            run.summary = summary
+        except HandoutError as error:
+            run.problem = str(error)
+        except Exception as error:  # the page must say something went wrong, not spin forever
+            # No traceback: its messages could hold a patient's name from a row.
+            log.error("a day's list stopped with %s", type(error).__name__)
+            run.problem = f"the list stopped with an unexpected error ({type(error).__name__})"
+        finally:
+            run.running = False
+
+
+def _delivered_before(run: BatchRun) -> dict[str, frozenset[Channel]]:
+    if run.summary is None:
+        return {}
+    return {o.output: o.delivered for o in run.summary.outcomes}

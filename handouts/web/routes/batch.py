@@ -1,0 +1,143 @@
+"""A day's list, for managers: upload, check every row, make all, then ZIP, print or email."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from ...batch.outcome import RowStatus
+from ...deliver.printing import known_printers
+from ...errors import HandoutError
+from ..batches import BatchRun
+from .common import MAX_UPLOAD, checked_form, page, signed_in, text, web
+
+
+def _run(request: Request) -> BatchRun:
+    run = web(request).batches.get(request.path_params["token"])
+    if run is None:
+        raise HTTPException(
+            404, "There is no such list (the server may have restarted). Upload the CSV again."
+        )
+    return run
+
+
+async def upload_form(request: Request) -> Response:
+    current, user = signed_in(request, manager=True)
+    store = web(request).store
+    return page(
+        request,
+        "batch_upload.html",
+        current,
+        user,
+        clinics=store.clinics(),
+        default_clinic=store.default_clinic_id,
+        profiles=store.import_profile_ids(),
+        problem="",
+    )
+
+
+async def upload(request: Request) -> Response:
+    current, user = signed_in(request, manager=True)
+    form = await checked_form(request, current)
+    store = web(request).store
+    upload = form.get("csv")
+    problem = ""
+    data = b""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        problem = "Choose the CSV file your booking system exported, then press Check the list."
+    else:
+        data = await upload.read(MAX_UPLOAD + 1)
+        if len(data) > MAX_UPLOAD:
+            problem = f"That file is over {MAX_UPLOAD // (1024 * 1024)} MB; is it the right one?"
+    if not problem:
+        try:
+            run = await run_in_threadpool(
+                web(request).batches.check,
+                data,
+                text(form, "clinic") or None,
+                text(form, "profile") or None,
+                user.name,
+            )
+        except HandoutError as error:
+            problem = f"The list could not be read: {error}"
+        else:
+            return RedirectResponse(f"/batch/{run.token}", status_code=303)
+    return page(
+        request,
+        "batch_upload.html",
+        current,
+        user,
+        422,
+        clinics=store.clinics(),
+        default_clinic=store.default_clinic_id,
+        profiles=store.import_profile_ids(),
+        problem=problem,
+    )
+
+
+async def show(request: Request) -> Response:
+    current, user = signed_in(request, manager=True)
+    run = _run(request)
+    reasons = {bad.row: bad.reason for bad in run.plan.bad_rows}
+    outcomes = {o.row: o for o in run.summary.outcomes} if run.summary else {}
+    return page(
+        request,
+        "batch_list.html",
+        current,
+        user,
+        run=run,
+        reasons=reasons,
+        outcomes=outcomes,
+        good=len(run.plan.jobs),
+        printers=known_printers(),
+        RowStatus=RowStatus,
+    )
+
+
+async def start(request: Request) -> Response:
+    current, user = signed_in(request, manager=True)
+    form = await checked_form(request, current)
+    run = _run(request)
+    what = text(form, "action")
+    web(request).batches.start(
+        run,
+        user.name,
+        email=what == "email",
+        print_=what == "print",
+        printer=text(form, "printer"),
+    )
+    return RedirectResponse(f"/batch/{run.token}", status_code=303)
+
+
+async def progress(request: Request) -> Response:
+    signed_in(request, manager=True)
+    run = _run(request)
+    return JSONResponse({"done": run.done, "total": run.total, "running": run.running})
+
+
+async def download_zip(request: Request) -> Response:
+    signed_in(request, manager=True)
+    run = _run(request)
+    if run.running or run.summary is None:
+        raise HTTPException(409, "The list is not made yet; wait for the progress bar to finish.")
+    data = await run_in_threadpool(run.zip_bytes)
+    name = f"handouts-{run.out_dir.name}.zip"
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+routes = [
+    Route("/batch", upload_form, methods=["GET"]),
+    Route("/batch", upload, methods=["POST"]),
+    Route("/batch/{token}", show, methods=["GET"]),
+    Route("/batch/{token}/run", start, methods=["POST"]),
+    Route("/batch/{token}/progress", progress, methods=["GET"]),
+    Route("/batch/{token}/handouts.zip", download_zip, methods=["GET"]),
+]

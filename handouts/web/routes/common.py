@@ -1,0 +1,81 @@
+"""What every route needs: who is signed in, the CSRF check, and rendering a page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ..sessions import CSRF_FIELD, Session
+from ..users import User
+
+if TYPE_CHECKING:
+    from ..app import Web
+
+MAX_FORM_PART = 64 * 1024
+MAX_UPLOAD = 2 * 1024 * 1024
+
+
+class SignInNeeded(Exception):
+    """No valid session: pages send people to the sign-in form, scripts get 401."""
+
+
+class NotAllowed(Exception):
+    """Signed in, but this part is for managers."""
+
+
+class FormRefused(Exception):
+    """A form without the right CSRF token: stale, or not from our own page."""
+
+
+def web(request: Request) -> Web:
+    return request.app.state.web
+
+
+def session(request: Request) -> Session | None:
+    return web(request).cookies.read(request)
+
+
+def signed_in(request: Request, *, manager: bool = False) -> tuple[Session, User]:
+    current = session(request)
+    if current is None or current.user is None:
+        raise SignInNeeded
+    user = web(request).users.get(current.user)
+    if user is None:  # removed since signing in
+        raise SignInNeeded
+    if manager and not user.is_manager:
+        raise NotAllowed
+    return current, user
+
+
+async def checked_form(request: Request, current: Session) -> FormData:
+    """The posted form, if it carries this session's CSRF token."""
+    form = await request.form(max_files=1, max_fields=30, max_part_size=MAX_FORM_PART)
+    token = form.get(CSRF_FIELD)
+    if not isinstance(token, str) or not current.csrf_matches(token):
+        raise FormRefused
+    return form
+
+
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def page(
+    request: Request,
+    template: str,
+    current: Session,
+    user: User | None,
+    status_code: int = 200,
+    **context: Any,
+) -> Response:
+    response = web(request).templates.TemplateResponse(
+        request,
+        template,
+        {"csrf_token": current.csrf, "csrf_field": CSRF_FIELD, "user": user, **context},
+        status_code=status_code,
+    )
+    return response

@@ -1,0 +1,271 @@
+"""The main page: one handout, previewed, downloaded, printed or emailed."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ... import service
+from ...cli.main import error_message
+from ...deliver.printing import known_printers
+from ...errors import HandoutError, InputError
+from ...inputs.clock import parse_time
+from ...inputs.dates import parse_date
+from ..history import Action
+from ..sessions import Session
+from ..users import User
+from .common import checked_form, page, signed_in, text, web
+
+CLINIC_COOKIE = "handouts_clinic"  # which clinic this browser uses; not health data
+MAX_COPIES = 20
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an action did, in words for the person at the desk."""
+
+    ok: bool
+    message: str
+
+
+@dataclass(frozen=True)
+class HandoutForm:
+    clinic: str
+    protocol: str
+    patient: str
+    date: str
+    time: str
+    email: str
+    printer: str
+    copies: str
+
+    @classmethod
+    def read(cls, form: FormData) -> HandoutForm:
+        return cls(*(text(form, name) for name in cls.__dataclass_fields__))
+
+    def request(self) -> service.HandoutRequest:
+        if not self.protocol:
+            raise InputError("Choose a procedure.")
+        procedure_date = parse_date(self.date, "Procedure date") if self.date else None
+        procedure_time = parse_time(self.time, "Procedure time") if self.time else None
+        if procedure_time and not procedure_date:
+            raise InputError("Procedure time: give the procedure date too.")
+        return service.HandoutRequest(
+            self.protocol,
+            self.clinic or None,
+            self.patient or None,
+            procedure_date,
+            procedure_time=procedure_time,
+        )
+
+    def copy_count(self) -> int:
+        try:
+            copies = int(self.copies or "1")
+        except ValueError:
+            copies = 0
+        if not 1 <= copies <= MAX_COPIES:
+            raise InputError(f"Copies must be a whole number from 1 to {MAX_COPIES}.")
+        return copies
+
+
+def _choices(request: Request) -> dict[str, object]:
+    store = web(request).store
+    return {
+        "clinics": store.clinics(),
+        "protocols": sorted(store.protocols(), key=lambda p: p.title.casefold()),
+        "printers": known_printers(),
+    }
+
+
+def _blank_form(request: Request) -> HandoutForm:
+    store = web(request).store
+    remembered = request.cookies.get(CLINIC_COOKIE, "")
+    clinic = remembered if remembered in store.clinic_ids() else store.default_clinic_id
+    protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
+    first = protocols[0].id if protocols else ""
+    return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
+
+
+def _main_page(
+    request: Request,
+    current: Session,
+    user: User,
+    form: HandoutForm,
+    outcome: Outcome | None = None,
+    previews: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    response = page(
+        request,
+        "handout.html",
+        current,
+        user,
+        status_code,
+        form=form,
+        outcome=outcome,
+        previews=previews or [],
+        **_choices(request),
+    )
+    _remember_clinic(response, form.clinic)
+    return response
+
+
+def _remember_clinic(response: Response, clinic: str) -> None:
+    if clinic:
+        response.set_cookie(
+            CLINIC_COOKIE, clinic, max_age=365 * 86400, httponly=True, samesite="strict"
+        )
+
+
+async def main_page(request: Request) -> Response:
+    current, user = signed_in(request)
+    return _main_page(request, current, user, _blank_form(request))
+
+
+def _data_urls(pages: list[bytes]) -> list[str]:
+    # data: URLs keep the images out of any URL a log could record, and off the disk.
+    return ["data:image/png;base64," + base64.b64encode(png).decode() for png in pages]
+
+
+def _failure(error: Exception) -> str:
+    return error_message(error) if isinstance(error, HandoutError | OSError) else str(error)
+
+
+async def preview_fragment(request: Request) -> Response:
+    """The preview alone, for the page's script to put in place as staff type."""
+    current, user = signed_in(request)
+    form = HandoutForm.read(await checked_form(request, current))
+    try:
+        pages = await run_in_threadpool(web(request).handouts.preview, form.request())
+    except (HandoutError, OSError) as error:
+        return page(
+            request, "preview.html", current, user, 422, previews=[], problem=_failure(error)
+        )
+    response = page(request, "preview.html", current, user, previews=_data_urls(pages), problem="")
+    _remember_clinic(response, form.clinic)
+    return response
+
+
+async def act(request: Request) -> Response:
+    """The form's buttons: Preview, Download PDF, Print, Email."""
+    current, user = signed_in(request)
+    posted = await checked_form(request, current)
+    form = HandoutForm.read(posted)
+    action = text(posted, "action")
+    handouts = web(request).handouts
+    try:
+        handout_request = form.request()
+        if action == "preview":
+            pages = await run_in_threadpool(handouts.preview, handout_request)
+            return _main_page(request, current, user, form, previews=_data_urls(pages))
+        if action == "download":
+            made = await run_in_threadpool(handouts.make, handout_request)
+            _record(request, user, Action.DOWNLOADED, handout_request, made)
+            return Response(
+                made.data,
+                media_type="application/pdf",
+                headers={"content-disposition": f'attachment; filename="{made.filename}"'},
+            )
+        if action == "print":
+            outcome = await run_in_threadpool(
+                print_one, request, user, handout_request, form.printer, form.copy_count()
+            )
+        elif action == "email":
+            outcome = await run_in_threadpool(email_one, request, user, handout_request, form.email)
+        else:
+            raise InputError("Choose Preview, Download PDF, Print or Email.")
+    except (HandoutError, OSError) as error:
+        outcome = Outcome(False, f"Nothing was made: {_failure(error)}")
+    status = 200 if outcome.ok else 422
+    return _main_page(request, current, user, form, outcome, status_code=status)
+
+
+def _record(
+    request: Request,
+    user: User,
+    action: Action,
+    handout_request: service.HandoutRequest,
+    made: service.MadeHandout,
+    email: str | None = None,
+    detail: str = "",
+) -> None:
+    web(request).history.record(
+        user.name, action, handout_request, made.spec.clinic.id, email, detail
+    )
+
+
+def print_one(
+    request: Request,
+    user: User,
+    handout_request: service.HandoutRequest,
+    printer: str,
+    copies: int,
+) -> Outcome:
+    """Make the handout and queue it; the PDF lives on disk only while ``lp`` reads it."""
+    made = web(request).handouts.make(handout_request)
+    folder = web(request).data.path
+    handle, name = tempfile.mkstemp(prefix=".print-", suffix=".pdf", dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(made.data)
+        try:
+            job = service.print_handout(made, Path(name), printer or None, copies)
+        except HandoutError as error:
+            return Outcome(
+                False,
+                f"Not printed: {_failure(error)} Check that the printer is on and has paper, "
+                "then press Print again, or press Download PDF and print the file yourself.",
+            )
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            Path(name).unlink()
+    where = printer or made.spec.clinic.printer or "the default printer"
+    plural = "copy" if copies == 1 else "copies"
+    _record(request, user, Action.PRINTED, handout_request, made, detail=f"{where}, job {job}")
+    return Outcome(True, f"Sent to {where}: {copies} {plural} (print job {job}).")
+
+
+def email_one(
+    request: Request, user: User, handout_request: service.HandoutRequest, address: str
+) -> Outcome:
+    if not address:
+        return Outcome(False, "Not emailed: type the patient's email address first.")
+    environ = web(request).settings.environ
+    try:
+        service.check_email_ready(address, need_smtp=True, environ=environ)
+    except HandoutError as error:
+        return Outcome(
+            False,
+            f"Not emailed: {_failure(error)} If the address is right, ask whoever runs this "
+            "server to check its email settings; meanwhile press Download PDF and attach the "
+            "file to an email yourself.",
+        )
+    made = web(request).handouts.make(handout_request)
+    try:
+        service.email_handout(made, address, environ=environ)
+    except HandoutError as error:
+        return Outcome(
+            False,
+            f"Not emailed: {_failure(error)} Check the address and press Email again, or press "
+            "Download PDF and attach the file to an email yourself.",
+        )
+    _record(request, user, Action.EMAILED, handout_request, made, email=address)
+    return Outcome(True, f"Emailed to {address}.")
+
+
+routes = [
+    Route("/", main_page, methods=["GET"]),
+    Route("/handout", act, methods=["POST"]),
+    Route("/preview", preview_fragment, methods=["POST"]),
+]

@@ -1,0 +1,119 @@
+"""Fixtures for the web tests: the server, a mailbox it sends to, and a real browser."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from tests.deliver.test_mail import Mailbox
+from tests.web.server import (
+    MANAGER,
+    PASSWORD,
+    STAFF,
+    Server,
+    add_user,
+    free_port,
+    start_server,
+    stop_server,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = (
+    Path(__file__).resolve().parents[2]
+    / ".cache"
+    / "axe"
+    / "node_modules"
+    / "axe-core"
+    / "axe.min.js"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Smtp:
+    """A real SMTP server on 127.0.0.1 and what it received."""
+
+    box: Mailbox
+    port: int
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[Smtp]:
+    box = Mailbox()
+    controller = Controller(box, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield Smtp(box, controller.port)
+    finally:
+        controller.stop()
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory, smtp: Smtp) -> Iterator[Server]:
+    base = tmp_path_factory.mktemp("web")
+    data = base / "data"
+    add_user(data, STAFF)
+    add_user(data, MANAGER, manager=True)
+    environ = {
+        "HANDOUTS_SMTP_HOST": "127.0.0.1",
+        "HANDOUTS_SMTP_PORT": str(smtp.port),
+        "HANDOUTS_SMTP_SECURITY": "none",
+    }
+    running = start_server(data, base / "server.log", environ)
+    try:
+        yield running
+    finally:
+        stop_server(running)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed (/usr/bin/chromium); `make test` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: object, server: Server, tmp_path: Path) -> Iterator[object]:
+    context = browser.new_context(base_url=server.url, accept_downloads=True)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.set_default_timeout(30_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def sign_in(page: object, name: str = STAFF, password: str = PASSWORD) -> None:
+    page.goto("/signin")  # type: ignore[attr-defined]
+    page.get_by_label("User name").fill(name)  # type: ignore[attr-defined]
+    page.get_by_label("Password").fill(password)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+
+
+def axe_violations(page: object) -> list[dict]:
+    """Serious and critical axe-core findings on the page as it is now."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is not installed at {AXE}; run `make test` (it runs npm install)")
+    # Evaluated through the browser's debugging protocol, so the page's CSP does not block it.
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    results = page.evaluate("async () => (await axe.run(document)).violations")  # type: ignore[attr-defined]
+    return [v for v in results if v["impact"] in ("serious", "critical")]
