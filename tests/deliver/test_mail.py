@@ -81,7 +81,9 @@ def accept_frontdesk(
     server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, data: Any
 ) -> AuthResult:
     ok = isinstance(data, LoginPassword) and data == (USER.encode(), PASSWORD.encode())
-    return AuthResult(success=ok)
+    # handled=False: the server answers a refusal with 535 itself, as real servers do;
+    # with the default it says nothing and the client waits until its deadline.
+    return AuthResult(success=ok, handled=False)
 
 
 def refuse_everyone(
