@@ -36,7 +36,7 @@ from ..content.store import CachedContentStore
 from ..deliver.files import write_atomic
 from ..errors import HandoutError
 from ..render.page import render_html, resolve_spec
-from ..render.pdf import PdfRenderer
+from ..render.pdf import PdfRenderer, collect_garbage_after
 from .outcome import Outcome, RowStatus
 from .plan import Job, job_spec
 
@@ -123,24 +123,6 @@ def _init_worker(
     gc.freeze()
 
 
-@contextlib.contextmanager
-def _collect_after() -> Iterator[None]:
-    """Collect cyclic garbage once after a render instead of many times during it.
-
-    A render allocates a few hundred thousand boxes and styles that all stay
-    alive until the PDF is written, so the collector's runs during a render
-    walk them again and again and free almost nothing. Switching it off for
-    the render and collecting once afterwards took ~3% off the CPU time per
-    handout and ~10 MiB off the peak RSS (bench/throughput.py).
-    """
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-        gc.collect()
-
-
 def _quotes_name(text: str, name: str | None) -> bool:
     """Whether ``text`` holds the name or any word of it longer than two letters."""
     if not name:
@@ -154,7 +136,7 @@ def _make_one(job: Job) -> Outcome:
     assert worker is not None
     try:
         spec = job_spec(worker.content, job)
-        with _collect_after():
+        with collect_garbage_after():
             data, pages = worker.renderer(spec.clinic_dir).render(spec)
     except HandoutError as error:
         return Outcome(job.row, RowStatus.FAILED, job.output, error=str(error))

@@ -26,11 +26,10 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
-from ..batch.pool import _collect_after
 from ..content.store import ContentStore
 from ..errors import HandoutError
 from .page import HandoutSpec, render_html, resolve_spec
-from .pdf import PdfRenderer
+from .pdf import PdfRenderer, collect_garbage_after
 
 # Pages shown in a preview are drawn at this many pixels per PDF point (72/inch):
 # 1.25 is 90 dpi, sharp enough to read on a screen, fast to draw and small to send.
@@ -81,14 +80,14 @@ def _ready() -> int:
 
 
 def _render(spec: HandoutSpec, variant: str | None) -> tuple[bytes, int]:
-    with _collect_after():  # one collection after the render, as batch workers do
+    with collect_garbage_after():  # one collection after the render, as batch workers do
         return _renderer(spec).render(spec, variant)
 
 
 def _preview(spec: HandoutSpec, scale: float) -> list[bytes]:
     import pypdfium2
 
-    with _collect_after():
+    with collect_garbage_after():
         data, _ = _renderer(spec).render(spec, tagged=False)
     document = pypdfium2.PdfDocument(data)
     pages = []

@@ -17,11 +17,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ... import service
-from ...cli.main import error_message
 from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date
+from ...messages import error_message
 from ..history import Action
 from ..sessions import Session
 from ..users import User
