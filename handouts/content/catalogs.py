@@ -74,3 +74,13 @@ def babel_locale(language: str) -> Locale:
 def text_direction(language: str) -> str:
     """``rtl`` for right-to-left scripts (Arabic, Hebrew, Persian, Urdu), else ``ltr``."""
     return "rtl" if babel_locale(language).character_order == "right-to-left" else "ltr"
+
+
+def language_name(language: str) -> str:
+    """How staff see a language in a list: "English", "Spanish (español)"."""
+    if not is_known_language(language):
+        return language
+    locale = babel_locale(language)
+    english = locale.get_display_name("en") or language
+    own = locale.get_display_name(locale) or ""
+    return english if own.casefold() == english.casefold() else f"{english} ({own})"

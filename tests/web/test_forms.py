@@ -67,3 +67,38 @@ def test_a_time_without_a_date_is_refused(server: Server) -> None:
     status, page = post(server, protocol="micropenning", date="", time="14:30", action="preview")
     assert status == 422
     assert "Procedure time: give the procedure date too." in page
+
+
+def test_the_language_field_gives_the_command_lines_spanish_pdf(
+    server: Server, tmp_path: Path
+) -> None:
+    client = server.signed_in()
+    page = client.get("/").text
+    assert '<label for="language">Language</label>' in page
+    assert "Spanish (español)" in html.unescape(page)
+    fields = {
+        "csrf_token": csrf_token(page),
+        "clinic": "magnolia",
+        "protocol": "micropenning",
+        "patient": "José Álvarez",
+        "date": "2026-11-23",
+        "language": "es",
+        "action": "download",
+    }
+    server.names_used.append("José Álvarez")
+    made = client.post("/handout", data=fields)
+    assert made.status_code == 200
+    target = tmp_path / "cli.pdf"
+    subprocess.run(
+        [sys.executable, "-m", "handouts", "handout", "micropenning", "--clinic", "magnolia",
+         "--patient", "José Álvarez", "--date", "2026-11-23", "--language", "es",
+         "-o", str(target)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    assert made.content == target.read_bytes()
+
+
+def test_a_language_the_procedure_lacks_is_named(server: Server) -> None:
+    status, page = post(server, protocol="botulinum-toxin", language="es", action="preview")
+    assert status == 422
+    assert "has no 'es' translation" in page

@@ -218,8 +218,8 @@ def test_keyboard_alone_signs_in_and_previews(page, server: Server) -> None:
     page.get_by_label("Patient name").focus()
     page.keyboard.type("Keyboard Patient")
     server.names_used.append("Keyboard Patient")
-    # On to Preview: through the date (one stop per part of the date) and the email.
-    for _ in range(10):
+    # On to Preview: through the date and time (one stop per part), the language and the email.
+    for _ in range(16):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "Preview":
             break

@@ -17,6 +17,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ... import service
+from ...content.catalogs import language_name
+from ...content.store import ContentStore
 from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
@@ -49,6 +51,7 @@ class HandoutForm:
     email: str
     printer: str
     copies: str
+    language: str = ""  # empty: the procedure's own language
 
     @classmethod
     def read(cls, form: FormData) -> HandoutForm:
@@ -67,6 +70,7 @@ class HandoutForm:
             self.patient or None,
             procedure_date,
             procedure_time=procedure_time,
+            language=self.language or None,
         )
 
     def copy_count(self) -> int:
@@ -79,12 +83,19 @@ class HandoutForm:
         return copies
 
 
+def _languages(store: ContentStore) -> list[tuple[str, str]]:
+    """(code, name) of every language some protocol has, named in that language and English."""
+    codes = sorted({code for pid in store.protocol_ids() for code in store.protocol_languages(pid)})
+    return [(code, language_name(code)) for code in codes]
+
+
 def _choices(request: Request) -> dict[str, object]:
     store = web(request).store
     return {
         "clinics": store.clinics(),
         "protocols": sorted(store.protocols(), key=lambda p: p.title.casefold()),
         "printers": known_printers(),
+        "languages": _languages(store),
     }
 
 
