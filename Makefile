@@ -50,8 +50,9 @@ bench-startup: $(VENV)/.test
 	$(BIN)/python bench/startup.py
 
 # The README's pictures of a handout, from the demo's own output.
-docs: demo
+docs: demo $(VENV)/.test
 	tools/docs-pictures.sh
+	$(BIN)/python tools/web_screenshot.py
 
 # The wheel, as a clinic would install it: pip install dist/handouts-*.whl
 wheel: $(VENV)/.test

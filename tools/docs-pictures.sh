@@ -4,8 +4,10 @@
 # Usage: tools/docs-pictures.sh [PDF]   (default: the demo's micropenning handout)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pdf=${1:-out/harbourside_micropenning_2026-11-22_zoe-o-brien-nunez.pdf}
-[[ -f $pdf ]] || { echo "no $pdf: run 'make demo' first" >&2; exit 1; }
+# The demo's patient name loses its accents in the file name, so a hash follows it.
+default=$(ls out/harbourside_micropenning_2026-11-22_zoe-o-brien-nunez*.pdf 2>/dev/null | head -1)
+pdf=${1:-$default}
+[[ -n $pdf && -f $pdf ]] || { echo "no demo handout in out/: run 'make demo' first" >&2; exit 1; }
 pages=$(pdfinfo "$pdf" | awk '/^Pages:/ {print $2}')
 [[ $pages -ge 2 ]] || { echo "$pdf has $pages page(s); the README shows pages 1 and 2" >&2; exit 1; }
 for page in 1 2; do
