@@ -38,6 +38,12 @@ def run(root: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def make_and_save_email(root: Path, target: Path, eml: Path) -> tuple[int, str]:
+    """A dated handout saved to ``target`` with its email written to ``eml``."""
+    args = ["--date", "2026-11-22", "-o", str(target)]
+    return run(root, *HANDOUT, *args, "--email", "ana@example.com", "--eml", str(eml))
+
+
 @pytest.mark.parametrize("name", ["partials/contact.html", "email/body.txt"])
 def test_python_internals_are_refused_at_render_and_named_by_validate(
     root: Path, tmp_path: Path, name: str
@@ -45,19 +51,7 @@ def test_python_internals_are_refused_at_render_and_named_by_validate(
     path = override(root, name)
     path.write_text(f"Call us.\n{PAYLOAD}\n", encoding="utf-8")
     target, eml = tmp_path / "a.pdf", tmp_path / "a.eml"
-
-    code, output = run(
-        root,
-        *HANDOUT,
-        "--date",
-        "2026-11-22",
-        "-o",
-        str(target),
-        "--email",
-        "ana@example.com",
-        "--eml",
-        str(eml),
-    )
+    code, output = make_and_save_email(root, target, eml)
     assert code == 1
     assert "uid=" not in output and "Traceback" not in output
     assert "access to attribute '__init__' of 'type' object is unsafe" in output
@@ -86,19 +80,7 @@ def test_a_link_out_of_the_clinic_folder_is_refused_and_named(
     link = override(root, name)
     link.symlink_to("/etc/passwd")
     target, eml = tmp_path / "a.pdf", tmp_path / "a.eml"
-
-    code, output = run(
-        root,
-        *HANDOUT,
-        "--date",
-        "2026-11-22",
-        "-o",
-        str(target),
-        "--email",
-        "ana@example.com",
-        "--eml",
-        str(eml),
-    )
+    code, output = make_and_save_email(root, target, eml)
     assert code == 1
     assert "root:" not in output and "Traceback" not in output
     assert "leads outside" in output
