@@ -144,25 +144,30 @@ def test_print_reaches_the_printer(page, server: Server, cups_queue: CupsQueue) 
 
 
 def test_a_day_s_list_with_a_bad_row(page, server: Server, tmp_path: Path) -> None:
-    names = ["Batch Patient One", "Batch Patient Two", "Batch Patient Bad"]
+    names = ["Batch Patient One", "Batch Patient Two", "Batch Patient Other", "Batch Patient Bad"]
     server.names_used.extend(names)
     csv = tmp_path / "appointments.csv"
     csv.write_text(
         "patient;date;protocol;clinic\n"
         f"{names[0]};{DATE};micropenning;magnolia\n"
         f"{names[1]};{DATE};microneedling;\n"
-        f"{names[2]};{DATE};tattoo-removal;\n",
+        f"{names[2]};{DATE};tattoo-removal;\n"
+        f"{names[3]};31/31/2026;microneedling;\n",
         encoding="utf-8",
     )
     sign_in(page, MANAGER)
     page.get_by_role("link", name="Day's list").click()
     page.get_by_label("Booking list (CSV)").set_input_files(str(csv))
     page.get_by_role("button", name="Check the list").click()
-    assert "3 rows: 2 ready, 1 with a problem" in page.locator(".summary").inner_text()
+    summary = page.locator(".summary").inner_text()
+    assert "4 rows: 2 ready, 1 without a handout" in summary and "1 with a problem" in summary
+    # A service with no aftercare protocol is no problem to fix, as in the command line's batch.
+    none = page.locator("tr.none")
+    assert none.count() == 1 and none.locator("th").inner_text() == "4"
+    assert "No handout: no protocol for the service 'tattoo-removal'" in none.inner_text()
     bad = page.locator("tr.bad")
-    assert bad.count() == 1
-    assert bad.locator("th").inner_text() == "4"
-    assert "no protocol for the service 'tattoo-removal'" in bad.inner_text()
+    assert bad.count() == 1 and bad.locator("th").inner_text() == "5"
+    assert "Not made: date:" in bad.inner_text()
     page.get_by_role("button", name="Make all 2 handouts").click()
     page.get_by_text("Done: 2 handouts ready.").wait_for(timeout=120_000)
     with page.expect_download() as download_info:

@@ -82,7 +82,8 @@ async def upload(request: Request) -> Response:
 async def show(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
     run = _run(request)
-    reasons = {bad.row: bad.reason for bad in run.plan.bad_rows}
+    not_made = {bad.row: bad for bad in run.plan.bad_rows}
+    failed = sum(1 for bad in not_made.values() if bad.status is RowStatus.FAILED)
     outcomes = {o.row: o for o in run.summary.outcomes} if run.summary else {}
     return page(
         request,
@@ -90,7 +91,9 @@ async def show(request: Request) -> Response:
         current,
         user,
         run=run,
-        reasons=reasons,
+        not_made=not_made,
+        failed=failed,
+        without=len(not_made) - failed,
         outcomes=outcomes,
         good=len(run.plan.jobs),
         printers=known_printers(),
