@@ -70,6 +70,12 @@ def content() -> Content:
 
 
 @pytest.fixture
+def root(tmp_path: Path) -> Path:
+    """A private copy of the shipped content folder that a test may edit or break."""
+    return copy_content(tmp_path / "root")
+
+
+@pytest.fixture
 def content_copy(tmp_path: Path) -> Content:
     """A private copy of the shipped content that a test may edit."""
     return Content(copy_content(tmp_path / "content"))

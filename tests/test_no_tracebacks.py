@@ -5,14 +5,11 @@ Run as a real process, so what a user sees on stderr is what is checked.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-
-from handouts.content.bundled import BUNDLED_ROOT
 
 SEED = "protocols/micropenning.yaml"
 
@@ -21,14 +18,6 @@ def handouts(*args: str | bytes, cwd: Path) -> subprocess.CompletedProcess[bytes
     return subprocess.run(
         [sys.executable, "-m", "handouts", *args], capture_output=True, cwd=cwd, check=False
     )
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    target = tmp_path / "root"
-    shutil.copytree(BUNDLED_ROOT / "protocols", target / "protocols")
-    shutil.copytree(BUNDLED_ROOT / "branding", target / "branding")
-    return target
 
 
 def edit_seed(root: Path, old: str, new: str) -> None:

@@ -26,7 +26,6 @@ from handouts.content.store import ContentStore as Content
 from handouts.errors import ContentError, ResourceRefused
 from handouts.render.page import render_html, resolve_spec
 from handouts.render.pdf import PdfRenderer
-from tests.copies import copy_content
 
 PATIENT = "Quintessa Zelborne"
 
@@ -56,12 +55,6 @@ def server() -> Iterator[tuple[str, list[str]]]:
     finally:
         httpd.shutdown()
         httpd.server_close()
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    """A copy of the shipped content that a test may break."""
-    return copy_content(tmp_path / "root")
 
 
 def _set_logo(root: Path, value: str) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from handouts.cli import main
-from handouts.content.bundled import BUNDLED_ROOT
 
 SVG_OPEN = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
 
@@ -28,14 +26,6 @@ LOGOS = {
     "not svg": ("logo.svg", "<html><body>hello</body></html>", "not an SVG image"),
     "png that is not": ("logo.png", "GIF89a this is not an image at all", "not a readable image"),
 }
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    target = tmp_path / "root"
-    shutil.copytree(BUNDLED_ROOT / "protocols", target / "protocols")
-    shutil.copytree(BUNDLED_ROOT / "branding", target / "branding")
-    return target
 
 
 def use_logo(root: Path, name: str, text: str) -> None:

@@ -6,25 +6,15 @@ through a template global, and links to a file outside the clinic's folder.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from handouts.cli import main
-from handouts.content.bundled import BUNDLED_ROOT
 
 PAYLOAD = "{{ cycler.__init__.__globals__.os.popen('id').read() }}"
 HANDOUT = ["handout", "micropenning", "--clinic", "harbourside", "--patient", "Ana Silva"]
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    target = tmp_path / "root"
-    shutil.copytree(BUNDLED_ROOT / "protocols", target / "protocols")
-    shutil.copytree(BUNDLED_ROOT / "branding", target / "branding")
-    return target
 
 
 def override(root: Path, name: str) -> Path:

@@ -7,7 +7,6 @@ status 1, and no traceback, from `list`, `validate` and `handout` alike.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -26,14 +25,6 @@ ALIAS_BOMB = "title: x\na: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n" +
     f"{name}: &{name} [{', '.join([f'*{before}'] * 9)}]\n"
     for before, name in zip("abcdefgh", "bcdefghi", strict=True)
 )
-
-
-@pytest.fixture
-def root(tmp_path: Path) -> Path:
-    target = tmp_path / "root"
-    shutil.copytree(BUNDLED_ROOT / "protocols", target / "protocols")
-    shutil.copytree(BUNDLED_ROOT / "branding", target / "branding")
-    return target
 
 
 def write(root: Path, text: str) -> Path:
