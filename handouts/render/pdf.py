@@ -17,6 +17,10 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from .native_libraries import import_quickly
+
+import_quickly("weasyprint")  # before any name below pulls WeasyPrint in the slow way
+
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
