@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,6 +19,14 @@ from tests.cups_fixture import cups_queue
 __all__ = ["cups_queue"]
 
 FIXED_DATE = dt.date(2026, 11, 22)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Compiled templates are kept in the user's cache folder; a test run, and
+    # every command it starts, keeps its own and leaves the user's alone.
+    cache = tempfile.mkdtemp(prefix="handouts-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = cache
+    config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -29,6 +29,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..errors import ResourceRefused
 from .bundled import BUILTIN_TEMPLATES
 from .catalogs import SOURCE_LANGUAGE, catalog
+from .template_cache import QuietBytecodeCache, bytecode_cache
 
 BUILTIN_PREFIX = "!builtin"
 # Every environment that parses our templates needs these, validate's included.
@@ -83,6 +84,12 @@ def css_counter_text(text: str) -> str:
 
 
 @cache
+def _compiled_templates() -> QuietBytecodeCache | None:
+    # Keyed by this file: the settings below are written into compiled code.
+    return bytecode_cache(Path(__file__))
+
+
+@cache
 def template_environment(
     root_templates: Path | None, clinic_templates: Path | None, language: str = SOURCE_LANGUAGE
 ) -> SandboxedEnvironment:
@@ -108,6 +115,7 @@ def make_environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         extensions=list(TEMPLATE_EXTENSIONS),
+        bytecode_cache=_compiled_templates(),
     )
     # New-style gettext escapes the translation's arguments, not the
     # translation, and formats with %(name)s in {% trans %} and _() alike.
