@@ -33,20 +33,20 @@ def default_root() -> Path:
     return Path(os.environ.get("HANDOUTS_ROOT") or BUNDLED_ROOT)
 
 
-def choose_default(branding_dir: Path, clinics: list[Branding], clinic_count: int) -> str:
+def choose_default(branding_dir: Path, marked: list[str], clinic_ids: list[str]) -> str:
     """The clinic marked ``default: true``, or the only clinic there is.
 
-    ``clinic_count`` counts every clinic folder, including any whose file did
-    not load, so that one broken clinic does not make another the default.
+    ``marked`` are the ids of clinics that say ``default: true``; ``clinic_ids``
+    are every clinic folder, including any whose file did not load, so that
+    one broken clinic does not make another the default.
     """
-    marked = [c.id for c in clinics if c.default]
     if len(marked) > 1:
         names = ", ".join(marked)
         raise ContentError([f"{branding_dir}: more than one clinic says default: true ({names})"])
     if marked:
         return marked[0]
-    if clinic_count == 1 and clinics:
-        return clinics[0].id
+    if len(clinic_ids) == 1:
+        return clinic_ids[0]
     raise ContentError([f"{branding_dir}: several clinics and none says default: true; mark one"])
 
 
@@ -203,11 +203,29 @@ class ContentStore:
 
     @cached_property
     def default_clinic_id(self) -> str:
-        """The clinic marked ``default: true``, or the only clinic there is."""
-        clinics = self.clinics()
-        if not clinics:
+        """The clinic marked ``default: true``, or the only clinic there is.
+
+        Only the ``default`` line of each clinic file is read: the clinic
+        chosen is then loaded and checked in full, and another clinic's logo or
+        fonts (checking them was most of a one-handout command's content time)
+        have no say in which clinic is the default. A file that cannot be read
+        at all still stops here, since it might be the one marked default.
+        """
+        clinic_ids = self.clinic_ids()
+        if not clinic_ids:
             raise NotFound(f"No clinics found: {self.branding_dir} has no <clinic>/clinic.yaml.")
-        return choose_default(self.branding_dir, clinics, len(clinics))
+        marked = [cid for cid in clinic_ids if self._says_default(cid)]
+        return choose_default(self.branding_dir, marked, clinic_ids)
+
+    def _says_default(self, clinic_id: str) -> bool:
+        from .yaml_reading import parse_yaml
+
+        data, _ = parse_yaml(self.branding_dir / clinic_id / "clinic.yaml")
+        said = data.get("default", False) if isinstance(data, dict) else None
+        if isinstance(said, bool):
+            return said
+        # Not a plain yes or no: the model decides, and names the line if it is wrong.
+        return self.clinic(clinic_id).default
 
 
 class CachedContentStore(ContentStore):

@@ -229,7 +229,8 @@ def _check_default(content: ContentStore, clinics: list[Branding], report: Repor
             report.problems.append(f"{content.branding_dir}: no <clinic>/clinic.yaml found")
         return
     try:
-        choose_default(content.branding_dir, clinics, len(content.clinic_ids()))
+        marked = [clinic.id for clinic in clinics if clinic.default]
+        choose_default(content.branding_dir, marked, content.clinic_ids())
     except ContentError as error:
         report.problems.extend(error.problems)
 
