@@ -1,5 +1,5 @@
 """``python -m handouts``: the same as the ``handouts`` command."""
 
-from .cli import main
+from .cli import run
 
-main()
+run()

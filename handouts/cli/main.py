@@ -18,6 +18,7 @@ import click
 
 from ..content.store import CachedContentStore, default_root
 from ..messages import error_message, is_user_error
+from .collector import pause_for_start, resume_for_long_run
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -35,6 +36,8 @@ LAZY_COMMANDS = {
     "serve": ("handouts.cli.serve", "serve_command"),
     "users": ("handouts.cli.users", "users_command"),
 }
+# Commands that finish within seconds; the others keep running (collector.py).
+SHORT_COMMANDS = frozenset({"handout", "list", "validate", "schema", "init", "users"})
 
 
 class HandoutsGroup(click.Group):
@@ -50,6 +53,14 @@ class HandoutsGroup(click.Group):
         command = getattr(importlib.import_module(module_name), attribute)
         self.add_command(command, cmd_name)
         return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if name not in SHORT_COMMANDS:
+            resume_for_long_run()
+        return name, command, rest
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -102,6 +113,7 @@ def run() -> None:
     ``handouts list | head -1`` closes the pipe early; that is not an error
     worth a traceback.
     """
+    pause_for_start()
     try:
         main()
     except BrokenPipeError:
