@@ -8,6 +8,7 @@ from pathlib import Path
 import jinja2
 import pytest
 from jinja2.bccache import bc_magic
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from handouts.content import template_cache
@@ -146,3 +147,88 @@ def test_the_handout_templates_are_kept_in_the_runs_cache(content) -> None:
     render_html(resolve_spec(content, "micropenning", None, "Ann Lee", FIXED_DATE))
     kept = list(template_cache.cache_home().glob("templates-*/*.cache"))
     assert kept, "rendering a page kept no compiled template"
+
+
+def only_entry(env: jinja2.Environment) -> Path:
+    [entry] = Path(env.bytecode_cache.directory).iterdir()  # type: ignore[union-attr]
+    return entry
+
+
+def test_an_entry_others_may_write_to_is_not_run(
+    tmp_path: Path, cache_folder: Path, templates: Path
+) -> None:
+    first = environment(templates, settings(tmp_path))
+    render(first)
+    only_entry(first).chmod(0o666)
+    again = environment(templates, settings(tmp_path))
+    render(again)
+    assert again.compiled == 1
+
+
+def test_an_entry_reached_through_a_link_is_not_run(
+    tmp_path: Path, cache_folder: Path, templates: Path
+) -> None:
+    first = environment(templates, settings(tmp_path))
+    render(first)
+    entry = only_entry(first)
+    elsewhere = tmp_path / "elsewhere.cache"
+    entry.rename(elsewhere)
+    entry.symlink_to(elsewhere)
+    again = environment(templates, settings(tmp_path))
+    render(again)
+    assert again.compiled == 1
+
+
+def test_a_linked_cache_folder_is_not_used(tmp_path: Path, cache_folder: Path) -> None:
+    (tmp_path / "someone-elses").mkdir(mode=0o700)
+    cache_folder.parent.mkdir()
+    cache_folder.symlink_to(tmp_path / "someone-elses")
+    assert bytecode_cache(settings(tmp_path)) is None
+
+
+def test_no_home_folder_means_no_cache_not_a_failure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A container's user with no passwd entry and no HOME: Path.home() raises.
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(template_cache.Path, "home", staticmethod(no_home))
+    assert bytecode_cache(settings(tmp_path)) is None
+
+
+def test_a_sandbox_escape_loaded_from_the_cache_is_still_refused(
+    tmp_path: Path, cache_folder: Path, templates: Path
+) -> None:
+    (templates / "page.html").write_text("{{ cycler.__init__.__globals__ }}", "utf-8")
+    first = environment(templates, settings(tmp_path))
+    with pytest.raises(SecurityError):
+        render(first)
+    again = environment(templates, settings(tmp_path))
+    with pytest.raises(SecurityError):
+        render(again)
+    assert again.compiled == 0  # it was the cached code that refused
+
+
+def test_an_environment_outside_the_sandbox_never_loads_the_sandboxes_entries(
+    tmp_path: Path, cache_folder: Path, templates: Path
+) -> None:
+    sandboxed = environment(templates, settings(tmp_path))
+    render(sandboxed)
+    compiles: list[str] = []
+
+    class Plain(jinja2.Environment):
+        def compile(self, *args, **kwargs):  # type: ignore[override]
+            compiles.append("page")
+            return super().compile(*args, **kwargs)
+
+    plain = Plain(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        bytecode_cache=sandboxed.bytecode_cache,
+    )
+    render(plain)
+    assert compiles == ["page"]
