@@ -214,10 +214,11 @@ class ContentStore:
         clinic_ids = self.clinic_ids()
         if not clinic_ids:
             raise NotFound(f"No clinics found: {self.branding_dir} has no <clinic>/clinic.yaml.")
-        marked = [cid for cid in clinic_ids if self._says_default(cid)]
+        marked = [cid for cid in clinic_ids if self.says_default(cid)]
         return choose_default(self.branding_dir, marked, clinic_ids)
 
-    def _says_default(self, clinic_id: str) -> bool:
+    def says_default(self, clinic_id: str) -> bool:
+        """Whether the clinic's file says ``default: true``, read without loading the clinic."""
         from .yaml_reading import parse_yaml
 
         data, _ = parse_yaml(self.branding_dir / clinic_id / "clinic.yaml")

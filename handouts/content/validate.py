@@ -7,6 +7,7 @@ protocol's reading grade, for the ``validate`` command to print.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -228,8 +229,14 @@ def _check_default(content: ContentStore, clinics: list[Branding], report: Repor
         if content.branding_dir.is_dir() and not content.clinic_ids():
             report.problems.append(f"{content.branding_dir}: no <clinic>/clinic.yaml found")
         return
+    # Read as the commands read it, so a clinic with a broken font (reported
+    # with that clinic) still counts as the default it says it is.
+    marked = []
+    for clinic_id in content.clinic_ids():
+        with contextlib.suppress(ContentError):  # that clinic's own problem is reported with it
+            if content.says_default(clinic_id):
+                marked.append(clinic_id)
     try:
-        marked = [clinic.id for clinic in clinics if clinic.default]
         choose_default(content.branding_dir, marked, content.clinic_ids())
     except ContentError as error:
         report.problems.extend(error.problems)

@@ -84,6 +84,16 @@ def test_every_problem_at_once(tmp_path: Path) -> None:
     assert "3 problems" in output
 
 
+def test_a_default_clinic_with_a_broken_font_is_still_the_default(root: Path) -> None:
+    # As the commands read it: its one problem is the font, not "no default".
+    (root / "branding" / "harbourside" / "fonts" / "OpenSans-Bold.ttf").write_bytes(b"junk")
+    code, output = _run("--root", str(root), "validate")
+    assert code == 1
+    assert "OpenSans-Bold.ttf" in output
+    assert "says default" not in output
+    assert "1 problem" in output
+
+
 def test_clinic_template_syntax_error(tmp_path: Path) -> None:
     root = _small_root(tmp_path)
     footer = root / "branding" / "magnolia" / "templates" / "partials" / "footer.html"
