@@ -9,8 +9,8 @@ command of about 1 s (``bench/startup.py``; the same command started with
 uncollected cycles would matter, so the collector stays off for it.
 
 A command that keeps running (a batch, the server) turns it back on once it
-knows what it is, after marking everything made so far as permanent
-(``gc.freeze``), so later collections do not walk the start-up objects again.
+knows what it is: one collection, then everything still alive is marked as
+permanent (``gc.freeze``), so later collections do not walk it again.
 """
 
 from __future__ import annotations
@@ -25,5 +25,6 @@ def pause_for_start() -> None:
 def resume_for_long_run() -> None:
     """Collect cycles again, ignoring what exists now (it lives as long as the process)."""
     if not gc.isenabled():
+        gc.collect()  # what start-up left unreachable, so it is not kept for good
         gc.freeze()
         gc.enable()
