@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.smtp import SMTP as SMTPServer
-from aiosmtpd.smtp import Envelope, Session
 from click.testing import CliRunner
 
 from handouts.batch.delivery import OnceOnlyDelivery
@@ -22,6 +20,7 @@ from handouts.deliver.legacy_journal import LEGACY_NAME
 from handouts.errors import InputError
 from tests.cli.test_send import smtp_env
 from tests.deliver.test_mail import Mailbox, smtp_server
+from tests.deliver.test_mail_deadlines import StoresThenDrops
 
 __all__ = ["smtp_server"]  # a fixture, used by name below
 
@@ -64,14 +63,6 @@ def test_rows_reordered_between_runs_never_email_anyone_twice_or_skip_anyone(
     assert [e.rcpt_tos for e in mailbox.received] == [["first@example.com"], ["second@example.com"]]
     rows = manifest(out)
     assert rows["2"]["delivered"] == rows["3"]["delivered"] == "emailed"
-
-
-class StoresThenDrops(Mailbox):
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        self.data_attempts += 1
-        self.received.append(envelope)
-        server.transport.close()
-        return "250 never heard"
 
 
 def test_an_email_that_may_have_been_sent_is_shown_and_never_sent_again(
