@@ -15,7 +15,7 @@ from handouts.content.readability import reading_grade, sentence_count, text_gra
 from handouts.content.schema import SCHEMAS, schema_text
 from handouts.content.store import ContentStore as Content
 from handouts.content.validate import validate_root
-from tests.copies import copy_content
+from tests.support.content import copy_content
 
 
 def _run(*args: str) -> tuple[int, str]:
