@@ -94,8 +94,8 @@ def _repository_copy(target: Path) -> Path:
         if source.is_file():
             (target / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / name)
-    # The reader has run `make demo` or `make test` before: the venv is there.
-    (target / ".venv").symlink_to(CHECKOUT / ".venv")
+    # No .venv in the copy: `handouts` comes from the test's own environment, on PATH,
+    # and nothing the guide runs can reinstall that environment from the copy.
     return target
 
 
