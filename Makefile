@@ -49,10 +49,13 @@ messages: $(VENV)/.runtime
 bench-startup: $(VENV)/.test
 	$(BIN)/python bench/startup.py
 
-# The README's pictures of a handout, from the demo's own output.
+# The guide (docs/, built into site/ by MkDocs), its command reference from the
+# commands' own help, and the pictures of a handout from the demo's own output.
 docs: demo $(VENV)/.test
 	tools/docs-pictures.sh
 	$(BIN)/python tools/web_screenshot.py
+	$(BIN)/python -m handouts.cli.reference > docs/reference/commands.md
+	$(BIN)/mkdocs build
 
 # The wheel, as a clinic would install it: pip install dist/handouts-*.whl
 wheel: $(VENV)/.test

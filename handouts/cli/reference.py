@@ -43,3 +43,7 @@ def command_reference() -> str:
         title = " ".join(path)
         sections.append(f"## {title}\n\n```text\n{command.get_help(ctx).rstrip()}\n```\n")
     return "\n".join(sections)
+
+
+if __name__ == "__main__":  # make docs: python -m handouts.cli.reference > docs/reference/commands.md
+    print(command_reference(), end="")
