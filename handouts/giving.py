@@ -226,7 +226,7 @@ def print_(
         finally:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
-        return f"{where}, job {job}"
+        return f"CUPS job {job} on {where}"
 
     key = DeliveryKey.for_handout(
         Channel.PRINT, given.request, given.request.clinic or "", occurrence
