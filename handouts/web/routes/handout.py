@@ -15,7 +15,6 @@ from starlette.routing import Route
 from ... import service
 from ...content.catalogs import language_name
 from ...content.store import ContentStore
-from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date
@@ -90,7 +89,7 @@ def _choices(request: Request) -> dict[str, object]:
     return {
         "clinics": store.clinics(),
         "protocols": sorted(store.protocols(), key=lambda p: p.title.casefold()),
-        "printers": known_printers(),
+        "printers": service.known_printers(),
         "languages": _languages(store),
     }
 
