@@ -9,13 +9,14 @@ data, and autoescaping makes it inert HTML.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time, match_skeleton
 from babel.lists import format_list
 from markupsafe import Markup, escape
 
@@ -36,17 +37,27 @@ _DATE_PATTERNS = {
         "short": "EEE, MMM d",
         "short_year": "EEE, MMM d, y",
         "day": "EEEE, MMMM d",
+        "day_year": "EEEE, MMMM d, y",
     },
     "day-month": {
         "long": "EEEE d MMMM y",
         "short": "EEE d MMM",
         "short_year": "EEE d MMM y",
         "day": "EEEE d MMMM",
+        "day_year": "EEEE d MMMM y",
     },
 }
 # Other languages write dates their own way (Spanish "lunes, 23 de noviembre de
 # 2026", "lun, 23 nov"): the locale's full date and its skeletons.
-_LOCALE_SKELETONS = {"short": "MMMEd", "short_year": "yMMMEd", "day": "MMMMEEEEd"}
+_LOCALE_SKELETONS = {
+    "short": "MMMEd",
+    "short_year": "yMMMEd",
+    "day": "MMMMEEEEd",
+    "day_year": "yMMMMEEEEd",
+}
+# A date beside a clock time names the whole weekday, as the long dates of day
+# rules do; a locale's skeletons often have only the short one ("jue").
+_FULL_WEEKDAY = re.compile(r"(?<!E)E{1,3}(?!E)")
 
 # Which CJK face draws Han characters the way a reader of the page's language
 # expects; Simplified Chinese otherwise.
@@ -92,7 +103,7 @@ class HandoutSpec:
 
 
 def date_formatter(style: str, language: str, kind: str) -> Callable[[dt.date], str]:
-    """``kind`` is long, short, short_year or day; ``style`` matters for English only."""
+    """``kind`` is long, short, short_year, day or day_year; ``style`` matters for English only."""
     locale = babel_locale(language)
     if locale.language == "en":
         pattern = _DATE_PATTERNS[style][kind]
@@ -100,7 +111,26 @@ def date_formatter(style: str, language: str, kind: str) -> Callable[[dt.date], 
     if kind == "long":
         return lambda value: format_date(value, format="full", locale=locale)
     skeleton = _LOCALE_SKELETONS[kind]
+    if kind.startswith("day"):
+        key = match_skeleton(skeleton, locale.datetime_skeletons)
+        if key is not None:
+            found = _FULL_WEEKDAY.sub("EEEE", locale.datetime_skeletons[key].pattern)
+            return lambda value: format_date(value, format=found, locale=locale)
     return lambda value: format_skeleton(skeleton, value, locale=locale)
+
+
+def clock_day_formatter(
+    style: str, language: str, procedure_date: dt.date | None
+) -> Callable[[dt.date], str]:
+    """The day beside a clock time, with the year when it is not the procedure's year."""
+    day = date_formatter(style, language, "day")
+    day_year = date_formatter(style, language, "day_year")
+
+    def format_(value: dt.date) -> str:
+        same_year = procedure_date is None or value.year == procedure_date.year
+        return day(value) if same_year else day_year(value)
+
+    return format_
 
 
 def list_formatter(language: str, style: str) -> Callable[[list[str]], Markup]:
@@ -148,6 +178,7 @@ class PhaseView:
 class RuleView:
     rule: Rule
     dated: DatedRule | None  # None on a blank handout
+    changed: bool = False  # its span was set for this patient by the practitioner
 
 
 def phase_views(protocol: Protocol, schedule: Schedule | None) -> list[PhaseView]:
@@ -193,6 +224,7 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "procedure_time": spec.procedure_time if spec.procedure_date else None,
         "schedule": schedule,
         # Whatever starts before the procedure day goes under its own heading.
+        "warning_signs": protocol.warning_signs,
         "phases_before": [view for view in phases if view.phase.first_day < 0],
         "phases_after": [view for view in phases if view.phase.first_day >= 0],
         "rules_before": [view for view in rules if view.rule.before_procedure],
@@ -203,7 +235,7 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "long_date": date_formatter(clinic.date_style, spec.language, "long"),
         "short_date": date_formatter(clinic.date_style, spec.language, "short"),
         "short_date_year": date_formatter(clinic.date_style, spec.language, "short_year"),
-        "day_date": date_formatter(clinic.date_style, spec.language, "day"),
+        "day_date": clock_day_formatter(clinic.date_style, spec.language, spec.procedure_date),
         "clock": clock_formatter(spec.language),
         "and_list": list_formatter(spec.language, "standard"),
         "or_list": list_formatter(spec.language, "or"),

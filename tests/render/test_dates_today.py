@@ -4,6 +4,8 @@
 schema grew; ``dates_today/*.txt`` is every date line their pages printed then,
 for a procedure on an ordinary day and on 30 December at 15:30 (the year turns
 inside the recovery). Rewriting the starter library does not touch these copies.
+The one wording change since they were captured is intended: a clock time in
+the next year names its year.
 """
 
 from __future__ import annotations
