@@ -36,9 +36,7 @@ def _promised_lines() -> list[str]:
 
 
 def _page(store: ContentStore, variant: str | None = None) -> str:
-    spec = resolve_spec(
-        store, "tattoo", "harbourside", "A", dt.date(2026, 12, 30), dt.time(15, 30)
-    )
+    spec = resolve_spec(store, "tattoo", "harbourside", "A", dt.date(2026, 12, 30), dt.time(15, 30))
     if variant is not None:
         spec = type(spec)(**{**spec.__dict__, "protocol": spec.protocol.with_variant(variant)})
     text = re.sub(r"<[^>]+>", "", render_html(spec))
