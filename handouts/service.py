@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .batch.plan import BadRow, Job
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
+    from .content.combining import PractitionerWords
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
@@ -54,6 +55,9 @@ class HandoutRequest:
     pdf_variant: str | None = None
     procedure_time: dt.time | None = None  # turns hour rules into clock times
     language: str | None = None  # None: the protocol's own language
+    also: tuple[str, ...] = ()  # more procedures of the same visit, on the same handout
+    variant: str | None = None  # one of the protocol's variants, by id
+    words: PractitionerWords | None = None  # the practitioner's own words for this patient
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,9 @@ def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
         request.procedure_date,
         request.procedure_time,
         language=request.language,
+        also=request.also,
+        variant=request.variant,
+        words=request.words,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,10 +22,12 @@ from markupsafe import Markup, escape
 
 from ..content.bundled import BUILTIN_TEMPLATES
 from ..content.catalogs import babel_locale, text_direction
+from ..content.combining import PractitionerWords, apply_changes, combine
 from ..content.models import Branding, Phase, Protocol, RegimenStep, Rule
 from ..content.resource_policy import clinic_file
 from ..content.store import ContentStore
 from ..content.templates import template_environment, template_source
+from ..errors import InputError
 from ..inputs.names import clean_name
 from .schedule import DatedPhase, DatedRule, Schedule, build_schedule, rules_in_force
 
@@ -82,6 +84,10 @@ class HandoutSpec:
     patient_name: str | None = None
     procedure_date: dt.date | None = None
     procedure_time: dt.time | None = None  # only hour rules use it
+    words: PractitionerWords | None = None  # the practitioner's own, for this patient
+    # Rules whose span the practitioner set, as (topic, the protocol's own rule).
+    replaced: tuple[tuple[str, Rule], ...] = ()
+    variant: str | None = None  # the variant's id, already applied to ``protocol``
 
     @property
     def language(self) -> str:
@@ -178,7 +184,11 @@ class PhaseView:
 class RuleView:
     rule: Rule
     dated: DatedRule | None  # None on a blank handout
-    changed: bool = False  # its span was set for this patient by the practitioner
+    was: Rule | None = None  # the protocol's own rule, when the practitioner set its span
+
+    @property
+    def changed(self) -> bool:
+        return self.was is not None
 
 
 def phase_views(protocol: Protocol, schedule: Schedule | None) -> list[PhaseView]:
@@ -192,9 +202,16 @@ def phase_views(protocol: Protocol, schedule: Schedule | None) -> list[PhaseView
     ]
 
 
-def rule_views(protocol: Protocol, schedule: Schedule | None) -> list[RuleView]:
+def rule_views(
+    protocol: Protocol, schedule: Schedule | None, replaced: dict[str, Rule] | None = None
+) -> list[RuleView]:
+    replaced = replaced or {}
     return [
-        RuleView(rule, schedule.rules[index] if schedule else None)
+        RuleView(
+            rule,
+            schedule.rules[index] if schedule else None,
+            replaced.get(rule.topic) if rule.topic else None,
+        )
         for index, rule in enumerate(protocol.rules)
     ]
 
@@ -215,8 +232,10 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         schedule = build_schedule(protocol, spec.procedure_date, spec.procedure_time)
     clinic_file(spec.clinic_dir, clinic.logo, "logo")  # fail early, with the field named
     steps = protocol.regimen.steps if protocol.regimen else []
-    phases, rules = phase_views(protocol, schedule), rule_views(protocol, schedule)
+    phases = phase_views(protocol, schedule)
+    rules = rule_views(protocol, schedule, dict(spec.replaced))
     return {
+        "words": spec.words if spec.words is not None and not spec.words.empty else None,
         "clinic": clinic,
         "protocol": protocol,
         "patient_name": spec.patient_name,
@@ -292,11 +311,36 @@ def resolve_spec(
     procedure_date: dt.date | None = None,
     procedure_time: dt.time | None = None,
     language: str | None = None,
+    *,
+    also: Sequence[str] = (),
+    variant: str | None = None,
+    words: PractitionerWords | None = None,
 ) -> HandoutSpec:
     """Look up a protocol (in ``language``, else its own) and clinic by id
-    (the default clinic without one)."""
+    (the default clinic without one).
+
+    ``also`` adds more procedures of the same visit to one handout, ``variant``
+    picks one of the first protocol's variants, and ``words`` carries what the
+    practitioner says for this patient, including rules whose span they set.
+    """
     clinic = store.clinic(clinic_id)
     protocol = store.protocol(protocol_id, language)
+    if variant:
+        try:
+            protocol = protocol.with_variant(variant)
+        except KeyError as error:
+            raise InputError(str(error.args[0])) from None
+    if also:
+        others = [store.protocol(other, protocol.language) for other in also]
+        protocol = combine([protocol, *others])
+    replaced: tuple[tuple[str, Rule], ...] = ()
+    if words is not None and words.changes:
+        try:
+            changed, topics = apply_changes(protocol, words.changes)
+        except KeyError as error:
+            raise InputError(f"--set: {error.args[0]}") from None
+        replaced = tuple((r.topic, r) for r in protocol.rules if r.topic in topics and r.topic)
+        protocol = changed
     return HandoutSpec(
         clinic=clinic.in_language(protocol.language),
         clinic_dir=store.clinic_dir(clinic.id),
@@ -305,4 +349,7 @@ def resolve_spec(
         patient_name=clean_name(patient_name),
         procedure_date=procedure_date,
         procedure_time=procedure_time,
+        words=words,
+        replaced=replaced,
+        variant=variant or None,
     )
