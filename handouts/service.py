@@ -126,6 +126,9 @@ def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
         request.procedure_date,
         request.procedure_time,
         language=request.language,
+        also=request.also,
+        variant=request.variant,
+        words=request.words,
     )
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import service
+from ..content.combining import PractitionerWords, parse_span_change
 from ..content.store import ContentStore
 from ..errors import DeliveryError, InputError
 from ..inputs.clock import parse_time
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("handouts")
 
+MAX_WORDS = 1000  # a note is a few sentences; a page cannot hold an essay
 PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")  # render.pdf's; kept here so --help needs no WeasyPrint
 
 
@@ -60,6 +62,7 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
 
 @click.command("handout")
 @click.argument("protocol")
+@click.argument("more_protocols", nargs=-1, metavar="[MORE]...")
 @click.option(
     "--clinic",
     "clinic_id",
@@ -105,6 +108,18 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the email (with --email's address) to this .eml file instead of sending it.",
 )
+@click.option("--variant", metavar="ID", help="One of the protocol's variants, e.g. lips.")
+@click.option("--practitioner", metavar="NAME", help="The practitioner's name, on the page.")
+@click.option("--areas", metavar="TEXT", help="The treated areas, on the page.")
+@click.option("--note", metavar="TEXT", help='A note in a "From your practitioner" box.')
+@click.option(
+    "--set",
+    "span_changes",
+    metavar="RULE=SPAN",
+    multiple=True,
+    help="Change a rule's span for this patient by its topic, e.g. --set heat=72h "
+    "or --set sun=14d (repeat for more).",
+)
 @print_options
 @click.option(
     "--again",
@@ -116,6 +131,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
 def handout_command(
     store: ContentStore,
     protocol: str,
+    more_protocols: tuple[str, ...],
+    variant: str | None,
+    practitioner: str | None,
+    areas: str | None,
+    note: str | None,
+    span_changes: tuple[str, ...],
     clinic_id: str | None,
     patient: str | None,
     language: str | None,
@@ -134,7 +155,8 @@ def handout_command(
 ) -> None:
     """Write one handout for PROTOCOL (its id, title or an alias) and print its path.
 
-    Without --patient and --date the handout has lines to fill in by hand.
+    More protocols after the first make one handout for several procedures of
+    the same visit. Without --patient and --date the handout has lines to fill in by hand.
     The date understood is shown spelled out; one more than a year away is
     asked about on a terminal (and refused elsewhere unless --yes is given).
     --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
@@ -150,6 +172,8 @@ def handout_command(
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22
       handouts handout micropenning --language es --patient "José Álvarez" --date 2026-11-23
       handouts handout light-chemical-peel --date 2026-11-22 --time 14:30
+      handouts handout microneedling prp-injections --date 2026-11-22 \\
+          --practitioner "Dr Rao" --note "Call me on Friday." --set heat=48h
       handouts handout microneedling --clinic magnolia -o blank.pdf
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
           --email sam@example.com --print --printer FrontDesk
@@ -178,6 +202,9 @@ def handout_command(
         procedure_time,
         language,
         email=email_to,
+        also=tuple(store.protocol_id_for(name) for name in more_protocols),
+        variant=variant,
+        words=practitioner_words(practitioner, areas, note, span_changes),
     )
     by = service.os_user()
     ledger = service.open_ledger() if request.named and fmt == "pdf" else None
@@ -221,6 +248,26 @@ def _check_sent(result: service.DeliveryResult, what: str, target: Path) -> None
     if not result.ok:
         reason = result.reason.rstrip(".")
         raise DeliveryError(f"{reason}. {saved}")
+
+
+def practitioner_words(
+    practitioner: str | None, areas: str | None, note: str | None, changes: tuple[str, ...]
+) -> PractitionerWords | None:
+    """What the practitioner typed, checked; None when they typed nothing."""
+    try:
+        parsed = tuple(parse_span_change(text) for text in changes)
+    except ValueError as error:
+        raise InputError(f"--set: {error}") from None
+    words = PractitionerWords(
+        practitioner=(practitioner or "").strip() or None,
+        areas=(areas or "").strip() or None,
+        note=(note or "").strip() or None,
+        changes=parsed,
+    )
+    for value, what in ((words.note, "--note"), (words.areas, "--areas")):
+        if value is not None and len(value) > MAX_WORDS:
+            raise InputError(f"{what} is longer than {MAX_WORDS} characters")
+    return None if words.empty else words
 
 
 def _confirmed_date(

@@ -45,5 +45,6 @@ def command_reference() -> str:
     return "\n".join(sections)
 
 
-if __name__ == "__main__":  # make docs: python -m handouts.cli.reference > docs/reference/commands.md
+# make docs: python -m handouts.cli.reference > docs/reference/commands.md
+if __name__ == "__main__":
     print(command_reference(), end="")
