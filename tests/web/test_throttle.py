@@ -1,4 +1,4 @@
-"""Slowing down guessers never locks a user out; the forwarded address comes from named proxies only.
+"""Slowing down guessers never locks a user out; X-Forwarded-For only from named proxies.
 
 In-process (TestClient), on a clock the test moves: a 429 here is a wait the
 server imposed, not a slow machine.
@@ -182,7 +182,7 @@ def test_static_files_are_served_while_thirty_sign_ins_are_checking(
     assert static.status_code == 200 and static.text.startswith("/*")
     assert still_checking == HASHING_AT_ONCE, "the static file came after the checks"
     assert not passwords.gave_up_waiting, "a password check held up the event loop"
-    assert answers == {n: 401 for n in range(30)}
+    assert answers == dict.fromkeys(range(30), 401)
     assert passwords.checks == 30
     assert passwords.most_at_once == HASHING_AT_ONCE
 
