@@ -87,10 +87,14 @@ async def upload(request: Request) -> Response:
             foreign = _foreign_rows(run, user)
             if not foreign:
                 return RedirectResponse(f"/batch/{run.token}", status_code=303)
-            rows = ", ".join(str(row) for row in foreign)
+            which = (
+                f"Row {foreign[0]} is for a clinic"
+                if len(foreign) == 1
+                else f"Rows {', '.join(str(row) for row in foreign)} are for clinics"
+            )
             problem = (
-                f"Rows {rows} are for clinics your account does not cover, so nothing was made. "
-                "Take those rows out of the file, or ask a manager of those clinics."
+                f"{which} your account does not cover, so nothing was made. "
+                "Take them out of the file, or ask a manager of that clinic."
             )
             status = 403
     return page(
