@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 from handouts.cli import main
 from handouts.web.data import DATABASE_NAME, DataFolder
@@ -18,7 +18,7 @@ from handouts.web.users import FORGET_AFTER_SECONDS, Role, SignInRefused, UserSt
 PASSWORD = "correct-horse-battery"
 
 
-def users(data: Path, *args: str, password: str | None = None) -> object:
+def users(data: Path, *args: str, password: str | None = None) -> Result:
     stdin = None if password is None else password + "\n"
     return CliRunner().invoke(main, ["users", *args, "--data", str(data)], input=stdin)
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx
 from argon2 import PasswordHasher
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -100,15 +101,17 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> object:
+def sign_in(client: TestClient, name: str, password: str = PASSWORD) -> httpx.Response:
     token = csrf_token(client.get("/signin").text)
-    return client.post("/signin", data={"csrf_token": token, "name": name, "password": password})
+    form = {"csrf_token": token, "name": name, "password": password}
+    response: httpx.Response = client.post("/signin", data=form)
+    return response
 
 
 def cookie_of(client: TestClient) -> str:
     value = client.cookies.get(COOKIE)
     assert value, "no session cookie"
-    return value
+    return str(value)
 
 
 def token_of(client: TestClient, path: str = "/") -> str:

@@ -28,7 +28,7 @@ def desk(tmp_path: Path) -> Desk:
 def alive(desk: Desk, cookie: str) -> bool:
     fresh = desk.client()
     fresh.cookies.set(COOKIE, cookie)
-    return fresh.get("/account").status_code == 200
+    return bool(fresh.get("/account").status_code == 200)
 
 
 def test_changing_your_password_ends_every_session_yours_too(desk: Desk) -> None:
@@ -47,7 +47,7 @@ def test_changing_your_password_ends_every_session_yours_too(desk: Desk) -> None
     assert client.get("/account").status_code == 303  # this browser too
     page = client.get("/signin?changed=1")
     assert "Your password is changed. Sign in with the new one." in page.text
-    assert sign_in(desk.client(), STAFF, PASSWORD).status_code == 401  # type: ignore[attr-defined]
+    assert sign_in(desk.client(), STAFF, PASSWORD).status_code == 401
     desk.signed_in(STAFF, "a-brand-new-one")
 
 

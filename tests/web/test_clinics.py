@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import httpx
 import pytest
+from starlette.testclient import TestClient
 
 from tests.web.inprocess import Desk, make_desk, token_of
 
@@ -58,13 +60,14 @@ def test_a_post_for_another_clinic_is_refused_with_403(desk: Desk, path: str, cl
     assert not refused.content.startswith(b"%PDF")
 
 
-def csv_upload(client: object, body: str, clinic: str = "magnolia") -> object:
-    token = token_of(client, "/account")  # type: ignore[arg-type]
-    return client.post(  # type: ignore[attr-defined]
+def csv_upload(client: TestClient, body: str, clinic: str = "magnolia") -> httpx.Response:
+    token = token_of(client, "/account")
+    response: httpx.Response = client.post(
         "/batch",
         data={"csrf_token": token, "clinic": clinic, "profile": ""},
         files={"csv": ("list.csv", body.encode(), "text/csv")},
     )
+    return response
 
 
 def test_the_day_s_list_offers_only_the_manager_s_clinics(desk: Desk) -> None:
@@ -82,24 +85,24 @@ def test_a_day_s_list_with_rows_for_another_clinic_is_refused(desk: Desk) -> Non
         "Row Four,2026-11-22,microneedling,\n"
     )
     refused = csv_upload(client, body)
-    assert refused.status_code == 403  # type: ignore[attr-defined]
+    assert refused.status_code == 403
     problem = "Row 3 is for a clinic your account does not cover, so nothing was made."
-    assert problem in refused.text  # type: ignore[attr-defined]
+    assert problem in refused.text
 
 
 def test_a_day_s_list_for_another_clinic_by_default_is_refused(desk: Desk) -> None:
     client = desk.signed_in("mags-lead")
     body = "patient,date,protocol\nRow Two,2026-11-22,microneedling\n"
-    assert csv_upload(client, body, clinic="harbourside").status_code == 403  # type: ignore[attr-defined]
+    assert csv_upload(client, body, clinic="harbourside").status_code == 403
 
 
 def test_a_day_s_list_of_their_own_clinic_is_checked(desk: Desk) -> None:
     client = desk.signed_in("mags-lead")
     body = "patient,date,protocol,clinic\nRow Two,2026-11-22,microneedling,magnolia\n"
     checked = csv_upload(client, body)
-    assert checked.status_code == 303  # type: ignore[attr-defined]
-    assert checked.headers["location"].startswith("/batch/")  # type: ignore[attr-defined]
-    run = client.get(checked.headers["location"])  # type: ignore[attr-defined]
+    assert checked.status_code == 303
+    assert checked.headers["location"].startswith("/batch/")
+    run = client.get(checked.headers["location"])
     assert run.status_code == 200
 
 
@@ -107,7 +110,7 @@ def test_another_clinic_s_list_cannot_be_opened_by_its_address(desk: Desk) -> No
     desk.add("area", manager=True)
     body = "patient,date,protocol,clinic\nRow Two,2026-11-22,microneedling,harbourside\n"
     checked = csv_upload(desk.signed_in("area"), body)
-    where = checked.headers["location"]  # type: ignore[attr-defined]
+    where = checked.headers["location"]
     lead = desk.signed_in("mags-lead")
     assert lead.get(where).status_code == 403
     assert lead.get(where + "/progress").status_code == 403

@@ -26,7 +26,7 @@ def try_password(client: TestClient, name: str, password: str, forwarded: str = 
     token = csrf_token(client.get("/signin").text)
     headers = {"x-forwarded-for": forwarded} if forwarded else {}
     form = {"csrf_token": token, "name": name, "password": password}
-    return client.post("/signin", data=form, headers=headers).status_code
+    return int(client.post("/signin", data=form, headers=headers).status_code)
 
 
 @pytest.fixture

@@ -41,7 +41,8 @@ def check_clinic(user: User, clinic_id: str) -> None:
 
 
 def web(request: Request) -> Web:
-    return request.app.state.web
+    shared: Web = request.app.state.web
+    return shared
 
 
 def session(request: Request, *, touch: bool = False) -> Session | None:
