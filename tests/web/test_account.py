@@ -185,5 +185,13 @@ def test_a_manager_of_every_clinic_limits_and_frees_a_user(desk: Desk) -> None:
     assert freed.status_code == 200
     user = desk.web.users.get(STAFF)
     assert user is not None and user.clinics is None
+    both = {"csrf_token": token, "all_clinics": "1", "clinic": "magnolia"}
+    unclear = client.post(f"/users/{STAFF}/clinics", data=both)
+    assert unclear.status_code == 422
+    assert "Tick either Every clinic or some clinics, not both" in unclear.text
+    none_ticked = client.post(f"/users/{STAFF}/clinics", data={"csrf_token": token})
+    assert none_ticked.status_code == 422 and "Tick at least one clinic" in none_ticked.text
+    user = desk.web.users.get(STAFF)
+    assert user is not None and user.clinics is None
     nobody = client.post("/users/nobody/remove", data={"csrf_token": token})
     assert nobody.status_code == 404
