@@ -21,7 +21,7 @@ from ...inputs.dates import parse_date
 from ...messages import error_message
 from ..sessions import Session
 from ..users import User
-from .common import checked_form, page, signed_in, text, web
+from .common import check_clinic, checked_form, page, signed_in, text, web
 
 CLINIC_COOKIE = "handouts_clinic"  # which clinic this browser uses; not health data
 MAX_COPIES = 20
@@ -84,20 +84,23 @@ def _languages(store: ContentStore) -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in codes]
 
 
-def _choices(request: Request) -> dict[str, object]:
+def _choices(request: Request, user: User) -> dict[str, object]:
     store = web(request).store
     return {
-        "clinics": store.clinics(),
+        "clinics": [clinic for clinic in store.clinics() if user.may_use(clinic.id)],
         "protocols": sorted(store.protocols(), key=lambda p: p.title.casefold()),
         "printers": service.known_printers(),
         "languages": _languages(store),
     }
 
 
-def _blank_form(request: Request) -> HandoutForm:
+def _blank_form(request: Request, user: User) -> HandoutForm:
     store = web(request).store
     remembered = request.cookies.get(CLINIC_COOKIE, "")
-    clinic = remembered if remembered in store.clinic_ids() else store.default_clinic_id
+    usable = user.usable(store.clinic_ids())
+    clinic = remembered if remembered in usable else store.default_clinic_id
+    if not user.may_use(clinic):
+        clinic = usable[0] if usable else ""
     protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
     first = protocols[0].id if protocols else ""
     return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
@@ -121,7 +124,7 @@ def _main_page(
         form=form,
         outcome=outcome,
         previews=previews or [],
-        **_choices(request),
+        **_choices(request, user),
     )
     _remember_clinic(response, form.clinic)
     return response
@@ -136,7 +139,12 @@ def _remember_clinic(response: Response, clinic: str) -> None:
 
 async def main_page(request: Request) -> Response:
     current, user = signed_in(request)
-    return _main_page(request, current, user, _blank_form(request))
+    return _main_page(request, current, user, _blank_form(request, user))
+
+
+def _check_clinic(request: Request, user: User, form: HandoutForm) -> None:
+    # An empty field means the default clinic, which a limited user may not have.
+    check_clinic(user, form.clinic or web(request).store.default_clinic_id)
 
 
 def _data_urls(pages: list[bytes]) -> list[str]:
@@ -152,6 +160,7 @@ async def preview_fragment(request: Request) -> Response:
     """The preview alone, for the page's script to put in place as staff type."""
     current, user = signed_in(request)
     form = HandoutForm.read(await checked_form(request, current))
+    _check_clinic(request, user, form)
     try:
         pages = await run_in_threadpool(web(request).handouts.preview, form.request())
     except (HandoutError, OSError) as error:
@@ -168,6 +177,7 @@ async def act(request: Request) -> Response:
     current, user = signed_in(request)
     posted = await checked_form(request, current)
     form = HandoutForm.read(posted)
+    _check_clinic(request, user, form)
     action = text(posted, "action")
     handouts = web(request).handouts
     try:
