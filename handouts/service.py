@@ -26,7 +26,8 @@ import os
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -201,17 +202,31 @@ class WarmHandouts:
 
     def preview(self, request: HandoutRequest) -> list[bytes]:
         """The handout's pages as PNG images."""
+        pages: list[bytes] = self.preview_later(request).result()
+        return pages
+
+    def preview_later(
+        self, request: HandoutRequest, slot: Hashable | None = None
+    ) -> Future[list[bytes]]:
+        """A preview queued for a worker (``slot``: whose; a newer one replaces its older)."""
         request = request.page_only()  # the address does not change the page
+        done: Future[list[bytes]] = Future()
         with self._lock:
             if request in self._previews:
                 self._previews.move_to_end(request)
-                return self._previews[request]
-        pages = self._warm().preview(_spec(self.store, request))
+                done.set_result(self._previews[request])
+                return done
+        queued = self._warm().preview_later(_spec(self.store, request), slot)
+        queued.add_done_callback(lambda future: self._keep(request, future))
+        return queued
+
+    def _keep(self, request: HandoutRequest, future: Future[list[bytes]]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
         with self._lock:
-            self._previews[request] = pages
+            self._previews[request] = future.result()
             while len(self._previews) > self.PREVIEW_CACHE_SIZE:
                 self._previews.popitem(last=False)
-        return pages
 
 
 def save_handout(made: MadeHandout, path: Path | None = None, folder: Path = Path("out")) -> Path:

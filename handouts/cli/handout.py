@@ -16,6 +16,7 @@ from .. import service
 from ..content.combining import PractitionerWords, parse_span_change
 from ..content.store import ContentStore
 from ..errors import DeliveryError, InputError
+from ..inputs import limits
 from ..inputs.clock import parse_time
 from .options import check_print_options, print_options
 
@@ -69,7 +70,11 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     metavar="NAME",
     help="Clinic id, name or alias (default: the default clinic).",
 )
-@click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
+@click.option(
+    "--patient",
+    metavar="NAME",
+    help=f"Patient's name, printed on the handout (at most {limits.NAME} characters).",
+)
 @click.option(
     "--language",
     metavar="CODE",
@@ -102,7 +107,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
 )
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
-@click.option("--email", "email_to", metavar="ADDRESS", help="Email the PDF to this address.")
+@click.option(
+    "--email",
+    "email_to",
+    metavar="ADDRESS",
+    help=f"Email the PDF to this address (at most {limits.EMAIL} characters).",
+)
 @click.option(
     "--eml",
     type=click.Path(dir_okay=False, path_type=Path),

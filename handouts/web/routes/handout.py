@@ -22,6 +22,7 @@ from ...messages import error_message
 from ..sessions import Session
 from ..users import User
 from .common import check_clinic, checked_form, page, signed_in, text, web
+from .waiting import PreviewDropped, unless_client_leaves
 
 CLINIC_COOKIE = "handouts_clinic"  # which clinic this browser uses; not health data
 MAX_COPIES = 20
@@ -152,6 +153,19 @@ def _data_urls(pages: list[bytes]) -> list[str]:
     return ["data:image/png;base64," + base64.b64encode(png).decode() for png in pages]
 
 
+async def previewed(
+    request: Request, current: Session, handout_request: service.HandoutRequest
+) -> list[bytes]:
+    """Pages from a worker, awaited without holding a thread (sign-in and files never wait).
+
+    The session's newer preview replaces this one while it waits, and a
+    client that leaves cancels it.
+    """
+    queued = web(request).handouts.preview_later(handout_request, slot=current.csrf)
+    pages: list[bytes] = await unless_client_leaves(request, queued)
+    return pages
+
+
 def _failure(error: Exception) -> str:
     return error_message(error) if isinstance(error, HandoutError | OSError) else str(error)
 
@@ -162,11 +176,13 @@ async def preview_fragment(request: Request) -> Response:
     form = HandoutForm.read(await checked_form(request, current))
     _check_clinic(request, user, form)
     try:
-        pages = await run_in_threadpool(web(request).handouts.preview, form.request())
+        pages = await previewed(request, current, form.request())
     except (HandoutError, OSError) as error:
         return page(
             request, "preview.html", current, user, 422, previews=[], problem=_failure(error)
         )
+    except PreviewDropped as dropped:
+        return page(request, "preview.html", current, user, 409, previews=[], problem=str(dropped))
     response = page(request, "preview.html", current, user, previews=_data_urls(pages), problem="")
     _remember_clinic(response, form.clinic)
     return response
@@ -179,11 +195,10 @@ async def act(request: Request) -> Response:
     form = HandoutForm.read(posted)
     _check_clinic(request, user, form)
     action = text(posted, "action")
-    handouts = web(request).handouts
     try:
         handout_request = form.request()
         if action == "preview":
-            pages = await run_in_threadpool(handouts.preview, handout_request)
+            pages = await previewed(request, current, handout_request)
             return _main_page(request, current, user, form, previews=_data_urls(pages))
         if action == "download":
             given = await run_in_threadpool(_give, request, user, handout_request)
@@ -204,6 +219,8 @@ async def act(request: Request) -> Response:
             raise InputError("Choose Preview, Download PDF, Print or Email.")
     except (HandoutError, OSError) as error:
         outcome = Outcome(False, f"Nothing was made: {_failure(error)}")
+    except PreviewDropped as dropped:
+        outcome = Outcome(False, str(dropped))
     status = 200 if outcome.ok else 422
     return _main_page(request, current, user, form, outcome, status_code=status)
 
