@@ -97,12 +97,13 @@ def understand_date(
 
     Unknown clinic or protocol names raise ``NotFound`` before the date is read.
     """
+    from .inputs import clock
     from .inputs.date_checks import PAST_GRACE, DateFlag, date_flags
     from .inputs.dates import read_when, spelled_out
 
     branding = store.clinic(clinic)
     language = store.protocol(protocol).language
-    anchor = today or dt.date.today()
+    anchor = today or clock.today()
     when = read_when(text, what, today=anchor, date_style=branding.date_style, language=language)
     flags = date_flags(when.date, anchor, grace=PAST_GRACE)
     return UnderstoodDate(

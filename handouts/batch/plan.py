@@ -25,6 +25,7 @@ from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
 from ..deliver.files import default_filename
 from ..errors import HandoutError, InputError, NotFound
+from ..inputs import clock
 from ..inputs.date_checks import (
     DateFlag,
     ListOrder,
@@ -299,7 +300,7 @@ def plan_rows(
     rows = list(rows)
     checker = RowChecker(content)
     names = UniqueNames()
-    anchor = today or dt.date.today()
+    anchor = today or clock.today()
     order = _list_order(rows, checker, clinic_id, titles, date_format)
     jobs: list[Job] = []
     bad: list[BadRow] = []

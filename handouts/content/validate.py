@@ -20,6 +20,7 @@ from jinja2 import nodes, sandbox
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError
+from ..inputs import clock
 from .bundled import BUILTIN_TEMPLATES
 from .catalogs import has_catalog, is_known_language
 from .file_names import same_language, split_protocol_file
@@ -74,7 +75,7 @@ def validate_root(
     ``next_review`` is before ``today`` (default: the real today) is a warning.
     """
     report = Report()
-    _check_protocols(content, grade_target, today or dt.date.today(), report)
+    _check_protocols(content, grade_target, today or clock.today(), report)
     clinics = _check_clinics(content, report)
     _check_default(content, clinics, report)
     _check_aliases(content, report)

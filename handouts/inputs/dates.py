@@ -19,6 +19,7 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_day_names, get_month_names
 
 from ..errors import InputError
+from . import clock
 
 DateStyle = Literal["us", "day-month"]
 # A procedure booked further ahead than this is more often a typing slip than a plan.
@@ -94,7 +95,7 @@ def read_when(
         date_style = date_format  # type: ignore[assignment]
     relative = _RELATIVE.get(value.casefold())
     if relative is not None:
-        return ProcedureWhen((today or dt.date.today()) + dt.timedelta(days=relative))
+        return ProcedureWhen((today or clock.today()) + dt.timedelta(days=relative))
     date_text, time = _split_time(value, text, what)
     date = _read_date(date_text, text, what, date_style, language, iso_only=date_format == "iso")
     return ProcedureWhen(date, time)

@@ -56,7 +56,9 @@ def test_thirty_rows_mixing_english_and_spanish(tmp_path: Path) -> None:
     out = tmp_path / "out"
 
     result = CliRunner().invoke(
-        main, ["batch", str(source), "-o", str(out), "--workers", "2"], catch_exceptions=False
+        main,
+        ["batch", str(source), "-o", str(out), "--workers", "2", "--allow-draft"],
+        catch_exceptions=False,
     )
 
     assert result.exit_code == 0, result.output
@@ -83,6 +85,6 @@ def test_an_export_names_the_language_column_its_own_way(
         "Bo Chen,Micropenning,2026-11-23,\n",
         encoding="utf-8",
     )
-    jobs, bad = plan_rows(read_rows(export), content, today=dt.date(2026, 11, 20))
+    jobs, bad = plan_rows(read_rows(export), content, today=dt.date(2026, 11, 20), allow_draft=True)
     assert bad == []
     assert [(job.patient, job.language) for job in jobs] == [("Ana Silva", "es"), ("Bo Chen", None)]
