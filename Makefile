@@ -58,7 +58,8 @@ docs: demo $(VENV)/.test
 	$(BIN)/mkdocs build
 
 # The wheel, as a clinic would install it: pip install dist/handouts-*.whl
-wheel: $(VENV)/.test
+# Only the build backend is needed; no system packages, no test tools.
+wheel: $(VENV)/.build
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 	@ls dist/handouts-*.whl
 
@@ -71,6 +72,10 @@ system-test:
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.build: | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet "hatchling>=1.24"
+	@touch $@
 
 $(VENV)/.runtime: pyproject.toml | system $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e .

@@ -33,6 +33,8 @@ class HandoutRequest:
     also: tuple[str, ...] = ()  # more procedures of the same visit, on the same handout
     variant: str | None = None  # one of the protocol's variants, by id
     words: PractitionerWords | None = None  # the practitioner's own words for this patient
+    # A draft with no sign-off for a named patient, for this request (content/approval.py).
+    allow_draft: bool = False
 
     @property
     def named(self) -> bool:
