@@ -7,13 +7,14 @@ that it matches, so a new option cannot go undocumented.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import click
 
 from .main import CONTEXT, main
 
 # Wrapped the same on every machine, whatever the terminal.
-_WIDTH = {**CONTEXT, "terminal_width": 100}
+_WIDTH: dict[str, Any] = {**CONTEXT, "terminal_width": 100}
 
 HEADER = """# Command reference
 
