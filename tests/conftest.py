@@ -52,7 +52,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="Rewrite every golden file in tests/golden/ (HTML, CSS, email) from the templates.",
+        help="Rewrite every expected-output file (tests/golden/, tests/bad_inputs/*.expected, "
+        "the guide's command reference) from what the code makes now.",
     )
 
 
