@@ -186,7 +186,5 @@ def test_importing_the_users_command_hashes_nothing() -> None:
         "argon2.PasswordHasher.hash = lambda *a, **k: sys.exit(3)\n"
         "import handouts.cli.users, handouts.web.users, handouts.web.app\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], check=False, capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
