@@ -15,8 +15,7 @@ from starlette.testclient import TestClient
 
 from handouts.web.app import HASHING_AT_ONCE
 from handouts.web.throttle import FORGET_AFTER_SECONDS, FREE_FAILURES
-from handouts.web.users import Passwords
-from tests.web.inprocess import PASSWORD, Desk, cheap_passwords, csrf_token, make_desk
+from tests.web.inprocess import PASSWORD, Desk, GatedPasswords, csrf_token, make_desk
 
 BOSS = "boss2"
 PROXY = "testclient"  # the address TestClient connects from
@@ -103,41 +102,6 @@ def test_a_forwarded_address_from_a_proxy_not_named_is_ignored(tmp_path: Path) -
     for n in range(FREE_FAILURES):
         try_password(client, BOSS, "wrong-password", f"203.0.113.{n}")
     assert try_password(client, BOSS, PASSWORD, "203.0.113.200") == 429
-
-
-class GatedPasswords(Passwords):
-    """argon2 that waits inside ``verify`` until the test opens the gate.
-
-    So the test knows, without timing anything, that password checks are in
-    progress while it does something else. If a check ran on the event loop,
-    the loop itself would be stuck here; the gate then opens on its own after
-    a few seconds (so a regression fails instead of hanging) and says so.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(cheap_passwords()._hasher)
-        self.gate = threading.Event()
-        self.entered = threading.Semaphore(0)
-        self.lock = threading.Lock()
-        self.inside = 0
-        self.most_at_once = 0
-        self.checks = 0
-        self.gave_up_waiting = False
-
-    def verify(self, stored: str | None, password: str) -> bool:
-        with self.lock:
-            self.inside += 1
-            self.checks += 1
-            self.most_at_once = max(self.most_at_once, self.inside)
-        self.entered.release()
-        try:
-            if not self.gate.wait(timeout=5):
-                self.gave_up_waiting = True
-                self.gate.set()
-            return super().verify(stored, password)
-        finally:
-            with self.lock:
-                self.inside -= 1
 
 
 def in_threads(count: int, work: object) -> Iterator[threading.Thread]:
