@@ -173,3 +173,14 @@ def test_guesses_sent_at_once_cannot_slip_past_the_count(
             thread.join(timeout=60)
     assert passwords.checks == FREE_FAILURES, "more guesses were checked than are free"
     assert sorted(answers.values()) == [401] * FREE_FAILURES + [429] * (12 - FREE_FAILURES)
+
+
+def test_forgotten_counts_leave_the_table(behind_proxy: Desk) -> None:
+    guesser = behind_proxy.client()
+    for n in range(20):
+        try_password(guesser, f"made-up-{n}", "wrong-password", f"203.0.113.{n}")
+    behind_proxy.clock.advance(FORGET_AFTER_SECONDS)
+    try_password(guesser, BOSS, "wrong-password", "203.0.113.250")
+    with behind_proxy.web.data.connect() as db:
+        keys = {row[0] for row in db.execute("SELECT key FROM failures")}
+    assert keys == {f"pair:{BOSS}@203.0.113.250", "address:203.0.113.250"}
