@@ -54,6 +54,8 @@ class HandoutRequest:
     pdf_variant: str | None = None
     procedure_time: dt.time | None = None  # turns hour rules into clock times
     language: str | None = None  # None: the protocol's own language
+    next_visit: dt.date | None = None  # booked: replaces the suggested next treatment
+    next_visit_time: dt.time | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,8 @@ def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
         request.procedure_date,
         request.procedure_time,
         language=request.language,
+        next_visit=request.next_visit,
+        next_visit_time=request.next_visit_time,
     )
 
 
@@ -218,6 +222,16 @@ class WarmHandouts:
 def save_handout(made: MadeHandout, path: Path | None = None, folder: Path = Path("out")) -> Path:
     """Write it atomically and owner-only, to ``path`` or ``folder``/its default name."""
     return write_atomic(path or folder / made.filename, made.data)
+
+
+def save_calendar(made: MadeHandout, path: Path) -> Path:
+    """Write the handout's dates as an iCalendar file (owner-only, atomically)."""
+    from .errors import InputError
+    from .render.calendar import build_calendar
+
+    if made.spec.procedure_date is None:
+        raise InputError("--ics needs --date: a handout without a date has nothing to put in it")
+    return write_atomic(path, build_calendar(made.spec))
 
 
 def check_email_ready(

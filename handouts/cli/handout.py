@@ -105,6 +105,23 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the email (with --email's address) to this .eml file instead of sending it.",
 )
+@click.option(
+    "--ics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the handout's dates as a calendar file (.ics) for the patient.",
+)
+@click.option(
+    "--next",
+    "next_text",
+    metavar="DATE",
+    help="The booked next visit (a time after the date is kept): replaces the suggested dates.",
+)
+@click.option(
+    "--follow-ups",
+    "follow_ups",
+    is_flag=True,
+    help="With --email: the patient agreed to follow-up messages on their dates; schedule them.",
+)
 @print_options
 @click.pass_obj
 def handout_command(
@@ -121,6 +138,9 @@ def handout_command(
     pdf_variant: str | None,
     email_to: str | None,
     eml: Path | None,
+    ics: Path | None,
+    next_text: str | None,
+    follow_ups: bool,
     print_: bool,
     printer: str | None,
     copies: int,
@@ -132,6 +152,10 @@ def handout_command(
     asked about on a terminal (and refused elsewhere unless --yes is given).
     --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
     the email for your own mail program, --print sends it to a CUPS printer.
+    --ics writes the dates for the patient's calendar (an emailed handout
+    carries them too); --next gives the booked next visit; --follow-ups
+    schedules the clinic's follow-up messages (send them with
+    'handouts follow-ups send').
 
     \b
     Examples:
@@ -154,6 +178,11 @@ def handout_command(
         procedure_date, procedure_time = when.date, when.time
     if time_text is not None:
         procedure_time = parse_time(time_text)
+    check_calendar_options(date_text, ics, follow_ups, email_to, eml)
+    next_visit = next_time = None
+    if next_text is not None:
+        booked = _confirmed_date(store, next_text, protocol, clinic_id, True, what="--next")
+        next_visit, next_time = booked.date, booked.time
     if email_to:
         service.check_email_ready(email_to, need_smtp=eml is None)
     request = service.HandoutRequest(
@@ -165,12 +194,16 @@ def handout_command(
         pdf_variant,  # type: ignore[arg-type]
         procedure_time,
         language,
+        next_visit,
+        next_time,
     )
     made = service.make_handout(store, request)
     check_distinct_files(output or Path("out") / made.filename, eml)
     target = service.save_handout(made, output)
     log.info("wrote %s handout (%d bytes)", made.spec.protocol.id, len(made.data))
     click.echo(str(target))
+    if ics is not None:
+        click.echo(str(service.save_calendar(made, ics)))
     # The PDF is on disk first, so a failed send or print loses nothing.
     try:
         if email_to and eml:
@@ -178,6 +211,9 @@ def handout_command(
         elif email_to:
             service.email_handout(made, email_to)
             click.echo("emailed", err=True)
+            if follow_ups:
+                scheduled = service.schedule_follow_ups(made, email_to)
+                click.echo(f"follow-ups scheduled: {scheduled}", err=True)
         if print_:
             job = service.print_handout(made, target, printer, copies)
             click.echo(f"printed: CUPS job {job}", err=True)
@@ -186,15 +222,37 @@ def handout_command(
         raise DeliveryError(f"{reason}. The handout itself was saved as {target}.") from None
 
 
+def check_calendar_options(
+    date_text: str | None,
+    ics: Path | None,
+    follow_ups: bool,
+    email_to: str | None,
+    eml: Path | None,
+) -> None:
+    if ics is not None and date_text is None:
+        raise click.UsageError("--ics needs --date: a handout without a date has no dates")
+    if follow_ups and (date_text is None or not email_to or eml is not None):
+        raise click.UsageError(
+            "--follow-ups needs --date and --email (sent, not --eml): "
+            "they go on the patient's dates, to the address the handout went to"
+        )
+
+
 def _confirmed_date(
-    store: ContentStore, text: str, protocol: str, clinic: str | None, assume_yes: bool
+    store: ContentStore,
+    text: str,
+    protocol: str,
+    clinic: str | None,
+    assume_yes: bool,
+    what: str = "--date",
 ) -> ProcedureWhen:
     """The date as understood, shown back on stderr; a far one confirmed first."""
-    understood = service.understand_date(store, text, protocol=protocol, clinic=clinic)
-    click.echo(f"date: {understood.spelled_out}", err=True)
+    understood = service.understand_date(store, text, protocol=protocol, clinic=clinic, what=what)
+    label = what.lstrip("-")
+    click.echo(f"{label}: {understood.spelled_out}", err=True)
     if understood.far and not assume_yes:
         far = f"{understood.spelled_out} is more than a year from today"
         if not sys.stdin.isatty():
-            raise InputError(f"--date: {far}; check the date, or add --yes if it is right")
+            raise InputError(f"{what}: {far}; check the date, or add --yes if it is right")
         click.confirm(f"{far}. Is that right?", abort=True, err=True)
     return understood.when

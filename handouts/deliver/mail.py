@@ -129,8 +129,13 @@ def build_message(
     attachment_name: str,
     reply_to: str | None = None,
     domain: str | None = None,
+    calendar: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
-    """A text + HTML message with the PDF attached, ready to send or save."""
+    """A text + HTML message with the PDF (and the calendar) attached, ready to send or save.
+
+    ``headers`` are added as given (e.g. List-Unsubscribe on a follow-up).
+    """
     from_address = _address(sender, display_name=sender_name)
     message = EmailMessage()
     message["From"] = from_address
@@ -141,11 +146,27 @@ def build_message(
     message["Date"] = email.utils.formatdate(localtime=True)
     # Default to the clinic's own domain: make_msgid() would otherwise reveal this host's name.
     message["Message-ID"] = email.utils.make_msgid(domain=domain or from_address.domain)
+    for name, value in (headers or {}).items():
+        message[name] = _one_line(value)
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
-    message.add_attachment(
-        pdf, maintype="application", subtype="pdf", filename=_attachment_file_name(attachment_name)
-    )
+    if pdf:
+        message.add_attachment(
+            pdf,
+            maintype="application",
+            subtype="pdf",
+            filename=_attachment_file_name(attachment_name),
+        )
+    if calendar is not None:
+        # text/calendar with method=PUBLISH: mail programs offer "add to calendar",
+        # not an invitation to answer.
+        message.add_attachment(
+            calendar,
+            maintype="text",
+            subtype="calendar",
+            filename=_attachment_file_name(attachment_name, ".ics"),
+            params={"method": "PUBLISH"},
+        )
     return message
 
 
@@ -176,10 +197,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _attachment_file_name(name: str) -> str:
+def _attachment_file_name(name: str, suffix: str = ".pdf") -> str:
     # Only the last path part: "../x.pdf" must not steer where a mail program saves it.
     base = _one_line(name.replace("\\", "/").rsplit("/", 1)[-1]).lstrip(".") or "handout"
-    return base if base.lower().endswith(".pdf") else f"{base}.pdf"
+    if base.lower().endswith(".pdf"):
+        base = base[:-4]
+    return f"{base}{suffix}"
 
 
 # --- writing an .eml file -------------------------------------------------------
@@ -217,7 +240,9 @@ def render_email(env: jinja2.Environment, context: dict[str, Any]) -> tuple[str,
     subject = env.get_template("email/subject.txt").render(context)
     text_body = env.get_template("email/body.txt").render(context)
     html_body = env.get_template("email/body.html").render(context)
-    return _one_line(subject), text_body.strip() + "\n", html_body
+    # Sections left out (no rules, no regimen) leave runs of blank lines behind.
+    text_body = re.sub(r"\n{3,}", "\n\n", text_body.strip())
+    return _one_line(subject), text_body + "\n", html_body
 
 
 # --- sending --------------------------------------------------------------------

@@ -71,6 +71,9 @@ class HandoutSpec:
     patient_name: str | None = None
     procedure_date: dt.date | None = None
     procedure_time: dt.time | None = None  # only hour rules use it
+    # A booked next visit replaces the suggested dates (page, email, calendar).
+    next_visit: dt.date | None = None
+    next_visit_time: dt.time | None = None
 
     @property
     def language(self) -> str:
@@ -191,6 +194,8 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "patient_name": spec.patient_name,
         "procedure_date": spec.procedure_date,
         "procedure_time": spec.procedure_time if spec.procedure_date else None,
+        "next_visit": spec.next_visit,
+        "next_visit_time": spec.next_visit_time,
         "schedule": schedule,
         # Whatever starts before the procedure day goes under its own heading.
         "phases_before": [view for view in phases if view.phase.first_day < 0],
@@ -260,6 +265,8 @@ def resolve_spec(
     procedure_date: dt.date | None = None,
     procedure_time: dt.time | None = None,
     language: str | None = None,
+    next_visit: dt.date | None = None,
+    next_visit_time: dt.time | None = None,
 ) -> HandoutSpec:
     """Look up a protocol (in ``language``, else its own) and clinic by id
     (the default clinic without one)."""
@@ -273,4 +280,6 @@ def resolve_spec(
         patient_name=clean_name(patient_name),
         procedure_date=procedure_date,
         procedure_time=procedure_time,
+        next_visit=next_visit,
+        next_visit_time=next_visit_time if next_visit else None,
     )
