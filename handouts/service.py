@@ -234,6 +234,27 @@ def save_calendar(made: MadeHandout, path: Path) -> Path:
     return write_atomic(path, build_calendar(made.spec))
 
 
+def schedule_follow_ups(
+    made: MadeHandout,
+    address: str,
+    *,
+    data: Path | None = None,
+    now: dt.datetime | None = None,
+    consent: str = "front desk, handouts handout --follow-ups",
+) -> int:
+    """After the handout was emailed to ``address``: schedule its follow-ups there.
+
+    Returns how many were scheduled (none when the clinic does not send them).
+    """
+    from .follow_ups.schedule import schedule_for_handout
+    from .web.data import data_dir
+
+    folder = data or data_dir()
+    moment = now or dt.datetime.now(dt.UTC)
+    count, _token = schedule_for_handout(made.spec, address, folder, moment, consent)
+    return count
+
+
 def check_email_ready(
     address: str, *, need_smtp: bool, environ: Mapping[str, str] | None = None
 ) -> None:

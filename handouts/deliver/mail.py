@@ -232,14 +232,22 @@ def _as_draft(message: EmailMessage) -> EmailMessage:
 # --- rendering the subject and bodies -----------------------------------------
 
 
-def render_email(env: jinja2.Environment, context: dict[str, Any]) -> tuple[str, str, str]:
+HANDOUT_EMAIL = ("email/subject.txt", "email/body.txt", "email/body.html")
+
+
+def render_email(
+    env: jinja2.Environment,
+    context: dict[str, Any],
+    templates: tuple[str, str, str] = HANDOUT_EMAIL,
+) -> tuple[str, str, str]:
     """(subject, text body, HTML body) from the clinic-overridable email templates."""
     # The page templates trim newlines after block tags; plain-text email needs
     # its line breaks exactly as written in the template.
     env = env.overlay(trim_blocks=False, lstrip_blocks=False)
-    subject = env.get_template("email/subject.txt").render(context)
-    text_body = env.get_template("email/body.txt").render(context)
-    html_body = env.get_template("email/body.html").render(context)
+    subject_name, text_name, html_name = templates
+    subject = env.get_template(subject_name).render(context)
+    text_body = env.get_template(text_name).render(context)
+    html_body = env.get_template(html_name).render(context)
     # Sections left out (no rules, no regimen) leave runs of blank lines behind.
     text_body = re.sub(r"\n{3,}", "\n\n", text_body.strip())
     return _one_line(subject), text_body + "\n", html_body
