@@ -18,7 +18,7 @@ from handouts.follow_ups.schedule import schedule_for_handout
 from handouts.follow_ups.sender import send_due
 from handouts.render.page import resolve_spec
 from tests.conftest import FIXED_DATE
-from tests.follow_ups.conftest import Smtp
+from tests.support.inbox import Smtp
 
 PATIENT = "Quintessa Zelborne"
 ADDRESS = "q.z@example.org"
