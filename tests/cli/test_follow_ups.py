@@ -40,7 +40,13 @@ def handouts(when: str, data: Path, smtp: Smtp, *args: str) -> subprocess.Comple
     environ.pop("HANDOUTS_ROOT", None)
     command = [FAKETIME or "faketime", when, sys.executable, str(REPO / "generate.py"), *args]
     return subprocess.run(
-        command, cwd=data.parent, env=environ, capture_output=True, text=True, timeout=120
+        command,
+        check=False,
+        cwd=data.parent,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
