@@ -13,10 +13,12 @@ import pytest
 
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
-from tests.copies import copy_content
 from tests.cups_fixture import cups_queue
+from tests.support.content import copy_content
+from tests.support.smtp import message, pdf, smtp_server, tls
 
-__all__ = ["cups_queue"]
+# Fixtures every test module may ask for by name.
+__all__ = ["cups_queue", "message", "pdf", "smtp_server", "tls"]
 
 FIXED_DATE = dt.date(2026, 11, 22)
 
@@ -72,6 +74,14 @@ def golden(update_golden: bool) -> Callable[[str, str], None]:
         )
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own data folder (the ledger), so no test sees another's deliveries."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("HANDOUTS_DATA", str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ public_url_option = click.option(
 
 
 def _folder(data_path: Path | None) -> Path:
-    from ..web.data import data_dir
+    from ..records import data_dir
 
     return data_path or data_dir()
 

@@ -13,14 +13,15 @@ says (the handout's title and the follow-up's own text), the address the
 handout went to, and the patient's name for staff to find and cancel it; the
 name never goes into a message or a log line.
 
-Schema changes are numbered migrations, applied in order when the file is opened.
+The table lives in the ledger (``records.sqlite3`` in the data folder): its
+schema is the ledger's migration 3 (``records/schema.py``), so one file holds
+what was given, sent and scheduled.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 import secrets
 import sqlite3
 from collections.abc import Iterator, Sequence
@@ -28,44 +29,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from ..deliver.files import FILE_MODE, make_private_dirs
 from ..errors import InputError
 from .plan import PlannedFollowUp
-
-OUTBOX_NAME = "follow-ups.sqlite3"
-
-# Numbered migrations: MIGRATIONS[n - 1] takes the file from version n - 1 to n.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE follow_ups (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        handout TEXT NOT NULL,          -- one random token per emailed handout
-        key TEXT NOT NULL,              -- the follow-up within it: day-2, rule-3-ends
-        clinic TEXT NOT NULL,
-        protocol TEXT NOT NULL,
-        language TEXT NOT NULL,
-        procedure_date TEXT NOT NULL,
-        patient TEXT NOT NULL,          -- for staff to find it: never sent, never logged
-        recipient TEXT NOT NULL,        -- the address the handout went to
-        title TEXT NOT NULL,            -- the handout's title
-        heading TEXT NOT NULL,
-        text TEXT NOT NULL,
-        day TEXT NOT NULL,              -- the patient's date it is about
-        due TEXT NOT NULL,              -- UTC, ISO 8601
-        state TEXT NOT NULL,
-        consent TEXT NOT NULL,          -- how and when the patient agreed
-        scheduled_at TEXT NOT NULL,
-        claimed_by TEXT,
-        claimed_at TEXT,
-        finished_at TEXT,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        note TEXT NOT NULL DEFAULT '',
-        UNIQUE (handout, key)
-    );
-    CREATE INDEX follow_ups_due ON follow_ups (state, due);
-    CREATE INDEX follow_ups_recipient ON follow_ups (recipient);
-    """,
-)
 
 MAX_ATTEMPTS = 3  # a message the server refused for certain this often is given up
 
@@ -125,17 +90,16 @@ def _iso(moment: dt.datetime) -> str:
 
 
 class Outbox:
-    """The follow-up outbox in one SQLite file (WAL, owner-only)."""
+    """The follow-up outbox: the ledger's ``follow_ups`` table."""
 
     def __init__(self, folder: Path) -> None:
-        make_private_dirs(folder)
-        self.path = folder / OUTBOX_NAME
+        from ..records import Ledger
+
+        # Opening the ledger creates it owner-only and runs its migrations.
+        self.path = Ledger(folder).path
         try:
-            os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, FILE_MODE))
             self._db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
-            self._migrate()
         except sqlite3.Error as error:
             raise InputError(
                 f"{self.path}: cannot be read ({error}); no follow-up is sent until it is restored"
@@ -149,16 +113,6 @@ class Outbox:
 
     def __exit__(self, *_: object) -> None:
         self.close()
-
-    def _migrate(self) -> None:
-        # Statements are split on ';', so a migration's comments must not hold one.
-        with self._write():
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in script.split(";"):
-                    if statement.strip():
-                        self._db.execute(statement)
-                self._db.execute(f"PRAGMA user_version={number}")
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[None]:
