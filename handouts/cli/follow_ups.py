@@ -38,6 +38,12 @@ def follow_ups_command() -> None:
     'handouts handout ... --email ADDRESS --follow-ups' schedules them; run
     'handouts follow-ups send' every few minutes (a systemd timer or cron) or
     keep 'handouts serve' running, which sends them itself.
+
+    \b
+    Examples:
+      handouts follow-ups list
+      handouts follow-ups send
+      handouts follow-ups cancel --email sam@example.com --patient-asked
     """
 
 
@@ -73,9 +79,13 @@ def send_command(store: ContentStore, data_path: Path | None, public_url: str | 
 @data_option
 @click.option("--all", "show_all", is_flag=True, help="Also those sent, cancelled or expired.")
 def list_command(data_path: Path | None, show_all: bool) -> None:
-    """Show the follow-ups still to send (with --all: every one, and what became of it).
+    """Show the follow-ups still to send (--all: every one, and what became of it).
 
     Columns: id, when it is due (UTC), state, patient, address, what it is about.
+
+    \b
+    Example:
+      handouts follow-ups list --all
     """
     from ..follow_ups.outbox import FollowUpState, Outbox
 
