@@ -1,0 +1,106 @@
+"""The web side of follow-ups and the calendar, through the real server: the consent
+checkbox schedules them, the stop link stops them without signing in, the Calendar
+button downloads the dates, and a booked next visit replaces the suggested dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import vobject
+
+from handouts.follow_ups.outbox import FollowUpState, Outbox
+from tests.web.conftest import Smtp
+from tests.web.server import Server, csrf_token
+
+PATIENT = "Follow Upton"
+
+
+def soon() -> str:
+    # Follow-ups are only scheduled for dates still ahead of the real clock.
+    return (dt.date.today() + dt.timedelta(days=1)).isoformat()
+
+
+def test_consent_schedules_and_the_stop_link_stops(server: Server, smtp: Smtp) -> None:
+    server.names_used.append(PATIENT)
+    address = "follow.upton@example.org"
+    client = server.signed_in()
+    fields = {
+        "csrf_token": csrf_token(client.get("/").text),
+        "clinic": "harbourside",
+        "protocol": "microneedling",
+        "patient": PATIENT,
+        "date": soon(),
+        "email": address,
+        "follow_ups": "yes",
+        "action": "email",
+    }
+    response = client.post("/handout", data=fields)
+    page = html.unescape(response.text)
+    assert response.status_code == 200, page
+    assert f"Emailed to {address}. 3 follow-up messages scheduled." in page
+    with Outbox(server.data) as outbox:
+        rows = [r for r in outbox.rows() if r.recipient == address]
+    assert [r.key for r in rows] == ["day-1", "day-2", "day-7"]
+    assert all(r.state is FollowUpState.SCHEDULED for r in rows)
+    token = rows[0].handout
+
+    stranger = server.client()  # the patient, not signed in
+    asked = stranger.get(f"/follow-ups/stop/{token}")
+    assert asked.status_code == 200 and "Stop the follow-up messages" in asked.text
+    with Outbox(server.data) as outbox:  # opening the link alone stops nothing
+        states = {r.state for r in outbox.rows() if r.recipient == address}
+    assert states == {FollowUpState.SCHEDULED}
+    stopped = stranger.post(f"/follow-ups/stop/{token}", data={"List-Unsubscribe": "One-Click"})
+    assert stopped.status_code == 200 and "no more follow-up messages" in stopped.text
+    with Outbox(server.data) as outbox:
+        states = {r.state for r in outbox.rows() if r.recipient == address}
+    assert states == {FollowUpState.CANCELLED}
+    unknown = stranger.post("/follow-ups/stop/not-a-real-token")
+    assert unknown.status_code == 200 and unknown.text == stopped.text
+    assert PATIENT not in server.log() and address not in server.log()
+
+
+def test_without_consent_nothing_is_scheduled(server: Server, smtp: Smtp) -> None:
+    server.names_used.append(PATIENT)
+    address = "no.consent@example.org"
+    client = server.signed_in()
+    fields = {
+        "csrf_token": csrf_token(client.get("/").text),
+        "clinic": "harbourside",
+        "protocol": "microneedling",
+        "patient": PATIENT,
+        "date": soon(),
+        "email": address,
+        "action": "email",
+    }
+    response = client.post("/handout", data=fields)
+    assert response.status_code == 200
+    assert "follow-up" not in html.unescape(response.text).split("Emailed to")[1][:80]
+    with Outbox(server.data) as outbox:
+        assert [r for r in outbox.rows() if r.recipient == address] == []
+
+
+def test_the_calendar_button_gives_the_dates_and_the_booked_visit(server: Server) -> None:
+    server.names_used.append(PATIENT)
+    client = server.signed_in()
+    fields = {
+        "csrf_token": csrf_token(client.get("/").text),
+        "clinic": "magnolia",
+        "protocol": "micropenning",
+        "patient": PATIENT,
+        "date": "2026-11-22",
+        "next": "2026-12-21T10:30",
+        "action": "calendar",
+    }
+    response = client.post("/handout", data=fields)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/calendar")
+    assert PATIENT not in response.text
+    events = {e.summary.value: e for e in vobject.readOne(response.text).vevent_list}
+    visit = events["Your next appointment at Magnolia Dermatology & Laser"]
+    assert visit.dtstart.value.replace(tzinfo=None) == dt.datetime(2026, 12, 21, 10, 30)
+    assert not any("suggested" in summary for summary in events)
+    no_date = client.post("/handout", data={**fields, "date": ""})
+    assert no_date.status_code == 422
+    assert "Calendar: give the procedure date first." in html.unescape(no_date.text)
