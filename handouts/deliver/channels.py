@@ -20,6 +20,7 @@ from markupsafe import Markup
 from ..content.catalogs import catalog, text_direction
 from ..errors import DeliveryError
 from ..render.page import HandoutSpec, date_formatter, page_context
+from ..render.qr import phone_digits
 from .mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from .printing import print_pdf
 
@@ -64,8 +65,7 @@ def email_context(spec: HandoutSpec, has_calendar: bool) -> dict[str, Any]:
 
 def phone_uri(phone: str) -> str:
     """A tel: link's number: digits and a leading +, as phones dial it."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return f"+{digits}" if phone.strip().startswith("+") else digits
+    return phone_digits(phone)
 
 
 def handout_message(

@@ -26,6 +26,7 @@ from ..content.resource_policy import clinic_file
 from ..content.store import ContentStore
 from ..content.templates import template_environment, template_source
 from ..inputs.names import clean_name
+from .qr import clinic_qr_codes
 from .schedule import DatedPhase, DatedRule, Schedule, build_schedule, rules_in_force
 
 # English dates follow the clinic's date style: US "Monday, November 23, 2026",
@@ -194,6 +195,7 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "patient_name": spec.patient_name,
         "procedure_date": spec.procedure_date,
         "procedure_time": spec.procedure_time if spec.procedure_date else None,
+        "qr_codes": clinic_qr_codes(clinic),
         "next_visit": spec.next_visit,
         "next_visit_time": spec.next_visit_time,
         "schedule": schedule,
