@@ -19,6 +19,7 @@ import contextlib
 import copy
 import email.errors
 import email.utils
+import functools
 import re
 import smtplib
 import socket
@@ -309,6 +310,13 @@ def _dot_stuffed(msg: bytes | str) -> bytes:
     return data + b".\r\n"
 
 
+@functools.cache
+def _default_context() -> ssl.SSLContext:
+    # Loading the system's CA certificates takes tens of milliseconds: once per
+    # process, not once per message (a run of follow-ups sends thousands).
+    return ssl.create_default_context()
+
+
 def send_message(
     message: EmailMessage,
     settings: SmtpSettings,
@@ -324,7 +332,7 @@ def send_message(
     seconds (default: the settings'). Raises ``MaybeDelivered`` when the
     server may have the message but did not confirm it; that is never retried.
     """
-    context = context or ssl.create_default_context()
+    context = context or _default_context()
     budget = settings.timeout if timeout is None else timeout
     deadline = time.monotonic() + budget
     for attempt in range(1, max(attempts, 1) + 1):
