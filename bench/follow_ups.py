@@ -21,12 +21,12 @@ from aiosmtpd.controller import Controller
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from handouts.content.bundled import BUNDLED_ROOT  # noqa: E402
-from handouts.content.store import CachedContentStore  # noqa: E402
-from handouts.deliver.mail import SmtpSettings  # noqa: E402
-from handouts.follow_ups.outbox import NewHandout, Outbox  # noqa: E402
-from handouts.follow_ups.plan import PlannedFollowUp  # noqa: E402
-from handouts.follow_ups.sender import send_due  # noqa: E402
+from handouts.content.bundled import BUNDLED_ROOT
+from handouts.content.store import CachedContentStore
+from handouts.deliver.mail import SmtpSettings
+from handouts.follow_ups.outbox import NewHandout, Outbox
+from handouts.follow_ups.plan import PlannedFollowUp
+from handouts.follow_ups.sender import send_due
 
 # A Monday morning in London, inside Harbourside's sending hours.
 NOW = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)
