@@ -421,6 +421,19 @@ def run_batch(
             environ=environ,
         )
     plan = plan_batch(cached, request)
+    if request.record and ledger is not None:
+        # A cancelled appointment in this list stops follow-ups scheduled by an earlier one.
+        from .follow_ups.cancelled import cancel_left_out
+
+        profile = cached.import_profile(request.profile) if request.profile else None
+        cancel_left_out(
+            plan.rows,
+            cached,
+            request.clinic,
+            ledger.folder,
+            ledger.clock(),
+            date_format=profile.date_format if profile else None,
+        )
     return run_jobs(
         cached,
         plan.jobs,

@@ -24,7 +24,7 @@ from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
 from ..deliver.files import default_filename
 from ..errors import HandoutError, InputError, NotFound
-from ..inputs.dates import far_from_today, read_time, read_when, spelled_out
+from ..inputs.dates import ProcedureWhen, far_from_today, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from ..render.page import HandoutSpec, resolve_spec
 from ..request import HandoutRequest
@@ -53,6 +53,9 @@ class Job:
     procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
     language: str | None = None  # None: the protocol's own language
+    follow_ups: bool = False  # the patient agreed to follow-up messages (a list's column)
+    next_visit: dt.date | None = None  # booked next appointment (a list's column)
+    next_visit_time: dt.time | None = None
 
     @property
     def request(self) -> HandoutRequest:
@@ -65,6 +68,8 @@ class Job:
             procedure_time=self.procedure_time,
             language=self.language,
             email=self.email,
+            next_visit=self.next_visit,
+            next_visit_time=self.next_visit_time,
         )
 
 
@@ -118,6 +123,7 @@ def inputs_hash(
     variant: str | None,
     procedure_time: dt.time | None = None,
     language: str | None = None,
+    next_visit: dt.datetime | dt.date | None = None,
 ) -> str:
     """A hash of everything that decides a handout's bytes."""
     inputs: dict[str, str | None] = {
@@ -130,6 +136,8 @@ def inputs_hash(
         inputs["time"] = procedure_time.isoformat()
     if language is not None:  # likewise: rows without a language keep their hash
         inputs["language"] = language
+    if next_visit is not None:  # and rows without a booked next visit
+        inputs["next"] = next_visit.isoformat()
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
@@ -143,6 +151,8 @@ def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
         job.procedure_date,
         job.procedure_time,
         language=job.language,
+        next_visit=job.next_visit,
+        next_visit_time=job.next_visit_time,
     )
 
 
@@ -298,6 +308,16 @@ def plan_rows(
             language = values.get("language") or None
             if language is not None:
                 checker.check_language(protocol.id, language)
+            booked = None
+            if values.get("next"):
+                booked = read_when(
+                    values["next"],
+                    "next appointment",
+                    today=anchor,
+                    date_style=clinic.date_style,
+                    language=protocol.language,
+                    date_format=date_format,
+                )
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
@@ -318,7 +338,13 @@ def plan_rows(
                 procedure_date=when.date,
                 output=output,
                 inputs_hash=inputs_hash(
-                    fingerprint, facts.patient, when.date, None, time, language
+                    fingerprint,
+                    facts.patient,
+                    when.date,
+                    None,
+                    time,
+                    language,
+                    _booked_at(booked),
                 ),
                 email=values.get("email") or None,
                 reference=facts.reference,
@@ -326,9 +352,23 @@ def plan_rows(
                 procedure_time=time,
                 warning=warning,
                 language=language,
+                follow_ups=is_yes(values.get("follow_ups", "")),
+                next_visit=booked.date if booked else None,
+                next_visit_time=booked.time if booked else None,
             )
         )
     return jobs, bad
+
+
+def _booked_at(booked: ProcedureWhen | None) -> dt.datetime | dt.date | None:
+    if booked is None:
+        return None
+    return dt.datetime.combine(booked.date, booked.time) if booked.time else booked.date
+
+
+def is_yes(cell: str) -> bool:
+    """A yes/no cell as exports write it: yes, y, true, 1, x, ✓ (anything else is no)."""
+    return cell.strip().casefold() in {"yes", "y", "true", "1", "x", "✓", "si", "sí"}
 
 
 def _time_of_day(text: str) -> dt.time | None:
