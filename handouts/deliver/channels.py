@@ -84,7 +84,8 @@ def handout_message(
             spec.environment, email_context(spec, calendar is not None)
         )
     except jinja2.TemplateError as error:
-        where = f"{error.filename}:{error.lineno}: " if getattr(error, "lineno", None) else ""
+        line = getattr(error, "lineno", None)
+        where = f"{getattr(error, 'filename', '')}:{line}: " if line else ""
         raise DeliveryError(f"email template {where}{error}") from None
     return build_message(
         sender=clinic.email,

@@ -63,13 +63,11 @@ def calendar_events(spec: HandoutSpec, schedule: Schedule | None = None) -> list
     _ = words.gettext
     zone = _zone(spec)
     events: list[CalendarEvent] = []
-    for index, dated in enumerate(schedule.phases):
-        title = dated.phase.title
-        if dated.last is None:
-            # An open-ended phase is the day it begins: a "forever" event helps no one.
-            events.append(_all_day(f"phase-{index}", title, dated.first, dated.first, title))
-        else:
-            events.append(_all_day(f"phase-{index}", title, dated.first, dated.last, title))
+    for index, phase in enumerate(schedule.phases):
+        title = phase.phase.title
+        # An open-ended phase is the day it begins: a "forever" event helps no one.
+        last_day = phase.first if phase.last is None else phase.last
+        events.append(_all_day(f"phase-{index}", title, phase.first, last_day, title))
     for index, dated in enumerate(schedule.rules):
         rule = dated.rule
         name = rule.short or rule.text
@@ -198,7 +196,8 @@ def build_calendar(spec: HandoutSpec, stamp: dt.datetime | None = None) -> bytes
         # long, and some calendar programs misread its older changes.
         first, last = min(timed).year, max(timed).year
         cal.add_missing_timezones(dt.date(first - 1, 1, 1), dt.date(last + 2, 1, 1))
-    return cal.to_ical()
+    data: bytes = cal.to_ical()
+    return data
 
 
 def _alarm(item: CalendarEvent) -> icalendar.Alarm:
