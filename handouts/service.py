@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
     from .content.approval import Approval, SignOff
+    from .follow_ups.sender import SendReport
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
@@ -321,6 +322,24 @@ def schedule_follow_ups(
     moment = now or dt.datetime.now(dt.UTC)
     count, _token = schedule_for_handout(made.spec, address, folder, moment, consent)
     return count
+
+
+def send_due_follow_ups(
+    store: ContentStore,
+    data: Path,
+    now: dt.datetime,
+    *,
+    environ: Mapping[str, str] | None = None,
+    public_url: str | None = None,
+) -> SendReport:
+    """Send the follow-ups due at ``now`` (SMTP settings from HANDOUTS_SMTP_*), each once."""
+    from .deliver.mail import SmtpSettings
+    from .follow_ups.outbox import Outbox
+    from .follow_ups.sender import send_due
+
+    settings = SmtpSettings.from_env(os.environ if environ is None else environ)
+    with Outbox(data) as outbox:
+        return send_due(outbox, store, settings, now, public_url=public_url)
 
 
 def check_email_ready(

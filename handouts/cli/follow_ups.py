@@ -61,13 +61,11 @@ def send_command(store: ContentStore, data_path: Path | None, public_url: str | 
     Example:
       handouts follow-ups send
     """
-    from ..deliver.mail import SmtpSettings
-    from ..follow_ups.outbox import Outbox
-    from ..follow_ups.sender import send_due
+    from .. import service
 
-    settings = SmtpSettings.from_env(os.environ)
-    with Outbox(_folder(data_path)) as outbox:
-        report = send_due(outbox, store, settings, _now(), public_url=public_url)
+    report = service.send_due_follow_ups(
+        store, _folder(data_path), _now(), environ=os.environ, public_url=public_url
+    )
     for problem in report.problems:
         click.echo(problem, err=True)
     click.echo(f"follow-ups: {report.summary()}")
