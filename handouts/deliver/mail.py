@@ -290,11 +290,13 @@ class _DeadlineMixin:
                 sock.shutdown(socket.SHUT_RDWR)
 
 
-class _Smtp(_DeadlineMixin, smtplib.SMTP):
+# The mixin's data() takes bytes or str, all smtplib ever passes it; typeshed's
+# wider buffer type is the only difference.
+class _Smtp(_DeadlineMixin, smtplib.SMTP):  # type: ignore[misc]
     pass
 
 
-class _SmtpSsl(_DeadlineMixin, smtplib.SMTP_SSL):
+class _SmtpSsl(_DeadlineMixin, smtplib.SMTP_SSL):  # type: ignore[misc]
     pass
 
 
@@ -362,7 +364,7 @@ def _deliver_once(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _too_slow(settings, budget)
-    client: _Smtp = (
+    client: _Smtp | _SmtpSsl = (
         _SmtpSsl(context=context, timeout=remaining)
         if settings.security == "ssl"
         else _Smtp(timeout=remaining)
@@ -438,8 +440,8 @@ def _quit_politely(client: smtplib.SMTP) -> None:
         client.quit()
 
 
-def _connect(client: _Smtp, settings: SmtpSettings, budget: float) -> None:
-    client._host = settings.host  # what STARTTLS checks the certificate against
+def _connect(client: _Smtp | _SmtpSsl, settings: SmtpSettings, budget: float) -> None:
+    client._host = settings.host  # type: ignore[union-attr]  # what STARTTLS checks against
     try:
         client.connect(settings.host, settings.port)
     except ssl.SSLError as error:
