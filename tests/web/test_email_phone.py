@@ -62,3 +62,37 @@ def test_the_email_reads_on_a_phone(
         assert axe_violations(page) == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_follow_up_reads_on_a_phone(
+    browser: object, content: ContentStore, tmp_path: Path, scheme: str
+) -> None:
+    import datetime as dt
+
+    from handouts.follow_ups.outbox import Outbox
+    from handouts.follow_ups.schedule import schedule_for_handout
+    from handouts.follow_ups.sender import follow_up_message
+
+    spec = resolve_spec(content, "light-chemical-peel", "harbourside", "Zoë", FIXED_DATE)
+    schedule_for_handout(
+        spec, "zoe@example.org", tmp_path, dt.datetime(2026, 11, 1, tzinfo=dt.UTC), "test"
+    )
+    with Outbox(tmp_path) as outbox:
+        row = outbox.rows()[-1]  # a rule's "no longer applies", the longest wording
+    message = follow_up_message(content, row, "https://desk.example/")
+    page_file = tmp_path / "follow-up.html"
+    page_file.write_text(message.get_body(("html",)).get_content(), encoding="utf-8")  # type: ignore[union-attr]
+    context = browser.new_context(  # type: ignore[attr-defined]
+        viewport={"width": 360, "height": 740}, color_scheme=scheme
+    )
+    try:
+        page = context.new_page()
+        page.goto(page_file.as_uri())
+        measured = page.evaluate(MEASURE)
+        page.screenshot(path=str(tmp_path / f"follow-up-{scheme}.png"), full_page=True)
+        assert measured["overflow"] <= 0
+        assert measured["small"] == []
+        assert axe_violations(page) == []
+    finally:
+        context.close()
