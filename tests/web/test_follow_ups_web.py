@@ -104,3 +104,33 @@ def test_the_calendar_button_gives_the_dates_and_the_booked_visit(server: Server
     no_date = client.post("/handout", data={**fields, "date": ""})
     assert no_date.status_code == 422
     assert "Calendar: give the procedure date first." in html.unescape(no_date.text)
+
+
+def test_staff_see_and_stop_what_is_scheduled(server: Server, smtp: Smtp) -> None:
+    server.names_used.append("Staff Stopped")
+    address = "staff.stopped@example.org"
+    client = server.signed_in()
+    fields = {
+        "csrf_token": csrf_token(client.get("/").text),
+        "clinic": "harbourside",
+        "protocol": "microneedling",
+        "patient": "Staff Stopped",
+        "date": soon(),
+        "email": address,
+        "follow_ups": "yes",
+        "action": "email",
+    }
+    assert client.post("/handout", data=fields).status_code == 200
+    listed = client.get("/follow-ups")
+    assert listed.status_code == 200
+    assert "Staff Stopped" in listed.text and address in listed.text
+    with Outbox(server.data) as outbox:
+        token = next(r.handout for r in outbox.rows() if r.recipient == address)
+    assert server.client().get("/follow-ups").status_code in (302, 303, 401)  # staff only
+    stopped = client.post(
+        "/follow-ups/cancel", data={"csrf_token": csrf_token(listed.text), "handout": token}
+    )
+    assert stopped.status_code == 200 and "Stopped 3 messages." in stopped.text
+    assert address not in stopped.text.split("Stopped 3 messages.")[1]
+    refused = client.post("/follow-ups/cancel", data={"csrf_token": "wrong", "handout": token})
+    assert refused.status_code in (400, 403)

@@ -9,14 +9,15 @@ same answer as a known one, so the page tells nobody whether a token exists.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ...follow_ups.outbox import CancelReason, Outbox
-from .common import web
+from ...follow_ups.outbox import CancelReason, FollowUpRow, FollowUpState, Outbox
+from .common import checked_form, page, signed_in, text, web
 
 MAX_TOKEN = 64
 
@@ -58,7 +59,56 @@ async def stop(request: Request) -> Response:
     )
 
 
+# --- staff: what is scheduled, and stopping it --------------------------------
+
+
+@dataclass(frozen=True)
+class _Group:
+    token: str
+    patient: str
+    recipient: str
+    rows: list[FollowUpRow]
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    ok: bool
+    message: str
+
+
+def _scheduled(request: Request) -> list[_Group]:
+    with Outbox(web(request).settings.data_dir) as outbox:
+        rows = outbox.rows([FollowUpState.SCHEDULED])
+    groups: dict[str, _Group] = {}
+    for row in rows:
+        group = groups.setdefault(row.handout, _Group(row.handout, row.patient, row.recipient, []))
+        group.rows.append(row)
+    return list(groups.values())
+
+
+async def scheduled_page(request: Request, outcome: _Outcome | None = None) -> Response:
+    current, user = signed_in(request)
+    groups = await run_in_threadpool(_scheduled, request)
+    return page(request, "follow_ups.html", current, user, handouts=groups, outcome=outcome)
+
+
+async def staff_cancel(request: Request) -> Response:
+    current, _user = signed_in(request)
+    form = await checked_form(request, current)
+    token = text(form, "handout")[:MAX_TOKEN]
+
+    def cancel() -> int:
+        with Outbox(web(request).settings.data_dir) as outbox:
+            return outbox.cancel_handout(token, CancelReason.STAFF, dt.datetime.now(dt.UTC))
+
+    count = await run_in_threadpool(cancel) if token else 0
+    plural = "message" if count == 1 else "messages"
+    return await scheduled_page(request, _Outcome(count > 0, f"Stopped {count} {plural}."))
+
+
 routes = [
+    Route("/follow-ups", scheduled_page, methods=["GET"]),
+    Route("/follow-ups/cancel", staff_cancel, methods=["POST"]),
     Route("/follow-ups/stop/{token}", ask_to_stop, methods=["GET"]),
     Route("/follow-ups/stop/{token}", stop, methods=["POST"]),
 ]
