@@ -131,6 +131,21 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "client language",
         "preferred language",
     ),
+    # The patient agreed to follow-up messages (yes/no), and the booked next visit.
+    "follow_ups": (
+        "follow ups",
+        "followups",
+        "follow up messages",
+        "follow up consent",
+        "reminders",
+    ),
+    "next": (
+        "next appointment",
+        "next visit",
+        "next appointment date",
+        "next booking",
+        "next appt",
+    ),
     "status": (
         "status",
         "appointment status",

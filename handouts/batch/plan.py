@@ -37,7 +37,7 @@ from ..inputs.date_checks import (
     two_way,
     usual_date,
 )
-from ..inputs.dates import read_time, read_when, spelled_out
+from ..inputs.dates import ProcedureWhen, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from ..render.page import HandoutSpec, resolve_spec
 from ..request import HandoutRequest
@@ -66,6 +66,9 @@ class Job:
     procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
     language: str | None = None  # None: the protocol's own language
+    follow_ups: bool = False  # the patient agreed to follow-up messages (a list's column)
+    next_visit: dt.date | None = None  # booked next appointment (a list's column)
+    next_visit_time: dt.time | None = None
     # What a person must confirm about the date before anything is made (empty: nothing).
     date_flags: frozenset[DateFlag] = frozenset()
     date_shown: str = ""  # the date as understood, the clinic's way: "Friday 4 December 2026"
@@ -88,6 +91,8 @@ class Job:
             procedure_time=self.procedure_time,
             language=self.language,
             email=self.email,
+            next_visit=self.next_visit,
+            next_visit_time=self.next_visit_time,
         )
 
 
@@ -143,6 +148,7 @@ def inputs_hash(
     variant: str | None,
     procedure_time: dt.time | None = None,
     language: str | None = None,
+    next_visit: dt.datetime | dt.date | None = None,
 ) -> str:
     """A hash of everything that decides a handout's bytes."""
     inputs: dict[str, str | None] = {
@@ -155,6 +161,8 @@ def inputs_hash(
         inputs["time"] = procedure_time.isoformat()
     if language is not None:  # likewise: rows without a language keep their hash
         inputs["language"] = language
+    if next_visit is not None:  # and rows without a booked next visit
+        inputs["next"] = next_visit.isoformat()
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
@@ -171,6 +179,8 @@ def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
         job.procedure_date,
         job.procedure_time,
         language=job.language,
+        next_visit=job.next_visit,
+        next_visit_time=job.next_visit_time,
     )
     approval = approval_of(content, job.protocol_id, job.language)
     return replace(spec, protocol=as_signed_off(spec.protocol, approval))
@@ -365,6 +375,16 @@ def plan_rows(
                 if problem:
                     raise InputError(f"language: {problem}")
             draft = checker.check_approved(protocol.id, clinic, language, allow_draft)
+            booked = None
+            if values.get("next"):
+                booked = read_when(
+                    values["next"],
+                    "next appointment",
+                    today=anchor,
+                    date_style=clinic.date_style,
+                    language=protocol.language,
+                    date_format=date_format,
+                )
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
@@ -382,13 +402,22 @@ def plan_rows(
                 procedure_date=when.date,
                 output=output,
                 inputs_hash=inputs_hash(
-                    fingerprint, facts.patient, when.date, None, time, language
+                    fingerprint,
+                    facts.patient,
+                    when.date,
+                    None,
+                    time,
+                    language,
+                    _booked_at(booked),
                 ),
                 email=values.get("email") or None,
                 reference=facts.reference,
                 service=facts.service,
                 procedure_time=time,
                 language=language,
+                follow_ups=is_yes(values.get("follow_ups", "")),
+                next_visit=booked.date if booked else None,
+                next_visit_time=booked.time if booked else None,
                 date_flags=frozenset({DateFlag.AMBIGUOUS}) if ambiguous else frozenset(),
                 date_shown=spelled_out(when.date, clinic.date_style, protocol.language),
                 protocol_title=protocol.title,
@@ -442,6 +471,17 @@ def _with_date_checks(
                 )
         checked.append(replace(job, date_flags=flags, warning=warning))
     return checked
+
+
+def _booked_at(booked: ProcedureWhen | None) -> dt.datetime | dt.date | None:
+    if booked is None:
+        return None
+    return dt.datetime.combine(booked.date, booked.time) if booked.time else booked.date
+
+
+def is_yes(cell: str) -> bool:
+    """A yes/no cell as exports write it: yes, y, true, 1, x, ✓ (anything else is no)."""
+    return cell.strip().casefold() in {"yes", "y", "true", "1", "x", "✓", "si", "sí"}
 
 
 def _time_of_day(text: str) -> dt.time | None:

@@ -30,6 +30,7 @@ from ..content.templates import template_environment, template_source
 from ..errors import InputError
 from ..inputs.limits import check_name
 from ..inputs.names import clean_name
+from .qr import clinic_qr_codes
 from .schedule import DatedPhase, DatedRule, Schedule, build_schedule, rules_in_force
 
 # English dates follow the clinic's date style: US "Monday, November 23, 2026",
@@ -89,6 +90,9 @@ class HandoutSpec:
     # Rules whose span the practitioner set, as (topic, the protocol's own rule).
     replaced: tuple[tuple[str, Rule], ...] = ()
     variant: str | None = None  # the variant's id, already applied to ``protocol``
+    # A booked next visit replaces the suggested dates (page, email, calendar).
+    next_visit: dt.date | None = None
+    next_visit_time: dt.time | None = None
 
     @property
     def language(self) -> str:
@@ -242,6 +246,9 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "patient_name": spec.patient_name,
         "procedure_date": spec.procedure_date,
         "procedure_time": spec.procedure_time if spec.procedure_date else None,
+        "qr_codes": clinic_qr_codes(clinic),
+        "next_visit": spec.next_visit,
+        "next_visit_time": spec.next_visit_time,
         "schedule": schedule,
         # Whatever starts before the procedure day goes under its own heading.
         "warning_signs": protocol.warning_signs,
@@ -316,6 +323,8 @@ def resolve_spec(
     also: Sequence[str] = (),
     variant: str | None = None,
     words: PractitionerWords | None = None,
+    next_visit: dt.date | None = None,
+    next_visit_time: dt.time | None = None,
 ) -> HandoutSpec:
     """Look up a protocol (in ``language``, else its own) and clinic by id
     (the default clinic without one).
@@ -353,4 +362,6 @@ def resolve_spec(
         words=words,
         replaced=replaced,
         variant=variant or None,
+        next_visit=next_visit,
+        next_visit_time=next_visit_time if next_visit else None,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import time
@@ -79,16 +80,28 @@ class Web:
 def create_app(settings: WebSettings) -> Starlette:
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    from .routes import account, batch, handout, history, signin
+    from .routes import account, batch, follow_ups, handout, history, signin
 
     web = Web(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         web.handouts.start()
+        # Follow-ups go out while the server runs, when it can send email at all.
+        sender = None
+        if settings.environ.get("HANDOUTS_SMTP_HOST"):
+            from ..follow_ups.background import send_forever
+
+            sender = asyncio.create_task(
+                send_forever(settings.data_dir, web.store, settings.environ)
+            )
         try:
             yield
         finally:
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
             web.handouts.close()
 
     routes = [
@@ -97,6 +110,7 @@ def create_app(settings: WebSettings) -> Starlette:
         *handout.routes,
         *batch.routes,
         *history.routes,
+        *follow_ups.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -47,6 +47,8 @@ class HandoutForm:
     printer: str
     copies: str
     language: str = ""  # empty: the procedure's own language
+    next: str = ""  # the booked next visit, "2026-12-21T10:00" (datetime-local) or a date
+    follow_ups: str = ""  # "yes": the patient agreed to follow-up messages
 
     @classmethod
     def read(cls, form: FormData) -> HandoutForm:
@@ -59,6 +61,7 @@ class HandoutForm:
         procedure_time = parse_time(self.time, "Procedure time") if self.time else None
         if procedure_time and not procedure_date:
             raise InputError("Procedure time: give the procedure date too.")
+        next_visit, next_time = _next_visit(self.next)
         return service.HandoutRequest(
             self.protocol,
             self.clinic or None,
@@ -67,7 +70,13 @@ class HandoutForm:
             procedure_time=procedure_time,
             language=self.language or None,
             email=self.email or None,
+            next_visit=next_visit,
+            next_visit_time=next_time,
         )
+
+    @property
+    def wants_follow_ups(self) -> bool:
+        return self.follow_ups == "yes"
 
     def copy_count(self) -> int:
         try:
@@ -136,6 +145,14 @@ def _remember_clinic(response: Response, clinic: str) -> None:
         response.set_cookie(
             CLINIC_COOKIE, clinic, max_age=365 * 86400, httponly=True, samesite="strict"
         )
+
+
+def _next_visit(raw: str) -> tuple[dt.date | None, dt.time | None]:
+    """The form's booked next visit: a date, or a date and time ("2026-12-21T10:00")."""
+    if not raw:
+        return None, None
+    day, _, clock = raw.partition("T")
+    return parse_date(day, "Next visit"), parse_time(clock, "Next visit") if clock else None
 
 
 async def main_page(request: Request) -> Response:
@@ -209,12 +226,16 @@ async def act(request: Request) -> Response:
                 media_type="application/pdf",
                 headers={"content-disposition": f'attachment; filename="{made.filename}"'},
             )
+        if action == "calendar":
+            return await run_in_threadpool(_calendar, request, handout_request)
         if action == "print":
             outcome = await run_in_threadpool(
                 print_one, request, user, handout_request, form.printer, form.copy_count()
             )
         elif action == "email":
-            outcome = await run_in_threadpool(email_one, request, user, handout_request, form.email)
+            outcome = await run_in_threadpool(
+                email_one, request, user, handout_request, form.email, form.wants_follow_ups
+            )
         else:
             raise InputError("Choose Preview, Download PDF, Print or Email.")
     except (HandoutError, OSError) as error:
@@ -223,6 +244,32 @@ async def act(request: Request) -> Response:
         outcome = Outcome(False, str(dropped))
     status = 200 if outcome.ok else 422
     return _main_page(request, current, user, form, outcome, status_code=status)
+
+
+def _calendar(request: Request, handout_request: service.HandoutRequest) -> Response:
+    """The handout's dates as an .ics download; nothing about the patient is in it."""
+    from ...render.calendar import build_calendar
+    from ...render.page import resolve_spec
+
+    if handout_request.procedure_date is None:
+        raise InputError("Calendar: give the procedure date first.")
+    spec = resolve_spec(
+        web(request).store,
+        handout_request.protocol,
+        handout_request.clinic,
+        None,  # the name is not in a calendar
+        handout_request.procedure_date,
+        handout_request.procedure_time,
+        language=handout_request.language,
+        next_visit=handout_request.next_visit,
+        next_visit_time=handout_request.next_visit_time,
+    )
+    name = f"{spec.clinic.id}_{spec.protocol.id}_{spec.procedure_date}.ics"
+    return Response(
+        build_calendar(spec),
+        media_type="text/calendar",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _ledger(request: Request) -> service.Ledger:
@@ -298,14 +345,31 @@ def _print(
 
 
 def email_one(
-    request: Request, user: User, handout_request: service.HandoutRequest, address: str
+    request: Request,
+    user: User,
+    handout_request: service.HandoutRequest,
+    address: str,
+    follow_ups: bool = False,
 ) -> Outcome:
-    """Make the handout and email it once to ``address``."""
+    """Make the handout and email it once to ``address``; with the patient's consent,
+    schedule its follow-ups to that same address."""
     problem = _email_problem(request, address)
     if problem is not None:
         return problem
+    if follow_ups and handout_request.procedure_date is None:
+        return Outcome(False, "Not emailed: follow-up messages need the procedure date.")
     given = _give(request, user, handout_request)
-    return _email(request, user, given, address)
+    outcome = _email(request, user, given, address)
+    if outcome.ok and follow_ups:
+        count = service.schedule_follow_ups(
+            given.made,
+            address,
+            data=web(request).settings.data_dir,
+            consent=f"front desk web page, by {user.name}",
+        )
+        plural = "message" if count == 1 else "messages"
+        outcome = Outcome(True, f"{outcome.message} {count} follow-up {plural} scheduled.")
+    return outcome
 
 
 def email_again(request: Request, user: User, handout_id: int, address: str) -> Outcome:
