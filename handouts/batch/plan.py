@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import TypeVar
 
 from ..content.bundled import BUILTIN_TEMPLATES
 from ..content.catalogs import LOCALE_DIR
+from ..content.combining import PractitionerWords, parse_span_change
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
@@ -52,6 +54,9 @@ class Job:
     procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
     language: str | None = None  # None: the protocol's own language
+    also: tuple[str, ...] = ()  # more protocols of the same visit, from other rows
+    variant: str | None = None  # one of the protocol's variants
+    words: PractitionerWords | None = None  # the practitioner's own words for this patient
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,9 @@ def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
         job.procedure_date,
         job.procedure_time,
         language=job.language,
+        also=job.also,
+        variant=job.variant,
+        words=job.words,
     )
 
 
@@ -284,6 +292,13 @@ def plan_rows(
             language = values.get("language") or None
             if language is not None:
                 checker.check_language(protocol.id, language)
+            variant = values.get("variant") or None
+            if variant is not None:
+                protocol.variant(variant)  # KeyError names the ones there are
+            words = row_words(values)
+        except KeyError as error:
+            bad.append(_not_made(raw.row, facts, f"variant: {error.args[0]}"))
+            continue
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
@@ -303,8 +318,10 @@ def plan_rows(
                 patient=facts.patient,
                 procedure_date=when.date,
                 output=output,
-                inputs_hash=inputs_hash(
-                    fingerprint, facts.patient, when.date, None, time, language
+                inputs_hash=_with_words(
+                    inputs_hash(fingerprint, facts.patient, when.date, None, time, language),
+                    variant,
+                    words,
                 ),
                 email=values.get("email") or None,
                 reference=facts.reference,
@@ -312,9 +329,75 @@ def plan_rows(
                 procedure_time=time,
                 warning=warning,
                 language=language,
+                variant=variant,
+                words=words,
             )
         )
-    return jobs, bad
+    return one_handout_per_visit(jobs, bad, checker)
+
+
+def _with_words(digest: str, variant: str | None, words: PractitionerWords | None) -> str:
+    """The inputs hash, changed by a variant or the practitioner's words (only when given,
+    so rows without them keep the hashes earlier runs recorded)."""
+    if variant is None and words is None:
+        return digest
+    return hashlib.sha256(f"{digest}\0{variant}\0{words!r}".encode()).hexdigest()
+
+
+def row_words(values: dict[str, str]) -> PractitionerWords | None:
+    """The practitioner's cells of a row; InputError names a bad ``set`` cell."""
+    changes = []
+    for part in re.split(r"[;,]", values.get("set", "")):
+        if part.strip():
+            try:
+                changes.append(parse_span_change(part))
+            except ValueError as error:
+                raise InputError(f"set: {error}") from None
+    words = PractitionerWords(
+        practitioner=values.get("practitioner") or None,
+        areas=values.get("areas") or None,
+        note=values.get("note") or None,
+        changes=tuple(changes),
+    )
+    return None if words.empty else words
+
+
+def one_handout_per_visit(
+    jobs: list[Job], bad: list[BadRow], checker: RowChecker
+) -> tuple[list[Job], list[BadRow]]:
+    """Rows for one patient, clinic and date with different procedures make one
+    handout: the first row's. The others are marked as combined into it, so every
+    row is still accounted for.
+    """
+    first_of: dict[tuple[str, str, dt.date | None, str | None], int] = {}
+    kept: list[Job] = []
+    for job in jobs:
+        key = ((job.patient or "").casefold(), job.clinic_id, job.procedure_date, job.language)
+        index = first_of.get(key)
+        first = kept[index] if index is not None else None
+        # The same procedure twice is two bookings (or two people of one name): kept apart.
+        if first is None or job.protocol_id in (first.protocol_id, *first.also):
+            first_of.setdefault(key, len(kept))
+            kept.append(job)
+            continue
+        assert index is not None
+        also = (*first.also, job.protocol_id)
+        digest = hashlib.sha256(first.inputs_hash.encode())
+        for protocol_id in also:
+            digest.update(checker.fingerprint(first.clinic_id, protocol_id).encode())
+        kept[index] = replace(first, also=also, inputs_hash=digest.hexdigest())
+        reason = f"on one handout with row {first.row} (same patient, clinic and date)"
+        bad.append(
+            BadRow(
+                job.row,
+                reason,
+                RowStatus.COMBINED,
+                job.patient or "",
+                job.reference,
+                job.service,
+            )
+        )
+    return kept, bad
 
 
 def _time_of_day(text: str) -> dt.time | None:
