@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from ... import service
 from ...content.catalogs import language_name
+from ...content.combining import PractitionerWords, parse_span_change
 from ...content.store import ContentStore
 from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
@@ -31,6 +32,7 @@ from .common import checked_form, page, signed_in, text, web
 
 CLINIC_COOKIE = "handouts_clinic"  # which clinic this browser uses; not health data
 MAX_COPIES = 20
+MAX_NOTE = 1000  # a note is a few sentences; a page cannot hold an essay
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,13 @@ class HandoutForm:
     printer: str
     copies: str
     language: str = ""  # empty: the procedure's own language
+    # The practitioner's fieldset: a second procedure, a variant and their own words.
+    also: str = ""
+    variant: str = ""
+    practitioner: str = ""
+    areas: str = ""
+    note: str = ""
+    spans: str = ""  # "heat=72h; sun=14d"
 
     @classmethod
     def read(cls, form: FormData) -> HandoutForm:
@@ -71,7 +80,26 @@ class HandoutForm:
             procedure_date,
             procedure_time=procedure_time,
             language=self.language or None,
+            also=(self.also,) if self.also and self.also != self.protocol else (),
+            variant=self.variant or None,
+            words=self.words(),
         )
+
+    def words(self) -> PractitionerWords | None:
+        if len(self.note) > MAX_NOTE or len(self.areas) > MAX_NOTE:
+            raise InputError(f"Note and treated areas: at most {MAX_NOTE} characters each.")
+        try:
+            changes = tuple(
+                parse_span_change(part)
+                for part in self.spans.replace(",", ";").split(";")
+                if part.strip()
+            )
+        except ValueError as error:
+            raise InputError(f"Changed spans: {error}.") from None
+        words = PractitionerWords(
+            self.practitioner or None, self.areas or None, self.note or None, changes
+        )
+        return None if words.empty else words
 
     def copy_count(self) -> int:
         try:
