@@ -491,7 +491,10 @@ class Series(ContentModel):
 
 
 def _plus(start: dt.date, duration: Duration) -> dt.date:
-    return start + relativedelta(days=duration.days, weeks=duration.weeks, months=duration.months)
+    later: dt.date = start + relativedelta(
+        days=duration.days, weeks=duration.weeks, months=duration.months
+    )
+    return later
 
 
 class Results(ContentModel):
