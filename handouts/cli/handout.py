@@ -15,7 +15,8 @@ import click
 from .. import service
 from ..content.combining import PractitionerWords, parse_span_change
 from ..content.store import ContentStore
-from ..errors import DeliveryError, HandoutError, InputError
+from ..errors import DeliveryError, InputError
+from ..inputs import limits
 from ..inputs.clock import parse_time
 from .options import check_print_options, print_options
 
@@ -69,7 +70,11 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     metavar="NAME",
     help="Clinic id, name or alias (default: the default clinic).",
 )
-@click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
+@click.option(
+    "--patient",
+    metavar="NAME",
+    help=f"Patient's name, printed on the handout (at most {limits.NAME} characters).",
+)
 @click.option(
     "--language",
     metavar="CODE",
@@ -83,7 +88,16 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "11/23/2026, or 23 November 2026 (a time after it counts as --time).",
 )
 @click.option(
-    "--yes", "assume_yes", is_flag=True, help="Do not ask about a date more than a year away."
+    "--yes",
+    "assume_yes",
+    is_flag=True,
+    help="Do not ask about a date more than a year away or more than a few days past.",
+)
+@click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="Make a draft protocol or translation for a patient although no clinician "
+    "signed it off (this time only).",
 )
 @click.option(
     "--time",
@@ -102,7 +116,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
 )
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
-@click.option("--email", "email_to", metavar="ADDRESS", help="Email the PDF to this address.")
+@click.option(
+    "--email",
+    "email_to",
+    metavar="ADDRESS",
+    help=f"Email the PDF to this address (at most {limits.EMAIL} characters).",
+)
 @click.option(
     "--eml",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -121,6 +140,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "or --set sun=14d (repeat for more).",
 )
 @print_options
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Email or print it even if this patient was already sent this handout "
+    "(recorded as sent again).",
+)
 @click.pass_obj
 def handout_command(
     store: ContentStore,
@@ -136,6 +161,7 @@ def handout_command(
     language: str | None,
     date_text: str | None,
     assume_yes: bool,
+    allow_draft: bool,
     time_text: str | None,
     output: Path | None,
     fmt: str,
@@ -145,15 +171,24 @@ def handout_command(
     print_: bool,
     printer: str | None,
     copies: int,
+    again: bool,
 ) -> None:
     """Write one handout for PROTOCOL (its id, title or an alias) and print its path.
 
     More protocols after the first make one handout for several procedures of
     the same visit. Without --patient and --date the handout has lines to fill in by hand.
-    The date understood is shown spelled out; one more than a year away is
-    asked about on a terminal (and refused elsewhere unless --yes is given).
+    The date understood is shown spelled out; one more than a year away, or
+    more than a few days in the past, is asked about on a terminal (and
+    refused elsewhere unless --yes is given). A draft protocol or
+    translation is made for a named patient only once a clinician signed it
+    off ('handouts signoff'), or with --allow-draft.
     --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
     the email for your own mail program, --print sends it to a CUPS printer.
+
+    A handout for a named patient is recorded in the data folder
+    (HANDOUTS_DATA), with its exact PDF; see 'handouts history'. Each patient
+    is emailed or printed a handout once, whichever command or page sent it
+    first; --again sends it once more.
 
     \b
     Examples:
@@ -189,28 +224,54 @@ def handout_command(
         pdf_variant,  # type: ignore[arg-type]
         procedure_time,
         language,
+        email=email_to,
         also=tuple(store.protocol_id_for(name) for name in more_protocols),
         variant=variant,
         words=practitioner_words(practitioner, areas, note, span_changes),
+        allow_draft=allow_draft,
     )
-    made = service.make_handout(store, request)
+    by = service.os_user()
+    ledger = service.open_ledger() if request.named and fmt == "pdf" else None
+    given = service.give(store, request, ledger=ledger, by=by, source=service.Source.COMMAND)
+    made = given.made
     check_distinct_files(output or Path("out") / made.filename, eml)
     target = service.save_handout(made, output)
     log.info("wrote %s handout (%d bytes)", made.spec.protocol.id, len(made.data))
     click.echo(str(target))
     # The PDF is on disk first, so a failed send or print loses nothing.
-    try:
-        if email_to and eml:
-            click.echo(str(service.save_email(made, email_to, eml)))
-        elif email_to:
-            service.email_handout(made, email_to)
-            click.echo("emailed", err=True)
-        if print_:
-            job = service.print_handout(made, target, printer, copies)
-            click.echo(f"printed: CUPS job {job}", err=True)
-    except HandoutError as error:
-        reason = str(error).rstrip(".")
-        raise DeliveryError(f"{reason}. The handout itself was saved as {target}.") from None
+    if email_to and eml:
+        click.echo(str(service.save_email_given(ledger, given, email_to, eml, by)))
+    elif email_to:
+        result = service.email_given(ledger, given, email_to, by, again=again)
+        _check_sent(result, "emailed", target)
+        click.echo("emailed" + (" again" if again else ""), err=True)
+    if print_:
+        result = service.print_given(ledger, given, by, printer=printer, copies=copies, again=again)
+        _check_sent(result, "printed", target)
+        click.echo(f"printed: {result.detail}", err=True)
+
+
+def _check_sent(result: service.DeliveryResult, what: str, target: Path) -> None:
+    """A refused or failed send is an error that says the PDF was still saved."""
+    saved = f"The handout itself was saved as {target}."
+    previous = result.previous
+    if previous is not None:
+        when = previous.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if previous.result is service.Result.MAY_HAVE_BEEN_SENT:
+            said = (
+                f"may already have been sent ({when}) without the confirmation coming back; "
+                "check the clinic's sent mail or ask the patient, then"
+            )
+        else:
+            said = (
+                f"was already {previous.result} ({when}, by {previous.by or 'an earlier version'});"
+            )
+        raise DeliveryError(
+            f"Not {what}: this patient's handout {said} add --again to send it once more. {saved}"
+        )
+    if not result.ok:
+        reason = result.reason.rstrip(".")
+        raise DeliveryError(f"{reason}. {saved}")
 
 
 def practitioner_words(
@@ -239,9 +300,10 @@ def _confirmed_date(
     """The date as understood, shown back on stderr; a far one confirmed first."""
     understood = service.understand_date(store, text, protocol=protocol, clinic=clinic)
     click.echo(f"date: {understood.spelled_out}", err=True)
-    if understood.far and not assume_yes:
-        far = f"{understood.spelled_out} is more than a year from today"
+    if understood.needs_confirming and not assume_yes:
+        when = "more than a year from today" if understood.far else "in the past"
+        odd = f"{understood.spelled_out} is {when}"
         if not sys.stdin.isatty():
-            raise InputError(f"--date: {far}; check the date, or add --yes if it is right")
-        click.confirm(f"{far}. Is that right?", abort=True, err=True)
+            raise InputError(f"--date: {odd}; check the date, or add --yes if it is right")
+        click.confirm(f"{odd}. Is that right?", abort=True, err=True)
     return understood.when

@@ -28,6 +28,7 @@ from ..content.resource_policy import clinic_file
 from ..content.store import ContentStore
 from ..content.templates import template_environment, template_source
 from ..errors import InputError
+from ..inputs.limits import check_name
 from ..inputs.names import clean_name
 from .schedule import DatedPhase, DatedRule, Schedule, build_schedule, rules_in_force
 
@@ -346,7 +347,7 @@ def resolve_spec(
         clinic_dir=store.clinic_dir(clinic.id),
         protocol=protocol,
         root_templates=store.templates_dir,
-        patient_name=clean_name(patient_name),
+        patient_name=check_name(clean_name(patient_name)),  # bounds layout time
         procedure_date=procedure_date,
         procedure_time=procedure_time,
         words=words,
