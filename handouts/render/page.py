@@ -89,6 +89,14 @@ class HandoutSpec:
     # Rules whose span the practitioner set, as (topic, the protocol's own rule).
     replaced: tuple[tuple[str, Rule], ...] = ()
     variant: str | None = None  # the variant's id, already applied to ``protocol``
+    also: tuple[str, ...] = ()  # the ids of the procedures combined into ``protocol``
+
+    @property
+    def protocol_ids(self) -> tuple[str, ...]:
+        """The id of every protocol file this handout is made from, the main one first."""
+        if not self.also:
+            return (self.protocol.id,)
+        return (self.protocol.id.split("+", 1)[0], *self.also)
 
     @property
     def language(self) -> str:
@@ -333,6 +341,7 @@ def resolve_spec(
             raise InputError(str(error.args[0])) from None
     if also:
         others = [store.protocol(other, protocol.language) for other in also]
+        also = tuple(other.id for other in others)
         protocol = combine([protocol, *others])
     replaced: tuple[tuple[str, Rule], ...] = ()
     if words is not None and words.changes:
@@ -353,4 +362,5 @@ def resolve_spec(
         words=words,
         replaced=replaced,
         variant=variant or None,
+        also=tuple(also),
     )

@@ -23,7 +23,7 @@ def content() -> CachedContentStore:
 def _plan(tmp_path: Path, content: CachedContentStore, text: str) -> tuple[list, list]:
     path = tmp_path / "day.csv"
     path.write_text(text, "utf-8")
-    return plan_rows(read_rows(path), content, today=dt.date(2026, 12, 1))
+    return plan_rows(read_rows(path), content, today=dt.date(2026, 12, 1), allow_draft=True)
 
 
 def test_two_procedures_of_one_visit_make_one_handout(

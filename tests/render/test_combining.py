@@ -178,6 +178,7 @@ def test_the_command_line_makes_one_handout_of_two_with_the_practitioners_words(
     monkeypatch.delenv("HANDOUTS_ROOT", raising=False)
     args = ["handout", "microneedling", "prp-injections", "--date", "2026-12-30"]
     args += ["--time", "15:30", "--patient", "A", "--note", "See you on Friday.", "--yes"]
+    args += ["--allow-draft"]  # the starter protocols are drafts
     args += ["--practitioner", "Dr Rao", "--areas", "Face", "--set", "makeup=48h", "-o", "x.pdf"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
