@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 from babel.dates import format_date, format_skeleton, format_time, match_skeleton
@@ -148,7 +148,9 @@ def clock_day_formatter(
     return format_
 
 
-def list_formatter(language: str, style: str) -> Callable[[list[str]], Markup]:
+def list_formatter(
+    language: str, style: Literal["standard", "or"]
+) -> Callable[[list[str]], Markup]:
     """Join items the language's way: "A, B and C", "A o B" (``style`` "standard" or "or")."""
     locale = babel_locale(language)
 
