@@ -97,6 +97,12 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "branch",
         "business name",
     ),
+    # A practitioner's choices and words for this patient (see docs/guide/protocols.md).
+    "variant": ("variant", "protocol variant", "treatment variant"),
+    "practitioner": ("practitioner", "practitioner name", "provider", "provider name"),
+    "areas": ("areas", "treated areas", "treatment areas", "treatment area", "area"),
+    "note": ("note", "practitioner note", "notes for patient"),
+    "set": ("set", "changed spans", "span changes"),
     "email": (
         "email",
         "email address",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -20,6 +21,7 @@ from typing import TypeVar
 from ..content.approval import Approval, DraftRefused, approval_of, as_signed_off, check_approved
 from ..content.bundled import BUILTIN_TEMPLATES
 from ..content.catalogs import LOCALE_DIR
+from ..content.combining import PractitionerWords, parse_span_change
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
@@ -69,6 +71,9 @@ class Job:
     follow_ups: bool = False  # the patient agreed to follow-up messages (a list's column)
     next_visit: dt.date | None = None  # booked next appointment (a list's column)
     next_visit_time: dt.time | None = None
+    also: tuple[str, ...] = ()  # more protocols of the same visit, from other rows
+    variant: str | None = None  # one of the protocol's variants
+    words: PractitionerWords | None = None  # the practitioner's own words for this patient
     # What a person must confirm about the date before anything is made (empty: nothing).
     date_flags: frozenset[DateFlag] = frozenset()
     date_shown: str = ""  # the date as understood, the clinic's way: "Friday 4 December 2026"
@@ -93,6 +98,9 @@ class Job:
             email=self.email,
             next_visit=self.next_visit,
             next_visit_time=self.next_visit_time,
+            also=self.also,
+            variant=self.variant,
+            words=self.words,
         )
 
 
@@ -181,6 +189,9 @@ def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
         language=job.language,
         next_visit=job.next_visit,
         next_visit_time=job.next_visit_time,
+        also=job.also,
+        variant=job.variant,
+        words=job.words,
     )
     approval = approval_of(content, job.protocol_id, job.language)
     return replace(spec, protocol=as_signed_off(spec.protocol, approval))
@@ -385,6 +396,13 @@ def plan_rows(
                     language=protocol.language,
                     date_format=date_format,
                 )
+            variant = values.get("variant") or None
+            if variant is not None:
+                protocol.variant(variant)  # KeyError names the ones there are
+            words = row_words(values)
+        except KeyError as error:
+            bad.append(_not_made(raw.row, facts, f"variant: {error.args[0]}"))
+            continue
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
@@ -401,14 +419,18 @@ def plan_rows(
                 patient=facts.patient,
                 procedure_date=when.date,
                 output=output,
-                inputs_hash=inputs_hash(
-                    fingerprint,
-                    facts.patient,
-                    when.date,
-                    None,
-                    time,
-                    language,
-                    _booked_at(booked),
+                inputs_hash=_with_words(
+                    inputs_hash(
+                        fingerprint,
+                        facts.patient,
+                        when.date,
+                        None,
+                        time,
+                        language,
+                        _booked_at(booked),
+                    ),
+                    variant,
+                    words,
                 ),
                 email=values.get("email") or None,
                 reference=facts.reference,
@@ -418,13 +440,79 @@ def plan_rows(
                 follow_ups=is_yes(values.get("follow_ups", "")),
                 next_visit=booked.date if booked else None,
                 next_visit_time=booked.time if booked else None,
+                variant=variant,
+                words=words,
                 date_flags=frozenset({DateFlag.AMBIGUOUS}) if ambiguous else frozenset(),
                 date_shown=spelled_out(when.date, clinic.date_style, protocol.language),
                 protocol_title=protocol.title,
                 draft=draft,
             )
         )
-    return _with_date_checks(jobs, content, anchor, order), bad
+    return one_handout_per_visit(_with_date_checks(jobs, content, anchor, order), bad, checker)
+
+
+def _with_words(digest: str, variant: str | None, words: PractitionerWords | None) -> str:
+    """The inputs hash, changed by a variant or the practitioner's words (only when given,
+    so rows without them keep the hashes earlier runs recorded)."""
+    if variant is None and words is None:
+        return digest
+    return hashlib.sha256(f"{digest}\0{variant}\0{words!r}".encode()).hexdigest()
+
+
+def row_words(values: dict[str, str]) -> PractitionerWords | None:
+    """The practitioner's cells of a row; InputError names a bad ``set`` cell."""
+    changes = []
+    for part in re.split(r"[;,]", values.get("set", "")):
+        if part.strip():
+            try:
+                changes.append(parse_span_change(part))
+            except ValueError as error:
+                raise InputError(f"set: {error}") from None
+    words = PractitionerWords(
+        practitioner=values.get("practitioner") or None,
+        areas=values.get("areas") or None,
+        note=values.get("note") or None,
+        changes=tuple(changes),
+    )
+    return None if words.empty else words
+
+
+def one_handout_per_visit(
+    jobs: list[Job], bad: list[BadRow], checker: RowChecker
+) -> tuple[list[Job], list[BadRow]]:
+    """Rows for one patient, clinic and date with different procedures make one
+    handout: the first row's. The others are marked as combined into it, so every
+    row is still accounted for.
+    """
+    first_of: dict[tuple[str, str, dt.date | None, str | None], int] = {}
+    kept: list[Job] = []
+    for job in jobs:
+        key = ((job.patient or "").casefold(), job.clinic_id, job.procedure_date, job.language)
+        index = first_of.get(key)
+        first = kept[index] if index is not None else None
+        # The same procedure twice is two bookings (or two people of one name): kept apart.
+        if first is None or job.protocol_id in (first.protocol_id, *first.also):
+            first_of.setdefault(key, len(kept))
+            kept.append(job)
+            continue
+        assert index is not None
+        also = (*first.also, job.protocol_id)
+        digest = hashlib.sha256(first.inputs_hash.encode())
+        for protocol_id in also:
+            digest.update(checker.fingerprint(first.clinic_id, protocol_id).encode())
+        kept[index] = replace(first, also=also, inputs_hash=digest.hexdigest())
+        reason = f"on one handout with row {first.row} (same patient, clinic and date)"
+        bad.append(
+            BadRow(
+                job.row,
+                reason,
+                RowStatus.COMBINED,
+                job.patient or "",
+                job.reference,
+                job.service,
+            )
+        )
+    return kept, bad
 
 
 def _list_order(

@@ -303,21 +303,21 @@ class Rule(ContentModel):
     once: Text | None = Field(
         default=None,
         description="The event that starts the rule, e.g. 'your skin has healed'; "
-        "from_day then says when it usually happens",
+        "from_day, if the sheet says, is when it usually happens",
     )
 
     @model_validator(mode="after")
     def _one_span(self) -> Rule:
         given = {name for name in (*_DAY_FIELDS, *_HOUR_FIELDS) if getattr(self, name) is not None}
         if not given:
-            if self.condition is None:
+            if self.condition is None and self.once is None:
                 raise ValueError(
                     "give day (one day), from_day with an optional to_day (days), "
                     "or to_hour with an optional from_hour (hours); "
-                    "only a rule with a condition may have no span"
+                    "only a rule with a condition or once may have no span"
                 )
-            if self.at_least or self.until or self.once:
-                raise ValueError("at_least, until and once need a span in days or hours")
+            if self.at_least or self.until:
+                raise ValueError("at_least and until need a span in days or hours")
             return self
         if self.until is not None and self.once is not None:
             raise ValueError(
@@ -338,7 +338,9 @@ class Rule(ContentModel):
                 "a rule that starts once something happens has no end; leave out to_day"
             )
         if self.once is not None and self.from_day is None:
-            raise ValueError("once needs from_day: the day it usually happens")
+            raise ValueError(
+                "with once, give only from_day (the day it usually happens), or no span at all"
+            )
         return self
 
     def _check_at_hour(self, given: set[str]) -> None:
@@ -561,7 +563,10 @@ class Series(ContentModel):
 
 
 def _plus(start: dt.date, duration: Duration) -> dt.date:
-    return start + relativedelta(days=duration.days, weeks=duration.weeks, months=duration.months)
+    later: dt.date = start + relativedelta(
+        days=duration.days, weeks=duration.weeks, months=duration.months
+    )
+    return later
 
 
 class Results(ContentModel):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 from babel.dates import format_date, format_skeleton, format_time, match_skeleton
@@ -93,6 +93,14 @@ class HandoutSpec:
     # A booked next visit replaces the suggested dates (page, email, calendar).
     next_visit: dt.date | None = None
     next_visit_time: dt.time | None = None
+    also: tuple[str, ...] = ()  # the ids of the procedures combined into ``protocol``
+
+    @property
+    def protocol_ids(self) -> tuple[str, ...]:
+        """The id of every protocol file this handout is made from, the main one first."""
+        if not self.also:
+            return (self.protocol.id,)
+        return (self.protocol.id.split("+", 1)[0], *self.also)
 
     @property
     def language(self) -> str:
@@ -144,7 +152,9 @@ def clock_day_formatter(
     return format_
 
 
-def list_formatter(language: str, style: str) -> Callable[[list[str]], Markup]:
+def list_formatter(
+    language: str, style: Literal["standard", "or"]
+) -> Callable[[list[str]], Markup]:
     """Join items the language's way: "A, B and C", "A o B" (``style`` "standard" or "or")."""
     locale = babel_locale(language)
 
@@ -342,6 +352,7 @@ def resolve_spec(
             raise InputError(str(error.args[0])) from None
     if also:
         others = [store.protocol(other, protocol.language) for other in also]
+        also = tuple(other.id for other in others)
         protocol = combine([protocol, *others])
     replaced: tuple[tuple[str, Rule], ...] = ()
     if words is not None and words.changes:
@@ -364,4 +375,5 @@ def resolve_spec(
         variant=variant or None,
         next_visit=next_visit,
         next_visit_time=next_visit_time if next_visit else None,
+        also=tuple(also),
     )

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from ... import service
 from ...content.catalogs import language_name
+from ...content.combining import PractitionerWords, parse_span_change
 from ...content.store import ContentStore
 from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
@@ -26,6 +27,7 @@ from .waiting import PreviewDropped, unless_client_leaves
 
 CLINIC_COOKIE = "handouts_clinic"  # which clinic this browser uses; not health data
 MAX_COPIES = 20
+MAX_NOTE = 1000  # a note is a few sentences; a page cannot hold an essay
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,13 @@ class HandoutForm:
     language: str = ""  # empty: the procedure's own language
     next: str = ""  # the booked next visit, "2026-12-21T10:00" (datetime-local) or a date
     follow_ups: str = ""  # "yes": the patient agreed to follow-up messages
+    # The practitioner's fieldset: a second procedure, a variant and their own words.
+    also: str = ""
+    variant: str = ""
+    practitioner: str = ""
+    areas: str = ""
+    note: str = ""
+    spans: str = ""  # "heat=72h; sun=14d"
 
     @classmethod
     def read(cls, form: FormData) -> HandoutForm:
@@ -72,11 +81,30 @@ class HandoutForm:
             email=self.email or None,
             next_visit=next_visit,
             next_visit_time=next_time,
+            also=(self.also,) if self.also and self.also != self.protocol else (),
+            variant=self.variant or None,
+            words=self.words(),
         )
 
     @property
     def wants_follow_ups(self) -> bool:
         return self.follow_ups == "yes"
+
+    def words(self) -> PractitionerWords | None:
+        if len(self.note) > MAX_NOTE or len(self.areas) > MAX_NOTE:
+            raise InputError(f"Note and treated areas: at most {MAX_NOTE} characters each.")
+        try:
+            changes = tuple(
+                parse_span_change(part)
+                for part in self.spans.replace(",", ";").split(";")
+                if part.strip()
+            )
+        except ValueError as error:
+            raise InputError(f"Changed spans: {error}.") from None
+        words = PractitionerWords(
+            self.practitioner or None, self.areas or None, self.note or None, changes
+        )
+        return None if words.empty else words
 
     def copy_count(self) -> int:
         try:
