@@ -379,23 +379,11 @@ def plan_rows(
                 date_format=date_format,
             )
             time = when.time or _time_of_day(values.get("time", ""))
-            language = values.get("language") or None
-            if language is not None:
-                checker.check_language(protocol.id, language)
-                problem = wording_problem(clinic, language, protocol.language)
-                if problem:
-                    raise InputError(f"language: {problem}")
+            language = _row_language(checker, clinic, protocol, values.get("language") or None)
             draft = checker.check_approved(protocol.id, clinic, language, allow_draft)
-            booked = None
-            if values.get("next"):
-                booked = read_when(
-                    values["next"],
-                    "next appointment",
-                    today=anchor,
-                    date_style=clinic.date_style,
-                    language=protocol.language,
-                    date_format=date_format,
-                )
+            booked = _next_visit(
+                values.get("next", ""), clinic, protocol, today=anchor, date_format=date_format
+            )
             variant = values.get("variant") or None
             if variant is not None:
                 protocol.variant(variant)  # KeyError names the ones there are
@@ -449,6 +437,40 @@ def plan_rows(
             )
         )
     return one_handout_per_visit(_with_date_checks(jobs, content, anchor, order), bad, checker)
+
+
+def _row_language(
+    checker: RowChecker, clinic: Branding, protocol: Protocol, language: str | None
+) -> str | None:
+    """The row's language, checked: the protocol is translated into it and the clinic's
+    wording can be given in it. None (the protocol's own language) passes as is."""
+    if language is not None:
+        checker.check_language(protocol.id, language)
+        problem = wording_problem(clinic, language, protocol.language)
+        if problem:
+            raise InputError(f"language: {problem}")
+    return language
+
+
+def _next_visit(
+    cell: str,
+    clinic: Branding,
+    protocol: Protocol,
+    *,
+    today: dt.date,
+    date_format: str | None,
+) -> ProcedureWhen | None:
+    """The booked next appointment from the row's ``next`` cell, or None if it is empty."""
+    if not cell:
+        return None
+    return read_when(
+        cell,
+        "next appointment",
+        today=today,
+        date_style=clinic.date_style,
+        language=protocol.language,
+        date_format=date_format,
+    )
 
 
 def _with_words(digest: str, variant: str | None, words: PractitionerWords | None) -> str:
