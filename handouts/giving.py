@@ -23,10 +23,11 @@ from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .deliver.channel import Channel
-from .deliver.files import default_filename, write_atomic
+from .channel import Channel
+from .content.file_names import default_filename
 from .errors import HandoutError, MaybeDelivered, NotFound
 from .messages import error_message
+from .private_files import write_atomic
 from .records import (
     DELIVERED,
     Delivery,

@@ -34,11 +34,11 @@ from typing import TYPE_CHECKING
 
 from . import giving
 from .batch.outcome import Outcome, RowStatus, Summary
-from .content.file_names import same_language
+from .content.file_names import default_filename, same_language
 from .content.store import CachedContentStore, ContentStore
-from .deliver.files import default_filename, write_atomic
 from .errors import HandoutError, InputError
 from .giving import DeliveryResult, Given, Source, os_user
+from .private_files import write_atomic
 from .records import Clock, Ledger, Result, data_dir
 from .records.retention import Retention
 from .request import Format, HandoutRequest

@@ -21,11 +21,11 @@ from click.testing import CliRunner
 
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
-from handouts.content.resource_policy import clinic_file, path_problem
 from handouts.content.store import ContentStore as Content
 from handouts.errors import ContentError, ResourceRefused
 from handouts.render.page import render_html, resolve_spec
 from handouts.render.pdf import PdfRenderer
+from handouts.templating.resource_policy import clinic_file, path_problem
 
 PATIENT = "Quintessa Zelborne"
 

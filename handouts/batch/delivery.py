@@ -18,8 +18,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import giving
+from ..channel import Channel
 from ..content.store import ContentStore
-from ..deliver.channel import Channel
 from ..deliver.mail import SmtpSettings
 from ..records import DELIVERED, DeliveryKey, Ledger, Result
 from ..records.carry_over import carry_over_folder

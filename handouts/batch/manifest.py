@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import IO
 
-from ..deliver.files import open_private, write_atomic
+from ..private_files import open_private, write_atomic
 from .outcome import Outcome, RowStatus, channels_text
 from .plan import Job
 

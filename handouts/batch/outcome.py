@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ..deliver.channel import Channel
+from ..channel import Channel
 from ..request import HandoutRequest
 
 # The manifest's words for an --email row without an address (the row's

@@ -20,13 +20,12 @@ from typing import TypeVar
 
 from ..content.approval import Approval, DraftRefused, approval_of, as_signed_off, check_approved
 from ..content.bundled import BUILTIN_TEMPLATES
-from ..content.catalogs import LOCALE_DIR
 from ..content.combining import PractitionerWords, parse_span_change
+from ..content.file_names import default_filename
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
 from ..content.wording import check_one_language, wording_problem
-from ..deliver.files import default_filename
 from ..errors import HandoutError, InputError, NotFound
 from ..inputs import clock
 from ..inputs.date_checks import (
@@ -43,6 +42,7 @@ from ..inputs.dates import ProcedureWhen, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from ..render.page import HandoutSpec, resolve_spec
 from ..request import HandoutRequest
+from ..templating.catalogs import LOCALE_DIR
 from .outcome import RowStatus
 from .rows import RawRow
 

@@ -33,8 +33,8 @@ from pathlib import Path
 from types import FrameType
 
 from ..content.store import CachedContentStore
-from ..deliver.files import write_atomic
 from ..errors import HandoutError
+from ..private_files import write_atomic
 from ..render.page import render_html, resolve_spec
 from ..render.pdf import PdfRenderer, collect_garbage_after
 from .outcome import Outcome, RowStatus

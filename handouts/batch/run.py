@@ -22,8 +22,8 @@ from pathlib import Path
 from types import FrameType
 
 from ..content.store import CachedContentStore
-from ..deliver.files import TEMP_PREFIX, TEMP_SUFFIX, make_private_dirs
 from ..errors import InputError
+from ..private_files import TEMP_PREFIX, TEMP_SUFFIX, make_private_dirs
 from ..request import HandoutRequest
 from .manifest import MANIFEST_NAME, ManifestWriter, already_made, read_manifest
 from .outcome import Outcome, RowStatus, Summary

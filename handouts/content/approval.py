@@ -199,7 +199,7 @@ def sign_off(
     environ: Mapping[str, str] | None = None,
 ) -> SignOff:
     """Record that ``clinician`` approved the protocol's file (or a translation's) as it is now."""
-    from ..deliver.files import write_atomic
+    from ..private_files import write_atomic
 
     name = " ".join(clinician.split())
     if not name:

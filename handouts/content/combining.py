@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from babel.lists import format_list
 
-from .catalogs import babel_locale
+from ..templating.catalogs import babel_locale
 from .models import DoDont, Phase, Protocol, Regimen, RegimenStep, Review, Rule
 
 T = TypeVar("T")

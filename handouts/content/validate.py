@@ -23,17 +23,17 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import ContentError, HandoutError, InputError
 from ..inputs import clock
+from ..templating.catalogs import has_catalog, is_known_language
+from ..templating.resource_policy import references, url_problem
+from ..templating.templates import TEMPLATE_EXTENSIONS
 from .approval import Approval, file_approval, read_signoffs
 from .bundled import BUILTIN_TEMPLATES
-from .catalogs import has_catalog, is_known_language
 from .file_names import same_language, split_protocol_file
 from .import_profiles import load_import_profile
 from .lookup import Known, shared_aliases
 from .models import LANGUAGE_PATTERN, Branding, Protocol
 from .readability import HEALTH_LITERACY_GRADE, reading_grade
-from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
-from .templates import TEMPLATE_EXTENSIONS
 from .wording import wording_problem
 from .yaml_loading import load_branding, load_protocol, load_translation
 from .yaml_reading import parse_yaml, position_of

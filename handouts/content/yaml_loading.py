@@ -22,10 +22,10 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ContentError
+from ..templating.resource_policy import path_problem
 from .assets import font_problem, logo_problem
 from .file_names import split_protocol_file
 from .models import PATTERN_MESSAGES, Branding, Phase, Protocol, phase_order_problems
-from .resource_policy import path_problem
 from .translations import matches_original
 from .yaml_reading import (
     key_node,

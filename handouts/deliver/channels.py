@@ -17,10 +17,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from ..content.catalogs import catalog, text_direction
 from ..errors import DeliveryError
-from ..render.page import HandoutSpec, date_formatter, page_context
+from ..render.dates import date_formatter
+from ..render.page import HandoutSpec, page_context
 from ..render.qr import phone_digits
+from ..templating.catalogs import catalog, text_direction
 from .mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from .printing import print_pdf
 

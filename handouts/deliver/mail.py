@@ -38,7 +38,7 @@ import jinja2
 
 from ..errors import DeliveryError, InputError, MaybeDelivered
 from ..inputs.limits import check_email
-from .files import write_atomic
+from ..private_files import write_atomic
 
 Security = Literal["starttls", "ssl", "none"]
 SECURITY_MODES: tuple[Security, ...] = ("starttls", "ssl", "none")

@@ -14,10 +14,11 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
-from ..content.catalogs import catalog
 from ..content.models import WEEKDAYS, Branding, ClinicFollowUps
-from ..render.page import HandoutSpec, date_formatter
+from ..render.dates import date_formatter
+from ..render.page import HandoutSpec
 from ..render.schedule import build_schedule
+from ..templating.catalogs import catalog
 
 # A message more than this late (the sender was not run for days) is not sent:
 # "day 1: how is your skin?" on day 6 helps no one.

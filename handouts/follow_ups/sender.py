@@ -23,13 +23,13 @@ from typing import Any
 
 import jinja2
 
-from ..content.catalogs import text_direction
 from ..content.store import ContentStore
-from ..content.templates import template_environment
 from ..deliver.channels import phone_uri
 from ..deliver.mail import SmtpSettings, build_message, render_email, send_message
 from ..errors import DeliveryError, HandoutError, MaybeDelivered
-from ..render.page import date_formatter
+from ..render.dates import date_formatter
+from ..templating.catalogs import text_direction
+from ..templating.templates import template_environment
 from .outbox import FollowUpRow, FollowUpState, Outbox
 from .plan import STALE_AFTER, clinic_zone, may_send_now
 

@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..deliver.files import make_private_dirs, write_atomic
 from ..errors import NotFound
+from ..private_files import make_private_dirs, write_atomic
 
 ARCHIVE_NAME = "archive"
 _SHA256 = re.compile(r"[0-9a-f]{64}")

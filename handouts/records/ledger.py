@@ -20,9 +20,9 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..deliver.channel import Channel
-from ..deliver.files import check_replaceable, make_private_dirs, open_private
+from ..channel import Channel
 from ..errors import InputError
+from ..private_files import check_replaceable, make_private_dirs, open_private
 from ..request import HandoutRequest
 from .archive import ARCHIVE_NAME, Archive
 from .schema import LATEST, MIGRATIONS

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..deliver.channel import Channel
+from ..channel import Channel
 from ..request import HandoutRequest
 
 

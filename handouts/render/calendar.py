@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import icalendar
 
-from ..content.catalogs import catalog
+from ..templating.catalogs import catalog
 from .page import HandoutSpec
 from .schedule import Schedule, build_schedule
 

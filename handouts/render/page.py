@@ -9,59 +9,28 @@ data, and autoescaping makes it inert HTML.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from babel.dates import format_date, format_skeleton, format_time, match_skeleton
 from babel.lists import format_list
 from markupsafe import Markup, escape
 
 from ..content.bundled import BUILTIN_TEMPLATES
-from ..content.catalogs import babel_locale, text_direction
 from ..content.combining import PractitionerWords, apply_changes, combine
 from ..content.models import Branding, Phase, Protocol, RegimenStep, Rule
-from ..content.resource_policy import clinic_file
 from ..content.store import ContentStore
-from ..content.templates import template_environment, template_source
 from ..errors import InputError
 from ..inputs.limits import check_name
 from ..inputs.names import clean_name
+from ..templating.catalogs import babel_locale, text_direction
+from ..templating.resource_policy import clinic_file
+from ..templating.templates import template_environment, template_source
+from .dates import clock_day_formatter, clock_formatter, date_formatter
 from .qr import clinic_qr_codes
 from .schedule import DatedPhase, DatedRule, Schedule, build_schedule, rules_in_force
-
-# English dates follow the clinic's date style: US "Monday, November 23, 2026",
-# elsewhere "Monday 23 November 2026"; "day" is a date beside a clock time.
-_DATE_PATTERNS = {
-    "us": {
-        "long": "EEEE, MMMM d, y",
-        "short": "EEE, MMM d",
-        "short_year": "EEE, MMM d, y",
-        "day": "EEEE, MMMM d",
-        "day_year": "EEEE, MMMM d, y",
-    },
-    "day-month": {
-        "long": "EEEE d MMMM y",
-        "short": "EEE d MMM",
-        "short_year": "EEE d MMM y",
-        "day": "EEEE d MMMM",
-        "day_year": "EEEE d MMMM y",
-    },
-}
-# Other languages write dates their own way (Spanish "lunes, 23 de noviembre de
-# 2026", "lun, 23 nov"): the locale's full date and its skeletons.
-_LOCALE_SKELETONS = {
-    "short": "MMMEd",
-    "short_year": "yMMMEd",
-    "day": "MMMMEEEEd",
-    "day_year": "yMMMMEEEEd",
-}
-# A date beside a clock time names the whole weekday, as the long dates of day
-# rules do; a locale's skeletons often have only the short one ("jue").
-_FULL_WEEKDAY = re.compile(r"(?<!E)E{1,3}(?!E)")
 
 # Which CJK face draws Han characters the way a reader of the page's language
 # expects; Simplified Chinese otherwise.
@@ -121,37 +90,6 @@ class HandoutSpec:
         return (self.clinic_dir, *root, BUILTIN_TEMPLATES)
 
 
-def date_formatter(style: str, language: str, kind: str) -> Callable[[dt.date], str]:
-    """``kind`` is long, short, short_year, day or day_year; ``style`` matters for English only."""
-    locale = babel_locale(language)
-    if locale.language == "en":
-        pattern = _DATE_PATTERNS[style][kind]
-        return lambda value: format_date(value, format=pattern, locale=locale)
-    if kind == "long":
-        return lambda value: format_date(value, format="full", locale=locale)
-    skeleton = _LOCALE_SKELETONS[kind]
-    if kind.startswith("day"):
-        key = match_skeleton(skeleton, locale.datetime_skeletons)
-        if key is not None:
-            found = _FULL_WEEKDAY.sub("EEEE", locale.datetime_skeletons[key].pattern)
-            return lambda value: format_date(value, format=found, locale=locale)
-    return lambda value: format_skeleton(skeleton, value, locale=locale)
-
-
-def clock_day_formatter(
-    style: str, language: str, procedure_date: dt.date | None
-) -> Callable[[dt.date], str]:
-    """The day beside a clock time, with the year when it is not the procedure's year."""
-    day = date_formatter(style, language, "day")
-    day_year = date_formatter(style, language, "day_year")
-
-    def format_(value: dt.date) -> str:
-        same_year = procedure_date is None or value.year == procedure_date.year
-        return day(value) if same_year else day_year(value)
-
-    return format_
-
-
 def list_formatter(
     language: str, style: Literal["standard", "or"]
 ) -> Callable[[list[str]], Markup]:
@@ -171,19 +109,6 @@ def cjk_font(language: str) -> str:
         if key in _CJK_FONTS:
             return _CJK_FONTS[key]
     return _CJK_FONTS.get(locale.language, _DEFAULT_CJK_FONT)
-
-
-def clock_formatter(language: str) -> Callable[[dt.datetime | dt.time], str]:
-    """English "2:30 pm", as aftercare sheets write times; other languages their own way."""
-    locale = babel_locale(language)
-
-    def format_(value: dt.datetime | dt.time) -> str:
-        if locale.language != "en":
-            return format_time(value, format="short", locale=locale)  # Spanish "14:30"
-        text = format_time(value, format="h:mm a", locale=locale)
-        return text.replace("AM", "am").replace("PM", "pm")
-
-    return format_
 
 
 @dataclass(frozen=True)

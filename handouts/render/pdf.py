@@ -26,8 +26,8 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
-from ..content.resource_policy import url_problem
 from ..errors import ResourceRefused
+from ..templating.resource_policy import url_problem
 from .glyphs import check_drawn, missing_glyphs
 from .page import HandoutSpec, handout_stylesheet, render_clinic_css, render_html
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import platformdirs
 
-from ..deliver.files import DIR_MODE, FILE_MODE, make_private_dirs
 from ..errors import HandoutError
+from ..private_files import DIR_MODE, FILE_MODE, make_private_dirs
 
 DATABASE_NAME = "handouts.sqlite3"
 

@@ -27,7 +27,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
-from ..deliver.files import FILE_MODE
+from ..private_files import FILE_MODE
 from .data import DataFolder
 
 COOKIE = "handouts_session"

@@ -13,8 +13,8 @@ from handouts.batch.outcome import RowStatus
 from handouts.batch.plan import UniqueNames, plan_rows, plan_variants
 from handouts.batch.rows import read_rows
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
+from handouts.content.file_names import default_filename
 from handouts.content.store import CachedContentStore as CachedContent
-from handouts.deliver.files import default_filename
 from handouts.errors import InputError, NotFound
 from tests.support.content import copy_content
 

@@ -18,9 +18,9 @@ from typing import Any
 import jinja2
 import pytest
 
-from handouts.content.templates import make_environment
 from handouts.deliver.mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from handouts.errors import DeliveryError, InputError
+from handouts.templating.templates import make_environment
 from tests.support.smtp import (
     PASSWORD,
     PATIENT,

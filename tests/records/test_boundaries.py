@@ -8,10 +8,10 @@ from pathlib import Path
 import handouts
 
 PACKAGE = Path(handouts.__file__).parent
-# Below the service for these jobs; file modes (deliver.files) are not such a job.
+# Below the service for these jobs; file modes (private_files) are not such a job.
 FORBIDDEN = (
     "handouts.batch",
-    "handouts.deliver.channel",
+    "handouts.channel",
     "handouts.deliver.mail",
     "handouts.deliver.printing",
     "handouts.records.ledger",

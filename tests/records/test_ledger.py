@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts.deliver.channel import Channel
+from handouts.channel import Channel
 from handouts.records import (
     LATEST,
     MIGRATIONS,

@@ -19,9 +19,9 @@ from babel.messages.pofile import read_po
 from PIL import Image
 
 from handouts.content.bundled import BUNDLED_ROOT
-from handouts.content.catalogs import LOCALE_DIR
 from handouts.content.store import ContentStore
 from handouts.render.page import render_html, resolve_spec
+from handouts.templating.catalogs import LOCALE_DIR
 from tests.pdfcheck import pdf_text, reader
 from tests.pdfcheck import render_pdf as produce
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts.deliver.files import default_filename
+from handouts.content.file_names import default_filename
 from tests.cups_fixture import CupsQueue, unique_marker
 from tests.web.conftest import Smtp, axe_violations, sign_in
 from tests.web.server import MANAGER, STAFF, Server

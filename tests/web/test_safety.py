@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from handouts.deliver.files import patient_slug
+from handouts.content.file_names import patient_slug
 from tests.web.server import PASSWORD, STAFF, Server, csrf_token
 
 

@@ -13,13 +13,13 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ... import service
-from ...content.catalogs import language_name
 from ...content.combining import PractitionerWords, parse_span_change
 from ...content.store import ContentStore
 from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date
 from ...messages import error_message
+from ...templating.catalogs import language_name
 from ..sessions import Session
 from ..users import User
 from .common import check_clinic, checked_form, page, signed_in, text, web

@@ -11,8 +11,8 @@ from jinja2.bccache import bc_magic
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from handouts.content import template_cache
-from handouts.content.template_cache import bytecode_cache, cache_home
+from handouts.templating import template_cache
+from handouts.templating.template_cache import bytecode_cache, cache_home
 
 
 class CountingEnvironment(SandboxedEnvironment):

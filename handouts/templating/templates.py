@@ -26,8 +26,8 @@ from pathlib import Path
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..content.bundled import BUILTIN_TEMPLATES
 from ..errors import ResourceRefused
-from .bundled import BUILTIN_TEMPLATES
 from .catalogs import SOURCE_LANGUAGE, catalog
 from .template_cache import QuietBytecodeCache, bytecode_cache
 

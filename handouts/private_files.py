@@ -1,4 +1,4 @@
-"""Where handouts go on disk: safe file names and atomic, private writes.
+"""Private files: atomic, owner-only writes and folders for health data.
 
 Handouts carry health data (a patient's name and procedure), so files are
 created readable by their owner only, and folders made for them likewise.
@@ -13,57 +13,17 @@ nothing planted in an output folder can steer a write somewhere else.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import hashlib
 import os
-import re
 import stat
 import tempfile
-import unicodedata
 from pathlib import Path
 
-from slugify import slugify
-
-from ..errors import InputError
+from .errors import InputError
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
 TEMP_PREFIX = ".handout-"
 TEMP_SUFFIX = ".part"
-
-
-# Names the ASCII slug keeps whole (up to letter case): plain words and single spaces.
-_PLAIN_NAME = re.compile(r"[A-Za-z0-9]+(?: [A-Za-z0-9]+)*")
-
-
-def patient_slug(patient_name: str | None, max_length: int = 60) -> str:
-    """A file-name-safe form of a name: ASCII, no separators, no leading dot.
-
-    When the slug loses something (accents, apostrophes, hyphens, other
-    scripts, emoji, length), a short hash of the exact name is added, so
-    "Zoë O'Brien" and "Zoe O'Brien", or two names made only of emoji, never
-    share a file.
-    """
-    name = " ".join(unicodedata.normalize("NFC", patient_name or "").split())
-    slug = slugify(name, max_length=max_length, word_boundary=True) or "patient"
-    if _PLAIN_NAME.fullmatch(name) and len(name) <= max_length:
-        return slug
-    digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
-    return f"{slug}-{digest}"
-
-
-def default_filename(
-    clinic_id: str,
-    protocol_id: str,
-    procedure_date: dt.date | None,
-    patient_name: str | None,
-    extension: str,
-) -> str:
-    if procedure_date is None and not patient_name:
-        return f"{clinic_id}_{protocol_id}_blank.{extension}"
-    date_part = procedure_date.isoformat() if procedure_date else "undated"
-    name_part = patient_slug(patient_name) if patient_name else "patient"
-    return f"{clinic_id}_{protocol_id}_{date_part}_{name_part}.{extension}"
 
 
 def make_private_dirs(folder: Path) -> None:

@@ -9,9 +9,9 @@ from jinja2.exceptions import SecurityError
 
 from handouts.content.bundled import BUILTIN_TEMPLATES
 from handouts.content.store import ContentStore
-from handouts.content.templates import search_folders, template_environment
 from handouts.errors import ResourceRefused
 from handouts.render.page import render_html, resolve_spec
+from handouts.templating.templates import search_folders, template_environment
 from tests.conftest import FIXED_DATE
 from tests.support.content import copy_content
 

@@ -1,4 +1,4 @@
-"""Writes never follow a link or replace anything but a regular file; names never share a file."""
+"""Writes never follow a link or replace anything but a regular file, nor leave half a file."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from handouts.cli import main
-from handouts.deliver.files import default_filename, patient_slug, write_atomic
+from handouts.content.file_names import default_filename
 from handouts.errors import InputError
+from handouts.private_files import write_atomic
 
 HANDOUT = ["handout", "micropenning", "--patient", "Ana Silva", "--date", "2026-11-22", "--yes"]
 
@@ -94,27 +95,6 @@ def test_eml_onto_the_default_pdf_name_is_a_usage_error(
     assert not eml.exists()
 
 
-@pytest.mark.parametrize(
-    ("one", "other"),
-    [
-        ("Zoë O'Brien", "Zoe O'Brien"),
-        ("Zoe O'Brien", "Zoe OBrien"),
-        ("Sam-Lee", "Sam Lee"),
-        ("\U0001f600", "\U0001f601"),
-        ("李小龍", "李小龙"),
-        ("A" * 70, "A" * 71),
-    ],
-)
-def test_distinct_names_never_share_a_file(one: str, other: str) -> None:
-    assert patient_slug(one) != patient_slug(other)
-    assert patient_slug(one) == patient_slug(one)  # stable: a re-run finds the same file
-
-
-def test_plain_names_keep_the_documented_pattern() -> None:
-    assert patient_slug("Sam Lee") == "sam-lee"
-    assert patient_slug("Zoë O'Brien").startswith("zoe-o-brien-")
-
-
 def small_files() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
 
@@ -123,7 +103,7 @@ def test_a_file_too_large_for_the_disk_names_the_file(tmp_path: Path) -> None:
     """RLIMIT_FSIZE makes the write fail as a full disk would (EFBIG instead of ENOSPC)."""
     target = tmp_path / "big.pdf"
     code = (
-        "from pathlib import Path; from handouts.deliver.files import write_atomic; "
+        "from pathlib import Path; from handouts.private_files import write_atomic; "
         f"write_atomic(Path({str(target)!r}), b'x' * 100_000)"
     )
     result = subprocess.run(

@@ -26,12 +26,12 @@ from babel.messages.pofile import read_po
 from markupsafe import Markup
 
 from handouts.content.bundled import BUNDLED_ROOT
-from handouts.content.catalogs import LOCALE_DIR, catalog
 from handouts.content.store import ContentStore
-from handouts.content.templates import css_counter_text, make_environment
 from handouts.deliver.channels import email_context
 from handouts.deliver.mail import render_email
 from handouts.render.page import page_context, resolve_spec
+from handouts.templating.catalogs import LOCALE_DIR, catalog
+from handouts.templating.templates import css_counter_text, make_environment
 from tests.conftest import FIXED_DATE
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
