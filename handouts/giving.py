@@ -41,8 +41,8 @@ from .request import HandoutRequest
 if TYPE_CHECKING:
     from .content.store import ContentStore
     from .deliver.mail import SmtpSettings
+    from .render.made import MadeHandout
     from .render.page import HandoutSpec
-    from .service import MadeHandout
 
 
 class Source:
@@ -313,14 +313,14 @@ def _failed_before_sending(
 
 def given_again(store: ContentStore, ledger: Ledger, handout_id: int) -> Given:
     """A recorded handout with its archived bytes, to print or email again as it was given."""
-    from .service import MadeHandout, _spec
+    from .render.made import MadeHandout, spec_for_request
 
     history = ledger.handout(handout_id)
     if history is None:
         raise NotFound(f"there is no handout {handout_id} in the record")
     record = history.handout
     data = ledger.pdf(record.pdf_sha256)
-    spec = _spec(store, record.request)  # for the email's words and the clinic's printer
+    spec = spec_for_request(store, record.request)  # for the email's words and the clinic's printer
     filename = default_filename(
         record.clinic, record.request.protocol, record.request.procedure_date, record.patient, "pdf"
     )

@@ -28,7 +28,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,7 @@ from .giving import DeliveryResult, Given, Source, os_user
 from .private_files import write_atomic
 from .records import Clock, Ledger, Result, data_dir
 from .records.retention import Retention
+from .render.made import MadeHandout, spec_for_request
 from .request import Format, HandoutRequest
 
 if TYPE_CHECKING:
@@ -50,19 +51,7 @@ if TYPE_CHECKING:
     from .content.approval import Approval, SignOff
     from .follow_ups.sender import SendReport
     from .inputs.dates import ProcedureWhen
-    from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
-
-
-@dataclass(frozen=True)
-class MadeHandout:
-    """A rendered handout, ready to save, email or print."""
-
-    spec: HandoutSpec
-    data: bytes
-    pages: int | None  # None for HTML
-    filename: str  # the default file name: <clinic>_<protocol>_<date>_<patient>.<ext>
-    format: Format
 
 
 @dataclass(frozen=True)
@@ -113,7 +102,7 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
     """Render one handout in memory; nothing is written."""
     from .render.page import render_standalone_html
 
-    spec = _spec(store, request)
+    spec = spec_for_request(store, request)
     pages: int | None = None
     if request.format == "html":
         data = render_standalone_html(spec).encode("utf-8")
@@ -125,50 +114,6 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
         spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, request.format
     )
     return MadeHandout(spec, data, pages, filename, request.format)
-
-
-def _spec(store: ContentStore, request: HandoutRequest, *, preview: bool = False) -> HandoutSpec:
-    """What the handout is made from; refusals every front end shares are made here.
-
-    A draft for a named patient is refused (``DraftRefused``); blank handouts
-    and previews of drafts are made, with the draft mark. A translation for a
-    clinic without its own words in that language is refused (``InputError``
-    naming the fields to add)."""
-    from .content.approval import approval_of, as_signed_off, check_approved
-    from .content.wording import check_one_language
-    from .render.page import resolve_spec
-
-    # One language per page, for every handout: blank stock is read by patients too.
-    check_one_language(store, request.protocol, request.clinic, request.language)
-    if request.patient and not preview:
-        approval = check_approved(
-            store,
-            request.protocol,
-            request.clinic,
-            request.language,
-            allow_draft=request.allow_draft,
-        )
-        for more in request.also:  # each procedure of a combined handout is approved alone
-            check_approved(
-                store, more, request.clinic, request.language, allow_draft=request.allow_draft
-            )
-    else:
-        approval = approval_of(store, request.protocol, request.language)
-    spec = resolve_spec(
-        store,
-        request.protocol,
-        request.clinic,
-        request.patient,
-        request.procedure_date,
-        request.procedure_time,
-        language=request.language,
-        also=request.also,
-        variant=request.variant,
-        words=request.words,
-        next_visit=request.next_visit,
-        next_visit_time=request.next_visit_time,
-    )
-    return replace(spec, protocol=as_signed_off(spec.protocol, approval))
 
 
 def approval(store: ContentStore, protocol: str, language: str | None = None) -> Approval:
@@ -252,7 +197,7 @@ class WarmHandouts:
         """What ``make_handout`` returns, rendered by a warm worker."""
         if request.format != "pdf":
             return make_handout(self.store, request)
-        spec = _spec(self.store, request)
+        spec = spec_for_request(self.store, request)
         data, pages = self._warm().render(spec, request.pdf_variant)
         filename = default_filename(
             spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, "pdf"
@@ -275,7 +220,9 @@ class WarmHandouts:
                 self._previews.move_to_end(request)
                 done.set_result(self._previews[request])
                 return done
-        queued = self._warm().preview_later(_spec(self.store, request, preview=True), slot)
+        queued = self._warm().preview_later(
+            spec_for_request(self.store, request, preview=True), slot
+        )
         queued.add_done_callback(lambda future: self._keep(request, future))
         return queued
 
@@ -291,6 +238,31 @@ class WarmHandouts:
 def save_handout(made: MadeHandout, path: Path | None = None, folder: Path = Path("out")) -> Path:
     """Write it atomically and owner-only, to ``path`` or ``folder``/its default name."""
     return write_atomic(path or folder / made.filename, made.data)
+
+
+def make_calendar(store: ContentStore, request: HandoutRequest) -> tuple[str, bytes]:
+    """The handout's dates as an iCalendar download: (file name, bytes).
+
+    Nothing about the patient is in it: a calendar event is often synced to
+    places a handout never goes."""
+    from .render.calendar import build_calendar
+    from .render.page import resolve_spec
+
+    if request.procedure_date is None:
+        raise InputError("Calendar: give the procedure date first.")
+    spec = resolve_spec(
+        store,
+        request.protocol,
+        request.clinic,
+        None,  # the name is not in a calendar
+        request.procedure_date,
+        request.procedure_time,
+        language=request.language,
+        next_visit=request.next_visit,
+        next_visit_time=request.next_visit_time,
+    )
+    name = f"{spec.clinic.id}_{spec.protocol.id}_{spec.procedure_date}.ics"
+    return name, build_calendar(spec)
 
 
 def save_calendar(made: MadeHandout, path: Path) -> Path:
@@ -680,6 +652,7 @@ __all__ = [
     "give",
     "given_again",
     "known_printers",
+    "make_calendar",
     "make_handout",
     "make_variants",
     "open_ledger",

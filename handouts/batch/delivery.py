@@ -116,7 +116,7 @@ class BatchGiver:
         )
 
     def _record(self, job: Job, outcome: Outcome) -> giving.Given:
-        from ..service import MadeHandout
+        from ..render.made import MadeHandout
 
         spec = job_spec(self.content, job)
         data = (self.out_dir / job.output).read_bytes()

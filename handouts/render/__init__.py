@@ -1,7 +1,8 @@
 """Render: a protocol and a date become a schedule, an HTML page, and a PDF.
 
-``schedule`` dates every phase, ``templates`` is the one place templates are
-found (clinic override, content root, built-in), ``page`` fills them in,
-``pdf`` is the only module that imports WeasyPrint, and ``resource_policy``
-decides which files a page may load.
+``schedule`` dates every phase, ``dates`` writes dates and times the page's
+language's way, ``page`` fills the templates in (found and sandboxed by
+``handouts.templating``), ``pdf`` is the only module that imports WeasyPrint,
+``made`` turns a request into what a handout is made from and holds the
+finished handout, ``warm`` keeps renderer processes ready between requests.
 """

@@ -276,25 +276,9 @@ async def act(request: Request) -> Response:
 
 def _calendar(request: Request, handout_request: service.HandoutRequest) -> Response:
     """The handout's dates as an .ics download; nothing about the patient is in it."""
-    from ...render.calendar import build_calendar
-    from ...render.page import resolve_spec
-
-    if handout_request.procedure_date is None:
-        raise InputError("Calendar: give the procedure date first.")
-    spec = resolve_spec(
-        web(request).store,
-        handout_request.protocol,
-        handout_request.clinic,
-        None,  # the name is not in a calendar
-        handout_request.procedure_date,
-        handout_request.procedure_time,
-        language=handout_request.language,
-        next_visit=handout_request.next_visit,
-        next_visit_time=handout_request.next_visit_time,
-    )
-    name = f"{spec.clinic.id}_{spec.protocol.id}_{spec.procedure_date}.ics"
+    name, data = service.make_calendar(web(request).store, handout_request)
     return Response(
-        build_calendar(spec),
+        data,
         media_type="text/calendar",
         headers={"content-disposition": f'attachment; filename="{name}"'},
     )
