@@ -19,10 +19,12 @@ demo: $(VENV)/.runtime
 
 test: $(VENV)/.test $(AXE)
 	$(BIN)/ruff check handouts tests bench generate.py
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check handouts tests bench generate.py
+	$(BIN)/mypy
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/throughput.py

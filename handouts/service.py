@@ -177,8 +177,9 @@ class WarmHandouts:
         if protocols:
             for clinic in clinics:
                 pairs[(clinic, protocols[0])] = None
-            for protocol in protocols if default else []:
-                pairs[(default, protocol)] = None
+            if default is not None:
+                for protocol in protocols:
+                    pairs[(default, protocol)] = None
         warm = list(pairs)[: self.WARM_PAIRS]
         self._renderers = WarmRenderers(self.store, self.workers, warm)
         self._renderers.start()

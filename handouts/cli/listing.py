@@ -57,8 +57,8 @@ def list_command(store: ContentStore, as_json: bool) -> None:
             for language, approval in p.approvals.items():
                 if approval.draft:  # a reviewed file needs no line of its own
                     detail = approval.describe()
-                    shown = detail if approval.approved else detail.replace("draft", "DRAFT", 1)
-                    click.echo(f"  {'':<20}   {language}: {shown}")
+                    line = detail if approval.approved else detail.replace("draft", "DRAFT", 1)
+                    click.echo(f"  {'':<20}   {language}: {line}")
         click.echo("Clinics:")
         for c in listing.clinics:
             marker = "  (default)" if c.default else ""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import IO
+from typing import TYPE_CHECKING, TextIO
 
 import click
+
+if TYPE_CHECKING:  # the type click.progressbar returns; click names it only privately
+    from click._termui_impl import ProgressBar
 
 from ..service import Outcome, RowStatus
 
@@ -14,10 +17,10 @@ from ..service import Outcome, RowStatus
 class TerminalProgress:
     """The ``on_progress`` callback of a batch run, for a terminal or a log file."""
 
-    def __init__(self, stream: IO[str] | None = None, interval: float = 2.0) -> None:
+    def __init__(self, stream: TextIO | None = None, interval: float = 2.0) -> None:
         self.stream = stream or sys.stderr
         self.interval = interval
-        self._bar = None
+        self._bar: ProgressBar[int] | None = None
         self._last_line: float | None = None
 
     def __call__(self, outcome: Outcome, done: int, total: int) -> None:

@@ -60,7 +60,9 @@ def _items(raw: Any) -> list[Any]:
     return raw if isinstance(raw, list) else []
 
 
-def matches_original(original: Protocol, original_path: Path, language: str) -> Callable:
+def matches_original(
+    original: Protocol, original_path: Path, language: str
+) -> Callable[[dict[str, Any]], list[Problem]]:
     """A loader check: problems where a translation's raw data differs from ``original``."""
     source = original_path.name
 

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from ..errors import ContentError
 from ..templating.resource_policy import path_problem
@@ -110,7 +111,7 @@ def _suggestion(model: type[BaseModel], loc: Sequence[str | int]) -> tuple[str |
     return (close[0] if close else None), known
 
 
-def _describe(error: dict[str, Any], model: type[BaseModel]) -> str:  # noqa: PLR0911 (a table)
+def _describe(error: ErrorDetails, model: type[BaseModel]) -> str:  # noqa: PLR0911 (a table)
     kind = error["type"]
     loc = error["loc"]
     value = error.get("input")

@@ -109,15 +109,18 @@ class _LimitedLoader(yaml.SafeLoader):
         self._depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()
+        # The stubs leave peek_event unannotated; the parser returns an Event.
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        # The pure-Python parser this loader uses makes error marks (not the C parser's).
+        mark = event.start_mark if isinstance(event.start_mark, yaml.error.Mark) else None
         if isinstance(event, yaml.AliasEvent):
-            raise yaml.composer.ComposerError(None, None, "found an alias", event.start_mark)
+            raise yaml.composer.ComposerError(None, None, "found an alias", mark)
         if getattr(event, "anchor", None) is not None:
-            raise yaml.composer.ComposerError(None, None, "found an anchor", event.start_mark)
+            raise yaml.composer.ComposerError(None, None, "found an anchor", mark)
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise yaml.composer.ComposerError(None, None, "nested too deeply", event.start_mark)
+                raise yaml.composer.ComposerError(None, None, "nested too deeply", mark)
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1

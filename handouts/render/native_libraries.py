@@ -28,7 +28,7 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from types import ModuleType
 
 # ldconfig's label for libraries of this process's word size and machine, as
@@ -87,8 +87,12 @@ def _read_linker_cache() -> dict[str, str] | None:
 
 @contextlib.contextmanager
 def _find_library_from(sonames: dict[str, str]) -> Iterator[None]:
-    standard: Callable[[str], str | None] = ctypes.util.find_library
-    ctypes.util.find_library = lambda name: sonames.get(f"lib{name}")
+    standard = ctypes.util.find_library
+
+    def from_sonames(name: str) -> str | None:
+        return sonames.get(f"lib{name}")
+
+    ctypes.util.find_library = from_sonames
     try:
         yield
     finally:

@@ -14,7 +14,7 @@ import hashlib
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from .native_libraries import import_quickly
@@ -24,7 +24,7 @@ import_quickly("weasyprint")  # before any name below pulls WeasyPrint in the sl
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from ..errors import ResourceRefused
 from ..templating.resource_policy import url_problem
@@ -36,7 +36,7 @@ PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")
 log = logging.getLogger(__name__)
 
 
-class PolicyFetcher(URLFetcher):
+class PolicyFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no type information
     """Serves only the files the resource policy allows; refuses everything else.
 
     Refusal raises a fatal error so that a handout never silently comes out
@@ -51,7 +51,9 @@ class PolicyFetcher(URLFetcher):
         self.allowed = allowed
         self.refused: list[str] = []
 
-    def fetch(self, url, headers=None):  # WeasyPrint calls it with this signature
+    def fetch(  # WeasyPrint calls it with this signature
+        self, url: str, headers: Mapping[str, str] | None = None
+    ) -> URLFetcherResponse:
         problem = url_problem(url, self.base, self.allowed)
         if problem is not None:
             message = (
@@ -90,7 +92,7 @@ class PdfRenderer:
 
     def __init__(self) -> None:
         self.font_config = FontConfiguration()
-        self._css: dict[tuple, CSS] = {}
+        self._css: dict[tuple[str, str, str], CSS] = {}  # (kind, where, text)
 
     def _fetcher(self, spec: HandoutSpec) -> PolicyFetcher:
         return PolicyFetcher(spec.clinic_dir, spec.allowed_folders)

@@ -36,6 +36,7 @@ import threading
 from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from multiprocessing.context import ForkContext, ForkServerContext, SpawnContext
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -103,6 +104,14 @@ def _worker_main(
     # Returning lets multiprocessing run the worker's finalizers (renderers' clean-up).
 
 
+def _context(start_method: str) -> ForkContext | SpawnContext | ForkServerContext:
+    """The start method's context, typed as one that can start processes."""
+    context = multiprocessing.get_context(start_method)
+    if isinstance(context, ForkContext | SpawnContext | ForkServerContext):
+        return context
+    raise ValueError(f"unknown start method {start_method!r}")  # get_context refuses first
+
+
 @dataclass(eq=False)
 class _Task:
     function: Callable[..., Any]
@@ -147,7 +156,7 @@ class WorkerPool:
         self.stats = PoolStats()
         self._initializer = initializer
         self._initargs = initargs
-        self._context = multiprocessing.get_context(start_method)
+        self._context = _context(start_method)
         self._temp_root = tempfile.mkdtemp(prefix="handouts-workers-")
         self._queue: collections.deque[_Task] = collections.deque()
         self._ready = threading.Condition()

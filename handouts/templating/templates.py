@@ -20,6 +20,7 @@ following links, lies inside the folder it was found in.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -43,7 +44,9 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         super().__init__(folder)
         self.folder = folder.resolve()
 
-    def get_source(self, environment: jinja2.Environment, template: str):  # type: ignore[override]
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
         if not Path(filename).resolve().is_relative_to(self.folder):
             raise ResourceRefused(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from concurrent.futures import Future
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 
@@ -26,7 +26,8 @@ async def unless_client_leaves(request: Request, queued: Future[T]) -> T:
     answer = asyncio.wrap_future(queued)
     gone = asyncio.ensure_future(_client_left(request))
     try:
-        await asyncio.wait({answer, gone}, return_when=asyncio.FIRST_COMPLETED)
+        either: list[asyncio.Future[Any]] = [answer, gone]  # one result type per future
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
     finally:
         gone.cancel()
     if not answer.done():
