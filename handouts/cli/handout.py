@@ -105,7 +105,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "or out/<clinic>_<protocol>_blank.pdf without a patient and date).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="PDF to print or email, or HTML to look at in a browser.",
 )
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
 @click.option("--email", "email_to", metavar="ADDRESS", help="Email the PDF to this address.")
