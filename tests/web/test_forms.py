@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import html
+import os
 import subprocess
 import sys
 from pathlib import Path
 
+from handouts.content.approval import sign_off
+from handouts.content.bundled import BUNDLED_ROOT
+from handouts.content.store import ContentStore
 from tests.web.server import Server, csrf_token
 
 
@@ -37,6 +41,9 @@ def test_copies_out_of_range_are_refused_before_printing(server: Server) -> None
 
 
 def test_a_procedure_time_gives_the_command_lines_pdf(server: Server, tmp_path: Path) -> None:
+    # A starter draft: a clinician signs it off (in the server's data folder) first.
+    data = {"HANDOUTS_DATA": str(server.data)}
+    sign_off(ContentStore(BUNDLED_ROOT), "light-chemical-peel", "Dr Test", environ=data)
     client = server.signed_in()
     token = csrf_token(client.get("/").text)
     fields = {
@@ -56,7 +63,7 @@ def test_a_procedure_time_gives_the_command_lines_pdf(server: Server, tmp_path: 
         [sys.executable, "-m", "handouts", "handout", "light-chemical-peel", "--clinic",
          "harbourside", "--patient", "Timed Patient", "--date", "2026-11-22", "--time", "14:30",
          "-o", str(target)],
-        check=True, capture_output=True,
+        check=True, capture_output=True, env={**os.environ, **data},
     )  # fmt: skip
     assert made.content == target.read_bytes()
     untimed = client.post("/handout", data={**fields, "time": ""})
@@ -72,6 +79,9 @@ def test_a_time_without_a_date_is_refused(server: Server) -> None:
 def test_the_language_field_gives_the_command_lines_spanish_pdf(
     server: Server, tmp_path: Path
 ) -> None:
+    # The Spanish translation is a draft: a clinician signs it off first.
+    data = {"HANDOUTS_DATA": str(server.data)}
+    sign_off(ContentStore(BUNDLED_ROOT), "micropenning", "Dr Test", language="es", environ=data)
     client = server.signed_in()
     page = client.get("/").text
     assert '<label for="language">Language</label>' in page
@@ -93,7 +103,7 @@ def test_the_language_field_gives_the_command_lines_spanish_pdf(
         [sys.executable, "-m", "handouts", "handout", "micropenning", "--clinic", "magnolia",
          "--patient", "José Álvarez", "--date", "2026-11-23", "--language", "es",
          "-o", str(target)],
-        check=True, capture_output=True,
+        check=True, capture_output=True, env={**os.environ, **data},
     )  # fmt: skip
     assert made.content == target.read_bytes()
 
