@@ -489,7 +489,7 @@ def plan_variants(
             for clinic_id in clinic_ids:
                 check_one_language(content, protocol_id, clinic_id, language)
     suffix = f".{language}" if language else ""
-    jobs = []
+    jobs: list[Job] = []
     for clinic_id in clinic_ids:
         for protocol_id in protocol_ids:
             fingerprint = content_fingerprint(content, clinic_id, protocol_id, language)

@@ -54,7 +54,8 @@ class Listing:
 
     @property
     def problems(self) -> list[str]:
-        return [item.problem for item in (*self.protocols, *self.clinics) if item.problem]
+        items: list[ListedProtocol | ListedClinic] = [*self.protocols, *self.clinics]
+        return [item.problem for item in items if item.problem]
 
 
 def _read(path: Path) -> tuple[dict[str, Any], str]:

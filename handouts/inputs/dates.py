@@ -112,6 +112,7 @@ def read_time(text: str, what: str = "time") -> dt.time:
 
 def _by_format(value: str, text: str, what: str, date_format: str) -> ProcedureWhen:
     has_time = any(code in date_format for code in ("%H", "%I", "%M"))
+    parsed: dt.datetime | None
     try:
         parsed = dt.datetime.strptime(value, date_format)
     except ValueError:
