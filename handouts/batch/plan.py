@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -355,7 +356,7 @@ def plan_rows(
                 today=anchor,
                 date_style=order.style if order.from_list else clinic.date_style,
                 language=protocol.language,
-                date_format=date_format,
+                date_format=_format_for(raw, date_format),
             )
             time = when.time or _time_of_day(values.get("time", ""))
             language = values.get("language") or None
@@ -442,6 +443,16 @@ def _with_date_checks(
                 )
         checked.append(replace(job, date_flags=flags, warning=warning))
     return checked
+
+
+_SHEET_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
+
+
+def _format_for(raw: RawRow, date_format: str | None) -> str | None:
+    """The profile's date format, except for a spreadsheet's real date cell (ISO, one way)."""
+    if raw.sheet and _SHEET_DATE.match(raw.values.get("date", "").strip()):
+        return None
+    return date_format
 
 
 def _time_of_day(text: str) -> dt.time | None:

@@ -54,7 +54,7 @@ class HandoutsGroup(click.Group):
         if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
             return super().get_command(ctx, cmd_name)
         module_name, attribute = LAZY_COMMANDS[cmd_name]
-        command = getattr(importlib.import_module(module_name), attribute)
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
         self.add_command(command, cmd_name)
         return command
 

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 
-from handouts.cli import main
+from handouts.cli import main, serve
 
 
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str, **env: str) -> Any:
@@ -19,7 +18,7 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str, **env: s
     def run(app: Any, **options: Any) -> None:
         seen.update(options, app=app)
 
-    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr(serve, "run_server", run)
     result = CliRunner().invoke(
         main, ["serve", "--data", str(tmp_path / "data"), *args], env=env or None
     )
