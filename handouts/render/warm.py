@@ -26,6 +26,8 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+import jinja2
+
 from ..content.store import ContentStore
 from ..errors import HandoutError
 from .page import HandoutSpec, render_html, resolve_spec
@@ -67,7 +69,8 @@ def _init_worker(store: ContentStore, warm: list[tuple[str, str]], temp_root: st
     os.environ["TMPDIR"] = tempfile.tempdir
     threading.Thread(target=_watch_parent, daemon=True).start()
     for clinic_id, protocol_id in warm:
-        with contextlib.suppress(HandoutError):  # broken content is reported per request
+        # Broken content or templates are reported per request, not by a server that cannot start.
+        with contextlib.suppress(HandoutError, jinja2.TemplateError):
             spec = resolve_spec(store, protocol_id, clinic_id)
             render_html(spec)
             _renderer(spec).render(spec)  # fonts, stylesheets and the layout code paths

@@ -62,6 +62,7 @@ class Web:
 
 
 def create_app(settings: WebSettings) -> Starlette:
+    from . import problems
     from .routes import batch, handout, history, signin
 
     web = Web(settings)
@@ -85,7 +86,7 @@ def create_app(settings: WebSettings) -> Starlette:
         routes=routes,
         middleware=[Middleware(SecurityHeaders), Middleware(QuietErrors), Middleware(BodyLimit)],
         lifespan=lifespan,
-        exception_handlers=signin.exception_handlers,
+        exception_handlers={**signin.exception_handlers, **problems.exception_handlers},
     )
     app.state.web = web
     return app

@@ -10,9 +10,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ...batch.outcome import RowStatus
+from ...content.store import ContentStore
 from ...deliver.printing import known_printers
 from ...errors import HandoutError
 from ..batches import BatchRun
+from ..choices import choices
 from .common import MAX_UPLOAD, checked_form, page, signed_in, text, web
 
 
@@ -25,6 +27,15 @@ def _run(request: Request) -> BatchRun:
     return run
 
 
+def _clinics(store: ContentStore) -> dict[str, object]:
+    offered = choices(store)  # a clinic whose file is broken is left out, and named
+    return {
+        "clinics": offered.clinics,
+        "default_clinic": offered.default_clinic,
+        "unusable": [u for u in offered.unusable if u.kind == "clinic"],
+    }
+
+
 async def upload_form(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
     store = web(request).store
@@ -33,8 +44,7 @@ async def upload_form(request: Request) -> Response:
         "batch_upload.html",
         current,
         user,
-        clinics=store.clinics(),
-        default_clinic=store.default_clinic_id,
+        **_clinics(store),
         profiles=store.import_profile_ids(),
         problem="",
     )
@@ -72,8 +82,7 @@ async def upload(request: Request) -> Response:
         current,
         user,
         422,
-        clinics=store.clinics(),
-        default_clinic=store.default_clinic_id,
+        **_clinics(store),
         profiles=store.import_profile_ids(),
         problem=problem,
     )

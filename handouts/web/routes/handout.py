@@ -24,6 +24,7 @@ from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date
 from ...messages import error_message
+from ..choices import Choices, choices
 from ..history import Action
 from ..sessions import Session
 from ..users import User
@@ -83,28 +84,32 @@ class HandoutForm:
         return copies
 
 
-def _languages(store: ContentStore) -> list[tuple[str, str]]:
+def _languages(store: ContentStore, offered: Choices) -> list[tuple[str, str]]:
     """(code, name) of every language some protocol has, named in that language and English."""
-    codes = sorted({code for pid in store.protocol_ids() for code in store.protocol_languages(pid)})
+    codes = sorted(
+        {code for p in offered.protocols for code in [p.language, *store.translation_paths(p.id)]}
+    )
     return [(code, language_name(code)) for code in codes]
 
 
 def _choices(request: Request) -> dict[str, object]:
     store = web(request).store
+    offered = choices(store)  # a clinic or procedure whose file is broken is left out, and named
     return {
-        "clinics": store.clinics(),
-        "protocols": sorted(store.protocols(), key=lambda p: p.title.casefold()),
+        "clinics": offered.clinics,
+        "protocols": offered.protocols,
+        "unusable": offered.unusable,
         "printers": known_printers(),
-        "languages": _languages(store),
+        "languages": _languages(store, offered),
     }
 
 
 def _blank_form(request: Request) -> HandoutForm:
-    store = web(request).store
+    offered = choices(web(request).store)
     remembered = request.cookies.get(CLINIC_COOKIE, "")
-    clinic = remembered if remembered in store.clinic_ids() else store.default_clinic_id
-    protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
-    first = protocols[0].id if protocols else ""
+    usable = [c.id for c in offered.clinics]
+    clinic = remembered if remembered in usable else offered.default_clinic
+    first = offered.protocols[0].id if offered.protocols else ""
     return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
 
 

@@ -1,0 +1,52 @@
+"""The web app in-process (Starlette's TestClient) on a content root and data folder of its own.
+
+For refusals and error paths: no server process, no port, and the test can
+break the content before the app starts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from handouts.web.app import WebSettings, create_app
+from handouts.web.data import DataFolder
+from handouts.web.users import Role, UserStore
+from tests.web.server import MANAGER, PASSWORD, STAFF
+
+
+def add_users(data: Path) -> None:
+    users = UserStore(DataFolder(data))
+    users.add(STAFF, PASSWORD, Role.STAFF)
+    users.add(MANAGER, PASSWORD, Role.MANAGER)
+
+
+@contextmanager
+def running(content_root: Path, data: Path, **environ: str) -> Iterator[TestClient]:
+    """The app on ``content_root`` with one warm renderer; staff and a manager can sign in."""
+    add_users(data)
+    app = create_app(WebSettings(content_root, data, workers=1, environ=environ))
+    # Errors are answered as a browser would see them, not raised into the test.
+    with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
+        yield client
+
+
+def csrf(client: TestClient, path: str = "/signin") -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match, f"{path} has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: TestClient, name: str = STAFF) -> str:
+    """Sign in as ``name`` (afresh); returns the session's CSRF token for forms."""
+    client.cookies.clear()
+    token = csrf(client)
+    response = client.post(
+        "/signin", data={"csrf_token": token, "name": name, "password": PASSWORD}
+    )
+    assert response.status_code == 303, response.text
+    return csrf(client, "/")
