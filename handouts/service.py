@@ -23,12 +23,13 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from .content.file_names import same_language
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
 from .errors import HandoutError
+from .request import Format, HandoutRequest
 
 if TYPE_CHECKING:
     from .batch.outcome import Summary
@@ -38,23 +39,6 @@ if TYPE_CHECKING:
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
-
-Format = Literal["pdf", "html"]
-
-
-@dataclass(frozen=True)
-class HandoutRequest:
-    """One handout, as a front end asks for it: ids and what staff typed."""
-
-    protocol: str
-    clinic: str | None = None  # None: the default clinic
-    patient: str | None = None
-    procedure_date: dt.date | None = None
-    format: Format = "pdf"
-    pdf_variant: str | None = None
-    procedure_time: dt.time | None = None  # turns hour rules into clock times
-    language: str | None = None  # None: the protocol's own language
-
 
 @dataclass(frozen=True)
 class MadeHandout:
@@ -203,6 +187,7 @@ class WarmHandouts:
 
     def preview(self, request: HandoutRequest) -> list[bytes]:
         """The handout's pages as PNG images."""
+        request = request.page_only()  # the address does not change the page
         with self._lock:
             if request in self._previews:
                 self._previews.move_to_end(request)
