@@ -11,25 +11,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from argon2 import PasswordHasher
 from starlette.testclient import TestClient
 
 from handouts.web.app import WebSettings, create_app
 from handouts.web.data import DataFolder
-from handouts.web.users import Role, UserStore
+from handouts.web.users import Passwords, Role, UserStore
 from tests.web.server import MANAGER, PASSWORD, STAFF
+
+# argon2 at its lowest cost: these tests are about pages, not password hashing.
+CHEAP = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+LIMITED = "harbour-manager"  # a manager of Harbourside only
 
 
 def add_users(data: Path) -> None:
-    users = UserStore(DataFolder(data))
+    users = UserStore(DataFolder(data), CHEAP)
     users.add(STAFF, PASSWORD, Role.STAFF)
     users.add(MANAGER, PASSWORD, Role.MANAGER)
+    users.add(LIMITED, PASSWORD, Role.MANAGER, clinics=["harbourside"])
 
 
 @contextmanager
 def running(content_root: Path, data: Path, **environ: str) -> Iterator[TestClient]:
     """The app on ``content_root`` with one warm renderer; staff and a manager can sign in."""
     add_users(data)
-    app = create_app(WebSettings(content_root, data, workers=1, environ=environ))
+    settings = WebSettings(content_root, data, workers=1, environ=environ, passwords=CHEAP)
+    app = create_app(settings)
     # Errors are answered as a browser would see them, not raised into the test.
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
         yield client
