@@ -8,6 +8,8 @@ test opens one of every earlier version.
 
 from __future__ import annotations
 
+from .signatures import MIGRATION as SIGNATURES
+
 MIGRATIONS: list[str] = [
     # 1: handouts made for named patients, their deliveries, and the once-only claims.
     """
@@ -69,6 +71,8 @@ MIGRATIONS: list[str] = [
     INSERT INTO handout_text (rowid, patient, email)
         SELECT id, patient, coalesce(email, '') FROM handouts;
     """,
+    # 3: signatures drawn at the desk, as proof of receipt (records/signatures.py).
+    SIGNATURES,
 ]
 
 LATEST = len(MIGRATIONS)
