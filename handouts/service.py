@@ -4,7 +4,12 @@ A front end turns what a person typed into a request, calls one function here,
 and shows the result; none of them renders, writes or delivers by itself.
 
 - ``make_handout``: a request in; the bytes, page count and file name out.
-- ``save_handout``, ``email_handout``, ``save_email``, ``print_handout``: deliver it.
+- ``give``: make it and, for a named patient, archive and record it in the
+  ledger (``open_ledger``); ``email_given``, ``print_given``,
+  ``save_email_given``, ``record_download``: deliver it once, recorded;
+  ``given_again``: a recorded handout's archived bytes, to send again.
+- ``save_handout``, ``email_handout``, ``save_email``, ``print_handout``: deliver
+  a handout nobody is recorded for (a blank).
 - ``run_batch`` and ``make_variants``: many handouts, with progress reported
   through a callback (this library never prints).
 - ``WarmHandouts``: ``make_handout`` and page previews for a long-running
@@ -18,17 +23,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import giving
 from .content.file_names import same_language
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
 from .errors import HandoutError
+from .giving import DeliveryResult, Given, Source, os_user
+from .records import Clock, Ledger, Result, data_dir
 from .request import Format, HandoutRequest
 
 if TYPE_CHECKING:
@@ -241,6 +250,42 @@ def print_handout(
     return channels.print_handout(made.spec, pdf_path, printer, copies)
 
 
+# -- the record: made, delivered once, recorded (see ``giving``) -------------
+
+
+def open_ledger(
+    environ: Mapping[str, str] | None = None, clock: Clock | None = None
+) -> Ledger:
+    """The data folder's ledger, shared by the command line and the web server."""
+    from .records import system_clock
+
+    return Ledger(data_dir(environ), clock or system_clock)
+
+
+def give(
+    store: ContentStore,
+    request: HandoutRequest,
+    *,
+    ledger: Ledger | None,
+    by: str,
+    source: str,
+    maker: Callable[[HandoutRequest], MadeHandout] | None = None,
+) -> Given:
+    """Make a handout and, for a named patient, archive and record it.
+
+    ``maker`` is a warm renderer's ``make`` on a server; by default ``make_handout``.
+    """
+    made = maker(request) if maker is not None else make_handout(store, request)
+    return giving.record_made(store, ledger, made, request, by, source)
+
+
+email_given = giving.email  # once per key; ``again=True`` to send on purpose
+print_given = giving.print_  # once per key; writes its own private temporary PDF
+save_email_given = giving.save_email  # an .eml, recorded as saved, not sent
+record_download = giving.record_download
+given_again = giving.given_again  # a recorded handout with its archived bytes
+
+
 @dataclass(frozen=True)
 class BatchRequest:
     """A day's list: the CSV and what to do with each row's handout."""
@@ -259,6 +304,9 @@ class BatchRequest:
     today: dt.date | None = None  # anchors "today" in the file and far-date warnings
     # How worker processes start; a server with threads asks for "forkserver".
     start_method: str = "fork"
+    by: str | None = None  # who runs it, for the record (default: the OS user)
+    source: str = "batch"  # "day's list" from the web page
+    record: bool = True  # False: no ledger, no once-only delivery (a benchmark's baseline)
 
 
 @dataclass(frozen=True)
@@ -297,9 +345,13 @@ def run_batch(
     request: BatchRequest,
     on_progress: ProgressCallback | None = None,
     environ: Mapping[str, str] | None = None,
+    ledger: Ledger | None = None,
 ) -> Summary:
-    """One handout per CSV row, delivered once; what happened to every row."""
-    from .batch.delivery import OnceOnlyDelivery
+    """One handout per CSV row, recorded and delivered once; what happened to every row.
+
+    ``ledger`` defaults to the data folder's (``HANDOUTS_DATA`` in ``environ``).
+    """
+    from .batch.delivery import BatchGiver
     from .batch.run import run_jobs
 
     cached = CachedContentStore(store.root)
@@ -308,10 +360,16 @@ def run_batch(
     if request.profile:
         cached.import_profile(request.profile)
     deliver = None
-    if request.email or request.print_:
-        deliver = OnceOnlyDelivery(
+    if request.record or request.email or request.print_:
+        if request.record and ledger is None:
+            ledger = open_ledger(environ)
+        deliver = BatchGiver(
             cached,
+            ledger if request.record else None,
             request.out_dir,
+            by=request.by or giving.os_user(),
+            source=request.source,
+            run=secrets.token_hex(8),
             email=request.email,
             print_=request.print_,
             printer=request.printer,
@@ -364,3 +422,39 @@ def make_variants(
     return run_jobs(
         cached, jobs, [], out_dir, workers=workers, force=force, on_progress=on_progress
     )
+
+
+# What front ends use: they import this module and the models they show, nothing below.
+__all__ = [
+    "BatchPlan",
+    "BatchRequest",
+    "Clock",
+    "DeliveryResult",
+    "Format",
+    "Given",
+    "HandoutRequest",
+    "Ledger",
+    "MadeHandout",
+    "Result",
+    "Source",
+    "UnderstoodDate",
+    "WarmHandouts",
+    "check_email_ready",
+    "email_given",
+    "email_handout",
+    "give",
+    "given_again",
+    "make_handout",
+    "make_variants",
+    "open_ledger",
+    "os_user",
+    "plan_batch",
+    "print_given",
+    "print_handout",
+    "record_download",
+    "run_batch",
+    "save_email",
+    "save_email_given",
+    "save_handout",
+    "understand_date",
+]

@@ -74,6 +74,14 @@ def golden(update_golden: bool) -> Callable[[str, str], None]:
     return check
 
 
+@pytest.fixture(autouse=True)
+def data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own data folder (the ledger), so no test sees another's deliveries."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("HANDOUTS_DATA", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def content() -> Content:
     """The content shipped with the tool: two protocols, two clinics."""

@@ -27,6 +27,7 @@ from ..errors import HandoutError, InputError, NotFound
 from ..inputs.dates import far_from_today, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from ..render.page import HandoutSpec, resolve_spec
+from ..request import HandoutRequest
 from .outcome import RowStatus
 from .rows import RawRow
 
@@ -52,6 +53,19 @@ class Job:
     procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
     language: str | None = None  # None: the protocol's own language
+
+    @property
+    def request(self) -> HandoutRequest:
+        """The handout this row asks for, as every other layer names one."""
+        return HandoutRequest(
+            self.protocol_id,
+            self.clinic_id,
+            self.patient,
+            self.procedure_date,
+            procedure_time=self.procedure_time,
+            language=self.language,
+            email=self.email,
+        )
 
 
 @dataclass(frozen=True)

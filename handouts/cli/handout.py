@@ -14,7 +14,7 @@ import click
 
 from .. import service
 from ..content.store import ContentStore
-from ..errors import DeliveryError, HandoutError, InputError
+from ..errors import DeliveryError, InputError
 from ..inputs.clock import parse_time
 from .options import check_print_options, print_options
 
@@ -106,6 +106,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     help="Write the email (with --email's address) to this .eml file instead of sending it.",
 )
 @print_options
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Email or print it even if this patient was already sent this handout "
+    "(recorded as sent again).",
+)
 @click.pass_obj
 def handout_command(
     store: ContentStore,
@@ -124,6 +130,7 @@ def handout_command(
     print_: bool,
     printer: str | None,
     copies: int,
+    again: bool,
 ) -> None:
     """Write one handout for PROTOCOL (its id, title or an alias) and print its path.
 
@@ -132,6 +139,11 @@ def handout_command(
     asked about on a terminal (and refused elsewhere unless --yes is given).
     --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
     the email for your own mail program, --print sends it to a CUPS printer.
+
+    A handout for a named patient is recorded in the data folder
+    (HANDOUTS_DATA), with its exact PDF; see 'handouts history'. Each patient
+    is emailed or printed a handout once, whichever command or page sent it
+    first; --again sends it once more.
 
     \b
     Examples:
@@ -165,25 +177,42 @@ def handout_command(
         pdf_variant,  # type: ignore[arg-type]
         procedure_time,
         language,
+        email=email_to,
     )
-    made = service.make_handout(store, request)
+    by = service.os_user()
+    ledger = service.open_ledger() if request.named and fmt == "pdf" else None
+    given = service.give(store, request, ledger=ledger, by=by, source=service.Source.COMMAND)
+    made = given.made
     check_distinct_files(output or Path("out") / made.filename, eml)
     target = service.save_handout(made, output)
     log.info("wrote %s handout (%d bytes)", made.spec.protocol.id, len(made.data))
     click.echo(str(target))
     # The PDF is on disk first, so a failed send or print loses nothing.
-    try:
-        if email_to and eml:
-            click.echo(str(service.save_email(made, email_to, eml)))
-        elif email_to:
-            service.email_handout(made, email_to)
-            click.echo("emailed", err=True)
-        if print_:
-            job = service.print_handout(made, target, printer, copies)
-            click.echo(f"printed: CUPS job {job}", err=True)
-    except HandoutError as error:
-        reason = str(error).rstrip(".")
-        raise DeliveryError(f"{reason}. The handout itself was saved as {target}.") from None
+    if email_to and eml:
+        click.echo(str(service.save_email_given(ledger, given, email_to, eml, by)))
+    elif email_to:
+        result = service.email_given(ledger, given, email_to, by, again=again)
+        _check_sent(result, "emailed", target)
+        click.echo("emailed" + (" again" if again else ""), err=True)
+    if print_:
+        result = service.print_given(ledger, given, by, printer=printer, copies=copies, again=again)
+        _check_sent(result, "printed", target)
+        click.echo(f"printed: {result.detail}", err=True)
+
+
+def _check_sent(result: service.DeliveryResult, what: str, target: Path) -> None:
+    """A refused or failed send is an error that says the PDF was still saved."""
+    saved = f"The handout itself was saved as {target}."
+    if result.previous is not None:
+        when = result.previous.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        raise DeliveryError(
+            f"Not sent: this patient's handout was already {result.previous.result} "
+            f"({when}, by {result.previous.by or 'an earlier version'}); add --again to send "
+            f"it once more. {saved}"
+        )
+    if not result.ok:
+        reason = result.reason.rstrip(".")
+        raise DeliveryError(f"{reason}. {saved}")
 
 
 def _confirmed_date(

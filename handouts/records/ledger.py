@@ -323,6 +323,15 @@ class Ledger:
             rows = db.execute("SELECT * FROM handouts WHERE run=? ORDER BY id", (run,)).fetchall()
             return [self._with_deliveries(db, row) for row in rows]
 
+    def latest_with_pdf(self, sha256: str, patient: str) -> HandoutRecord | None:
+        """The latest record of these exact bytes for this patient (a re-run's unchanged file)."""
+        with self._connect() as db:
+            row = db.execute(
+                "SELECT * FROM handouts WHERE pdf_sha256=? AND patient=? ORDER BY id DESC LIMIT 1",
+                (sha256, patient),
+            ).fetchone()
+        return None if row is None else _handout(row)
+
     def delivery(self, delivery_id: int) -> Delivery | None:
         with self._connect() as db:
             row = db.execute("SELECT * FROM deliveries WHERE id=?", (delivery_id,)).fetchone()
