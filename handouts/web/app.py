@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -61,6 +62,13 @@ class Web:
         # everything else keeps the thread pool while thirty people sign in.
         self.hashing = anyio.CapacityLimiter(HASHING_AT_ONCE)
         self.history = History(self.data)
+        # The one record of handouts given, shared with the command line; its
+        # clock is the sessions' clock, so a test moves both at once.
+        clock = settings.clock
+        self.ledger = service.open_ledger(
+            {"HANDOUTS_DATA": str(settings.data_dir)},
+            lambda: dt.datetime.fromtimestamp(clock(), dt.UTC),
+        )
         self.cookies = SessionCookies(
             load_key(self.data.private_file("session.key")),
             settings.session_lifetime,
@@ -80,7 +88,7 @@ def create_app(settings: WebSettings) -> Starlette:
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
     from . import problems
-    from .routes import account, batch, handout, history, signin
+    from .routes import account, batch, handout, history, signature, signin
 
     web = Web(settings)
 
@@ -98,6 +106,7 @@ def create_app(settings: WebSettings) -> Starlette:
         *handout.routes,
         *batch.routes,
         *history.routes,
+        *signature.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

@@ -6,6 +6,7 @@ break the content before the app starts.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,11 +32,28 @@ def add_users(data: Path) -> None:
     users.add(LIMITED, PASSWORD, Role.MANAGER, clinics=["harbourside"])
 
 
+class Clock:
+    """The time the app and the ledger see; a test moves it, nothing sleeps."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> float:  # the web settings' clock: seconds since the epoch
+        return self.now.timestamp()
+
+    def moment(self) -> dt.datetime:  # a ledger's clock
+        return self.now
+
+
 @contextmanager
-def running(content_root: Path, data: Path, **environ: str) -> Iterator[TestClient]:
-    """The app on ``content_root`` with one warm renderer; staff and a manager can sign in."""
+def running(
+    content_root: Path, data: Path, clock: Clock | None = None, **environ: str
+) -> Iterator[TestClient]:
+    """The app on ``content_root`` with one warm renderer; staff and managers can sign in."""
     add_users(data)
     settings = WebSettings(content_root, data, workers=1, environ=environ, passwords=CHEAP)
+    if clock is not None:
+        settings.clock = clock
     app = create_app(settings)
     # Errors are answered as a browser would see them, not raised into the test.
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as client:
