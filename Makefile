@@ -77,7 +77,7 @@ $(AXE): | system-test
 	npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4
 
 $(VENV)/.test: pyproject.toml | system-test $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@touch $@ $(VENV)/.runtime
 
 clean:

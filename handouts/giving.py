@@ -78,6 +78,8 @@ class DeliveryResult:
     detail: str = ""  # the printer and job id
     previous: Delivery | None = None  # set when refused: the delivery already made
     delivery_id: int | None = None
+    printer: str = ""  # where a print job went: the printer asked for, the clinic's, or default
+    job: str = ""  # the CUPS job id
 
     @property
     def refused(self) -> bool:
@@ -216,6 +218,7 @@ def print_(
 
     spec = given.made.spec
     where = printer or spec.clinic.printer or "the default printer"
+    jobs: list[str] = []
 
     def send() -> str:
         # lp reads the file: a private temporary copy, written whole, gone afterwards.
@@ -223,6 +226,7 @@ def print_(
         path = write_atomic(folder / f".print-{secrets.token_hex(8)}.pdf", given.made.data)
         try:
             job = channels.print_handout(spec, path, printer, copies)
+            jobs.append(job)
         finally:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
@@ -231,7 +235,8 @@ def print_(
     key = DeliveryKey.for_handout(
         Channel.PRINT, given.request, given.request.clinic or "", occurrence
     )
-    return _send_once(ledger, given, key, by, again, run, send)
+    result = _send_once(ledger, given, key, by, again, run, send)
+    return replace(result, printer=where, job=jobs[0] if jobs else "")
 
 
 def _send_once(

@@ -38,6 +38,7 @@ from .deliver.files import default_filename, write_atomic
 from .errors import HandoutError
 from .giving import DeliveryResult, Given, Source, os_user
 from .records import Clock, Ledger, Result, data_dir
+from .records.retention import Retention
 from .request import Format, HandoutRequest
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
+
 
 @dataclass(frozen=True)
 class MadeHandout:
@@ -253,9 +255,7 @@ def print_handout(
 # -- the record: made, delivered once, recorded (see ``giving``) -------------
 
 
-def open_ledger(
-    environ: Mapping[str, str] | None = None, clock: Clock | None = None
-) -> Ledger:
+def open_ledger(environ: Mapping[str, str] | None = None, clock: Clock | None = None) -> Ledger:
     """The data folder's ledger, shared by the command line and the web server."""
     from .records import system_clock
 
@@ -277,6 +277,16 @@ def give(
     """
     made = maker(request) if maker is not None else make_handout(store, request)
     return giving.record_made(store, ledger, made, request, by, source)
+
+
+def save_bytes(data: bytes, path: Path) -> Path:
+    """Write bytes (an archived PDF) atomically and owner-only."""
+    return write_atomic(path, data)
+
+
+def retention(environ: Mapping[str, str] | None = None) -> Retention:
+    """The data folder's retention settings (HANDOUTS_KEEP_DAYS, HANDOUTS_KEEP_UPLOADS)."""
+    return Retention.from_env(environ)
 
 
 email_given = giving.email  # once per key; ``again=True`` to send on purpose
@@ -452,7 +462,9 @@ __all__ = [
     "print_given",
     "print_handout",
     "record_download",
+    "retention",
     "run_batch",
+    "save_bytes",
     "save_email",
     "save_email_given",
     "save_handout",

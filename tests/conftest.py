@@ -13,10 +13,12 @@ import pytest
 
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
-from tests.copies import copy_content
 from tests.cups_fixture import cups_queue
+from tests.support.content import copy_content
+from tests.support.smtp import message, pdf, smtp_server, tls
 
-__all__ = ["cups_queue"]
+# Fixtures every test module may ask for by name.
+__all__ = ["cups_queue", "message", "pdf", "smtp_server", "tls"]
 
 FIXED_DATE = dt.date(2026, 11, 22)
 

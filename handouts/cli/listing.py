@@ -29,8 +29,7 @@ def list_command(store: ContentStore, as_json: bool) -> None:
         shown = {
             "root": str(listing.root),
             "protocols": [
-                {"id": p.id, "title": p.title, "languages": p.languages}
-                for p in listing.protocols
+                {"id": p.id, "title": p.title, "languages": p.languages} for p in listing.protocols
             ],
             "clinics": [
                 {"id": c.id, "name": c.name, "default": c.default} for c in listing.clinics

@@ -35,9 +35,10 @@ LAZY_COMMANDS = {
     "init": ("handouts.cli.content", "init_command"),
     "serve": ("handouts.cli.serve", "serve_command"),
     "users": ("handouts.cli.users", "users_command"),
+    "history": ("handouts.cli.history", "history_command"),
 }
 # Commands that finish within seconds; the others keep running (collector.py).
-SHORT_COMMANDS = frozenset({"handout", "list", "validate", "schema", "init", "users"})
+SHORT_COMMANDS = frozenset({"handout", "list", "validate", "schema", "init", "users", "history"})
 
 
 class HandoutsGroup(click.Group):

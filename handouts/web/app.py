@@ -69,6 +69,7 @@ class Web:
             {"HANDOUTS_DATA": str(settings.data_dir)},
             lambda: dt.datetime.fromtimestamp(clock(), dt.UTC),
         )
+        self.history.ledger = self.ledger  # one ledger for every route
         self.cookies = SessionCookies(
             load_key(self.data.private_file("session.key")),
             settings.session_lifetime,

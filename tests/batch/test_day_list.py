@@ -17,13 +17,10 @@ from handouts import service
 from handouts.batch.outcome import RowStatus
 from handouts.cli import main
 from handouts.content.store import ContentStore
-from tests.batch.test_exports import seed_root
-from tests.cli.test_send import smtp_env
 from tests.cups_fixture import CupsQueue, unique_marker
-from tests.deliver.test_mail import Mailbox, smtp_server
 from tests.pdfcheck import pdf_text
-
-__all__ = ["smtp_server"]  # a fixture, used by name below
+from tests.support.content import seed_root
+from tests.support.smtp import Mailbox, smtp_env
 
 EXPORTS = Path(__file__).parent / "exports"
 NAMES = ("Ana Silva", "Bo Chen", "Cy Dee", "Di Eve", "Ed Fay", "Flo Gee", "Silva", "Zoë")

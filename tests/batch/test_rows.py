@@ -16,7 +16,7 @@ from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import CachedContentStore as CachedContent
 from handouts.deliver.files import default_filename
 from handouts.errors import InputError, NotFound
-from tests.copies import copy_content
+from tests.support.content import copy_content
 
 ROWS = [
     ("Jane Doe", "2026-11-22", "microneedling", "", "jane@example.org"),

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
-from tests.copies import copy_content
 from tests.pdfcheck import pdf_text
+from tests.support.content import copy_content
 
 NAME = "Zoë O'Brien-Núñez <b>&</b> {{7*7}}"
 

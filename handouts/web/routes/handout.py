@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -25,7 +21,6 @@ from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date
 from ...messages import error_message
 from ..choices import Choices, choices
-from ..history import Action
 from ..sessions import Session
 from ..users import User
 from .common import checked_form, page, signed_in, text, web
@@ -72,6 +67,7 @@ class HandoutForm:
             procedure_date,
             procedure_time=procedure_time,
             language=self.language or None,
+            email=self.email or None,
         )
 
     def copy_count(self) -> int:
@@ -186,8 +182,9 @@ async def act(request: Request) -> Response:
             pages = await run_in_threadpool(handouts.preview, handout_request)
             return _main_page(request, current, user, form, previews=_data_urls(pages))
         if action == "download":
-            made = await run_in_threadpool(handouts.make, handout_request)
-            _record(request, user, Action.DOWNLOADED, handout_request, made)
+            given = await run_in_threadpool(_give, request, user, handout_request)
+            service.record_download(_ledger(request), given, user.name)
+            made = given.made
             return Response(
                 made.data,
                 media_type="application/pdf",
@@ -207,17 +204,34 @@ async def act(request: Request) -> Response:
     return _main_page(request, current, user, form, outcome, status_code=status)
 
 
-def _record(
-    request: Request,
-    user: User,
-    action: Action,
-    handout_request: service.HandoutRequest,
-    made: service.MadeHandout,
-    email: str | None = None,
-    detail: str = "",
-) -> None:
-    web(request).history.record(
-        user.name, action, handout_request, made.spec.clinic.id, email, detail
+def _ledger(request: Request) -> service.Ledger:
+    return web(request).history.ledger
+
+
+def _give(request: Request, user: User, handout_request: service.HandoutRequest) -> service.Given:
+    """Make it with a warm renderer; a named patient's handout is archived and recorded."""
+    return service.give(
+        web(request).store,
+        handout_request,
+        ledger=_ledger(request),
+        by=user.name,
+        source=service.Source.WEB,
+        maker=web(request).handouts.make,
+    )
+
+
+def _refused(result: service.DeliveryResult, what: str) -> Outcome:
+    previous = result.previous
+    assert previous is not None
+    when = previous.at.astimezone().strftime("%d %b %Y %H:%M")
+    if previous.result is service.Result.MAY_HAVE_BEEN_SENT:
+        said = f"may already have been {what} ({when}) without the confirmation coming back"
+    else:
+        said = f"was already {what} ({when}, by {previous.by or 'an earlier version'})"
+    return Outcome(
+        False,
+        f"Not {what}: this patient's handout {said}. A manager can send it again from the "
+        "History page.",
     )
 
 
@@ -228,38 +242,65 @@ def print_one(
     printer: str,
     copies: int,
 ) -> Outcome:
-    """Make the handout and queue it; the PDF lives on disk only while ``lp`` reads it."""
-    made = web(request).handouts.make(handout_request)
-    folder = web(request).data.path
-    handle, name = tempfile.mkstemp(prefix=".print-", suffix=".pdf", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(made.data)
-        try:
-            job = service.print_handout(made, Path(name), printer or None, copies)
-        except HandoutError as error:
-            return Outcome(
-                False,
-                f"Not printed: {_failure(error)} Check that the printer is on and has paper, "
-                "then press Print again, or press Download PDF and print the file yourself.",
-            )
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            Path(name).unlink()
-    where = printer or made.spec.clinic.printer or "the default printer"
+    """Make the handout and queue it once; the service keeps the PDF's temporary copy."""
+    return _print(request, user, _give(request, user, handout_request), printer, copies)
+
+
+def print_again(request: Request, user: User, handout_id: int, printer: str) -> Outcome:
+    """The archived bytes of a recorded handout, printed once more on purpose."""
+    given = service.given_again(web(request).store, _ledger(request), handout_id)
+    return _print(request, user, given, printer, 1, again=True)
+
+
+def _print(
+    request: Request,
+    user: User,
+    given: service.Given,
+    printer: str,
+    copies: int,
+    *,
+    again: bool = False,
+) -> Outcome:
+    result = service.print_given(
+        _ledger(request), given, user.name, printer=printer or None, copies=copies, again=again
+    )
+    if result.refused:
+        return _refused(result, "printed")
+    if not result.ok:
+        return Outcome(
+            False,
+            f"Not printed: {result.reason} Check that the printer is on and has paper, "
+            "then press Print again, or press Download PDF and print the file yourself.",
+        )
     plural = "copy" if copies == 1 else "copies"
-    _record(request, user, Action.PRINTED, handout_request, made, detail=f"{where}, job {job}")
-    return Outcome(True, f"Sent to {where}: {copies} {plural} (print job {job}).")
+    return Outcome(True, f"Sent to {result.printer}: {copies} {plural} (print job {result.job}).")
 
 
 def email_one(
     request: Request, user: User, handout_request: service.HandoutRequest, address: str
 ) -> Outcome:
+    """Make the handout and email it once to ``address``."""
+    problem = _email_problem(request, address)
+    if problem is not None:
+        return problem
+    given = _give(request, user, handout_request)
+    return _email(request, user, given, address)
+
+
+def email_again(request: Request, user: User, handout_id: int, address: str) -> Outcome:
+    """The archived bytes of a recorded handout, emailed once more on purpose."""
+    problem = _email_problem(request, address)
+    if problem is not None:
+        return problem
+    given = service.given_again(web(request).store, _ledger(request), handout_id)
+    return _email(request, user, given, address, again=True)
+
+
+def _email_problem(request: Request, address: str) -> Outcome | None:
     if not address:
         return Outcome(False, "Not emailed: type the patient's email address first.")
-    environ = web(request).settings.environ
     try:
-        service.check_email_ready(address, need_smtp=True, environ=environ)
+        service.check_email_ready(address, need_smtp=True, environ=web(request).settings.environ)
     except HandoutError as error:
         return Outcome(
             False,
@@ -267,16 +308,34 @@ def email_one(
             "server to check its email settings; meanwhile press Download PDF and attach the "
             "file to an email yourself.",
         )
-    made = web(request).handouts.make(handout_request)
-    try:
-        service.email_handout(made, address, environ=environ)
-    except HandoutError as error:
+    return None
+
+
+def _email(
+    request: Request, user: User, given: service.Given, address: str, *, again: bool = False
+) -> Outcome:
+    result = service.email_given(
+        _ledger(request),
+        given,
+        address,
+        user.name,
+        again=again,
+        environ=web(request).settings.environ,
+    )
+    if result.refused:
+        return _refused(result, "emailed")
+    if result.result is service.Result.MAY_HAVE_BEEN_SENT:
         return Outcome(
             False,
-            f"Not emailed: {_failure(error)} Check the address and press Email again, or press "
+            f"The email may have been sent: {result.reason} Check the clinic's sent mail or "
+            "ask the patient before sending it again.",
+        )
+    if not result.ok:
+        return Outcome(
+            False,
+            f"Not emailed: {result.reason} Check the address and press Email again, or press "
             "Download PDF and attach the file to an email yourself.",
         )
-    _record(request, user, Action.EMAILED, handout_request, made, email=address)
     return Outcome(True, f"Emailed to {address}.")
 
 
