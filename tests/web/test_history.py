@@ -12,7 +12,6 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from starlette.testclient import TestClient
 
 from handouts import service
@@ -20,10 +19,10 @@ from handouts.content.store import ContentStore
 from handouts.deliver.channel import Channel
 from handouts.records import Ledger, Result
 from handouts.request import HandoutRequest
-from tests.copies import copy_content
-from tests.deliver.test_mail import Mailbox
+from tests.support.content import copy_content
+from tests.support.smtp import Mailbox, running_smtp_server
 from tests.web.inprocess import LIMITED, Clock, running, sign_in
-from tests.web.server import MANAGER, STAFF, free_port
+from tests.web.server import MANAGER, STAFF
 
 NOW = dt.datetime(2026, 11, 22, 16, 0, tzinfo=dt.UTC)
 
@@ -97,20 +96,14 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         recipient="sam@example.com",
     )
     clock.now = NOW
-    mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    environ = {
-        "HANDOUTS_SMTP_HOST": "127.0.0.1",
-        "HANDOUTS_SMTP_PORT": str(smtp.port),
-        "HANDOUTS_SMTP_SECURITY": "none",
-        "HANDOUTS_FROM": "care@clinic.example",
-    }
-    try:
+    with running_smtp_server() as smtp:
+        environ = {
+            "HANDOUTS_SMTP_HOST": smtp.host,
+            "HANDOUTS_SMTP_PORT": str(smtp.port),
+            "HANDOUTS_SMTP_SECURITY": "none",
+        }
         with running(root, data, clock, **environ) as client:
-            yield Desk(client, root, ledger, clock, mailbox, ids)
-    finally:
-        smtp.stop()
+            yield Desk(client, root, ledger, clock, smtp.mailbox, ids)
 
 
 def _links(html: str) -> list[str]:
@@ -211,7 +204,7 @@ def test_the_patients_page_lists_everything_with_version_who_and_each_delivery(d
     response = desk.client.get(f"/history/handouts/{desk.ids['sam-harbourside']}")
     assert response.status_code == 200
     text = response.text
-    assert "Patient: <bdi>sam  LEE</bdi>" in text
+    assert "Patient: <bdi>sam LEE</bdi>" in text
     assert "2 handouts given" in text  # "Sam Lee" and "sam  LEE" are one person
     assert "Ann Other" not in text
     magnolia = desk.ledger.handout(desk.ids["sam-magnolia"])

@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 
 from handouts.errors import ContentError, DeliveryError, InputError, NotFound
 from handouts.web.problems import describe
-from tests.copies import copy_content
+from tests.support.content import copy_content
 from tests.web.inprocess import running, sign_in
 from tests.web.server import MANAGER
 
