@@ -6,6 +6,7 @@ import datetime as dt
 import email
 import hashlib
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
@@ -19,6 +20,8 @@ from handouts.content.store import ContentStore
 from handouts.deliver.channel import Channel
 from handouts.records import Ledger, Result
 from handouts.request import HandoutRequest
+from tests.cups_fixture import CupsQueue
+from tests.pdfcheck import pdf_text
 from tests.support.content import copy_content
 from tests.support.smtp import Mailbox, running_smtp_server
 from tests.web.inprocess import LIMITED, Clock, running, sign_in
@@ -293,3 +296,28 @@ def test_email_again_sends_the_archived_bytes_after_the_protocol_changed(desk: D
     last = after.deliveries[-1]
     assert (last.result, last.again, last.by) == (Result.EMAILED, True, MANAGER)
     assert '<strong class="again">again</strong>' in response.text
+
+
+def test_print_again_prints_the_archived_copy_on_the_chosen_printer(
+    desk: Desk, cups_queue: CupsQueue
+) -> None:
+    handout_id = desk.ids["sam-harbourside"]
+    protocol = desk.root / "protocols" / "microneedling.yaml"
+    protocol.write_text(protocol.read_text("utf-8").replace("title:", "title: Renamed", 1), "utf-8")
+    token = sign_in(desk.client, MANAGER)
+    page = desk.client.get(f"/history/handouts/{handout_id}").text
+    assert f'<option value="{cups_queue.name}">' in page  # the printers CUPS knows
+    since = time.time()
+    response = desk.client.post(
+        f"/history/handouts/{handout_id}/again",
+        data={"csrf_token": token, "action": "print", "printer": cups_queue.name},
+    )
+    assert response.status_code == 200, response.text
+    assert f"Printed again, as first given: {cups_queue.name}, print job " in response.text
+    printed = pdf_text(cups_queue.wait_for_pdf("sam LEE", since=since).read_bytes())
+    assert "Micro-Needling" in printed and "Renamed" not in printed
+    history = desk.ledger.handout(handout_id)
+    assert history is not None
+    last = history.deliveries[-1]
+    assert (last.result, last.again, last.channel) == (Result.PRINTED, True, Channel.PRINT)
+    assert cups_queue.name in last.detail

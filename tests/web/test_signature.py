@@ -19,6 +19,7 @@ from handouts.records import Ledger
 from handouts.request import HandoutRequest
 from handouts.signing import MAX_SIGNATURE_BYTES, signatures_of
 from tests.support.content import copy_content
+from tests.support.smtp import running_smtp_server
 from tests.web.inprocess import LIMITED, Clock, running, sign_in
 from tests.web.server import MANAGER, STAFF
 
@@ -56,8 +57,14 @@ def desk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
         assert given.handout_id is not None
         ids[name] = given.handout_id
     clock.now = NOW
-    with running(root, data, clock) as client:
-        yield Desk(client, ledger, clock, ids)
+    with running_smtp_server() as smtp:
+        environ = {
+            "HANDOUTS_SMTP_HOST": smtp.host,
+            "HANDOUTS_SMTP_PORT": str(smtp.port),
+            "HANDOUTS_SMTP_SECURITY": "none",
+        }
+        with running(root, data, clock, **environ) as client:
+            yield Desk(client, ledger, clock, ids)
 
 
 def drawn(width: int = 900, height: int = 300) -> str:
@@ -200,3 +207,23 @@ def test_the_patient_name_is_never_in_a_link(desk: Desk) -> None:
     sign_in(desk.client, STAFF)
     html = desk.client.get(f"/handouts/{desk.ids['mine-again']}/sign").text
     assert all("Patient" not in link for link in re.findall(r'href="([^"]+)"', html))
+
+
+def test_after_emailing_from_the_front_page_the_desk_offers_the_pad(desk: Desk) -> None:
+    token = sign_in(desk.client, STAFF)
+    form = {
+        "csrf_token": token,
+        "clinic": "harbourside",
+        "protocol": "microneedling",
+        "patient": "Robin Desk",
+        "date": "2026-11-22",
+        "email": "robin@example.com",
+        "action": "email",
+    }
+    response = desk.client.post("/handout", data=form)
+    assert response.status_code == 200, response.text
+    assert "Emailed to robin@example.com." in response.text
+    [handout_id] = re.findall(r'href="/handouts/(\d+)/sign">Patient signs on screen', response.text)
+    pad = desk.client.get(f"/handouts/{handout_id}/sign")
+    assert pad.status_code == 200
+    assert "Robin Desk" in pad.text

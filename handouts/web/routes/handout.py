@@ -35,6 +35,7 @@ class Outcome:
 
     ok: bool
     message: str
+    signable: int | None = None  # the recorded handout the patient may now sign for
 
 
 @dataclass(frozen=True)
@@ -273,7 +274,8 @@ def _print(
             "then press Print again, or press Download PDF and print the file yourself.",
         )
     plural = "copy" if copies == 1 else "copies"
-    return Outcome(True, f"Sent to {result.printer}: {copies} {plural} (print job {result.job}).")
+    message = f"Sent to {result.printer}: {copies} {plural} (print job {result.job})."
+    return Outcome(True, message, given.handout_id)
 
 
 def email_one(
@@ -336,7 +338,7 @@ def _email(
             f"Not emailed: {result.reason} Check the address and press Email again, or press "
             "Download PDF and attach the file to an email yourself.",
         )
-    return Outcome(True, f"Emailed to {address}.")
+    return Outcome(True, f"Emailed to {address}.", given.handout_id)
 
 
 routes = [

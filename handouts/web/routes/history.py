@@ -271,7 +271,9 @@ def _again(request: Request, user: User, chosen: HandoutHistory, form: FormData)
         given = service.given_again(web(request).store, ledger, handout_id)
         result = service.print_given(ledger, given, user.name, printer=printer or None, again=True)
         if result.ok:
-            return Outcome(True, f"Printed again, as first given: {result.detail}.")
+            return Outcome(
+                True, f"Printed again, as first given: {result.printer}, print job {result.job}."
+            )
         return Outcome(False, f"Not printed: {result.reason} Check the printer and try again.")
     if action == "email":
         address = chosen.handout.request.email or ""
