@@ -18,8 +18,10 @@ from starlette.testclient import TestClient
 from handouts import service
 from handouts.content.store import ContentStore
 from handouts.deliver.channel import Channel
-from handouts.records import Ledger, Result
+from handouts.records import Ledger, NewHandout, Result, Search
 from handouts.request import HandoutRequest
+from handouts.web.routes.history import visible_search
+from handouts.web.users import Role, User
 from tests.cups_fixture import CupsQueue
 from tests.pdfcheck import pdf_text
 from tests.support.content import copy_content
@@ -321,3 +323,19 @@ def test_print_again_prints_the_archived_copy_on_the_chosen_printer(
     last = history.deliveries[-1]
     assert (last.result, last.again, last.channel) == (Result.PRINTED, True, Channel.PRINT)
     assert cups_queue.name in last.detail
+
+
+def test_a_manager_of_several_clinics_pages_through_theirs_only(tmp_path: Path) -> None:
+    clock = Clock(NOW)
+    ledger = Ledger(tmp_path / "data", clock=clock.moment)
+    for n in range(150):
+        clock.now = NOW + dt.timedelta(minutes=n)
+        clinic = ("harbourside", "magnolia", "elsewhere")[n % 3]
+        request = HandoutRequest("micropenning", clinic, f"Person {n}", dt.date(2026, 11, 22))
+        ledger.record_handout(NewHandout(request, STAFF, "web", "e" * 64, "c" * 64, "reviewed"))
+    user = User("two-clinics", Role.MANAGER, "", frozenset({"harbourside", "magnolia"}))
+    everyone = ledger.search(Search(per_page=200)).records
+    theirs = [r.id for r in everyone if r.clinic != "elsewhere"]
+    pages = [visible_search(ledger, Search(page=n, per_page=40), user) for n in (1, 2, 3)]
+    assert [r.id for p in pages for r in p.records] == theirs  # newest first, none left out
+    assert [p.more for p in pages] == [True, True, False]

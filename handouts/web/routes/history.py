@@ -169,26 +169,25 @@ def _names(request: Request) -> dict[str, dict[str, str]]:
 
 
 def _search_page(
-    request: Request,
-    current: Session,
-    user: User,
-    form: SearchForm,
-    status_code: int = 200,
-    problem: str = "",
+    request: Request, current: Session, user: User, form: SearchForm, *, opening: bool = False
 ) -> Response:
+    """Results of ``form``; ``opening``: the page as first opened, with today's handouts
+    under an empty form (so a name typed in it searches every day)."""
     results = SearchPage([], 1, more=False)
-    if not problem:
-        try:
-            search = form.search(user)
-        except InputError as error:
-            problem, status_code = str(error), 422
-        else:
-            results = visible_search(_ledger(request), search, user)
+    problem, status_code = "", 200
+    today = _today(request)
+    searched = SearchForm.today(today) if opening else form
+    try:
+        search = searched.search(user)
+    except InputError as error:
+        problem, status_code = str(error), 422
+    else:
+        results = visible_search(_ledger(request), search, user)
     offered = choices(web(request).store)
     signed = signatures_of(_ledger(request), [r.id for r in results.records])
     count = len(results.records)
-    if form == SearchForm.today(_today(request)):
-        heading = f"Handouts made today ({form.since})"
+    if opening:
+        heading = f"Handouts made today ({today.isoformat()})"
     else:
         heading = f"{count} handout{'' if count == 1 else 's'} found" if count else "None found"
     if results.page > 1 or results.more:
@@ -200,6 +199,7 @@ def _search_page(
         user,
         status_code,
         form=form,
+        searched=searched,  # what the page buttons search again
         heading=heading,
         results=results,
         signed={handout_id for handout_id, found in signed.items() if found},
@@ -213,8 +213,9 @@ def _search_page(
 async def history(request: Request) -> Response:
     """The search form, with today's handouts under it."""
     current, user = signed_in(request, manager=True)
-    form = SearchForm.today(_today(request))
-    return await run_in_threadpool(_search_page, request, current, user, form)
+    return await run_in_threadpool(
+        lambda: _search_page(request, current, user, SearchForm(), opening=True)
+    )
 
 
 async def search(request: Request) -> Response:
