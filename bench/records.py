@@ -24,6 +24,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from handouts import service
@@ -148,7 +149,7 @@ def search_table(records: int, queries: int) -> list[str]:
         def month(since: dt.date) -> Search:
             return Search(since=since, until=since + dt.timedelta(days=30))
 
-        kinds = {
+        kinds: dict[str, Callable[[], Search]] = {
             "whole name": lambda: Search(patient=rng.choice(samples)[0]),
             "part of a surname": lambda: Search(patient=rng.choice(samples)[0].split()[1][:5]),
             "part of an address": lambda: Search(patient=rng.choice(samples)[1].split("@")[0]),

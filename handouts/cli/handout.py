@@ -123,7 +123,7 @@ def handout_command(
     assume_yes: bool,
     time_text: str | None,
     output: Path | None,
-    fmt: str,
+    fmt: service.Format,
     pdf_variant: str | None,
     email_to: str | None,
     eml: Path | None,
@@ -174,7 +174,7 @@ def handout_command(
         patient,
         procedure_date,
         fmt,
-        pdf_variant,  # type: ignore[arg-type]
+        pdf_variant,
         procedure_time,
         language,
         email=email_to,
