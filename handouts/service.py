@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import giving
+from .batch.outcome import Outcome, RowStatus, Summary
 from .content.file_names import same_language
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
@@ -42,7 +43,6 @@ from .records.retention import Retention
 from .request import Format, HandoutRequest
 
 if TYPE_CHECKING:
-    from .batch.outcome import Summary
     from .batch.plan import BadRow, Job
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
@@ -169,8 +169,8 @@ class WarmHandouts:
         if protocols:
             for clinic in clinics:
                 pairs[(clinic, protocols[0])] = None
-            for protocol in protocols if default else []:
-                pairs[(default, protocol)] = None
+            for protocol in protocols if default is not None else []:
+                pairs[(default or "", protocol)] = None
         warm = list(pairs)[: self.WARM_PAIRS]
         self._renderers = WarmRenderers(self.store, self.workers, warm)
         self._renderers.start()
@@ -282,6 +282,16 @@ def give(
 def save_bytes(data: bytes, path: Path) -> Path:
     """Write bytes (an archived PDF) atomically and owner-only."""
     return write_atomic(path, data)
+
+
+def known_printers() -> list[str]:
+    """The print queues CUPS knows, or an empty list if it cannot tell."""
+    from .deliver.printing import known_printers as cups_printers
+
+    return cups_printers()
+
+
+MANIFEST_NAME = "manifest.csv"  # in a batch's output folder; an export of that run
 
 
 def retention(environ: Mapping[str, str] | None = None) -> Retention:
@@ -436,6 +446,7 @@ def make_variants(
 
 # What front ends use: they import this module and the models they show, nothing below.
 __all__ = [
+    "MANIFEST_NAME",
     "BatchPlan",
     "BatchRequest",
     "Clock",
@@ -445,8 +456,11 @@ __all__ = [
     "HandoutRequest",
     "Ledger",
     "MadeHandout",
+    "Outcome",
     "Result",
+    "RowStatus",
     "Source",
+    "Summary",
     "UnderstoodDate",
     "WarmHandouts",
     "check_email_ready",
@@ -454,6 +468,7 @@ __all__ = [
     "email_handout",
     "give",
     "given_again",
+    "known_printers",
     "make_handout",
     "make_variants",
     "open_ledger",

@@ -20,7 +20,7 @@ from ..deliver.files import open_private, write_atomic
 from .outcome import Outcome, RowStatus, channels_text
 from .plan import Job
 
-MANIFEST_NAME = "manifest.csv"
+MANIFEST_NAME = "manifest.csv"  # the service names it too, for front ends
 MANIFEST_COLUMNS = (
     "row",
     "patient",

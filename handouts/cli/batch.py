@@ -9,8 +9,6 @@ from pathlib import Path
 import click
 
 from .. import service
-from ..batch.manifest import MANIFEST_NAME
-from ..batch.outcome import Summary
 from ..content.store import ContentStore
 from .options import check_print_options, print_options
 from .progress import TerminalProgress
@@ -37,14 +35,14 @@ _force_option = click.option(
 )
 
 
-def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
+def _finish(ctx: click.Context, summary: service.Summary, out_dir: Path) -> None:
     """Print the summary; exit 1 if a row failed, 128+N if stopped by signal N.
 
     A row whose service has no protocol, or that was cancelled, is not a failure.
     """
     for line in summary.lines():
         click.echo(line)
-    click.echo(f"manifest: {out_dir / MANIFEST_NAME}")
+    click.echo(f"manifest: {out_dir / service.MANIFEST_NAME}")
     if summary.stopped_by is not None:
         click.echo(
             f"stopped by {signal.Signals(summary.stopped_by).name}; "
@@ -114,12 +112,13 @@ def batch_command(
     is reported, the others are still made, and the exit status is 1.
     Running again skips handouts already made from identical inputs.
 
-    --email and --print deliver each handout once per person: the folder's
-    deliveries.sqlite3 records who got what (the manifest's delivered column
-    shows it), a failure is noted on the row (exit status 1), and a re-run
-    (even with the rows reordered, or after other lists went to the same
-    folder) tries again only what certainly was not delivered. An email the
-    server may have received without confirming it is reported, never resent.
+    --email and --print deliver each handout once per person: the record in
+    the data folder (HANDOUTS_DATA; see 'handouts history') says who got what,
+    whichever list, folder, day or the web page sent it (the manifest's
+    delivered column shows it). A failure is noted on the row (exit status
+    1), and a re-run tries again only what certainly was not delivered. An
+    email the server may have received without confirming it is reported,
+    never resent.
 
     \b
     Example:

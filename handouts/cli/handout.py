@@ -123,7 +123,7 @@ def handout_command(
     assume_yes: bool,
     time_text: str | None,
     output: Path | None,
-    fmt: str,
+    fmt: service.Format,
     pdf_variant: str | None,
     email_to: str | None,
     eml: Path | None,
@@ -174,7 +174,7 @@ def handout_command(
         patient,
         procedure_date,
         fmt,
-        pdf_variant,  # type: ignore[arg-type]
+        pdf_variant,
         procedure_time,
         language,
         email=email_to,
@@ -203,12 +203,20 @@ def handout_command(
 def _check_sent(result: service.DeliveryResult, what: str, target: Path) -> None:
     """A refused or failed send is an error that says the PDF was still saved."""
     saved = f"The handout itself was saved as {target}."
-    if result.previous is not None:
-        when = result.previous.at.astimezone().strftime("%Y-%m-%d %H:%M")
+    previous = result.previous
+    if previous is not None:
+        when = previous.at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if previous.result is service.Result.MAY_HAVE_BEEN_SENT:
+            said = (
+                f"may already have been sent ({when}) without the confirmation coming back; "
+                "check the clinic's sent mail or ask the patient, then"
+            )
+        else:
+            said = (
+                f"was already {previous.result} ({when}, by {previous.by or 'an earlier version'});"
+            )
         raise DeliveryError(
-            f"Not sent: this patient's handout was already {result.previous.result} "
-            f"({when}, by {result.previous.by or 'an earlier version'}); add --again to send "
-            f"it once more. {saved}"
+            f"Not {what}: this patient's handout {said} add --again to send it once more. {saved}"
         )
     if not result.ok:
         reason = result.reason.rstrip(".")

@@ -22,6 +22,12 @@ def history_command() -> None:
     The record lives in the data folder (HANDOUTS_DATA, else your user data
     folder), shared with the web page, together with the exact PDF each
     patient was given.
+
+    \b
+    Examples:
+      handouts history list --patient "sam lee"
+      handouts history copy 12 -o sam-lee-as-given.pdf
+      handouts history purge --older-than 3650
     """
 
 
@@ -141,6 +147,10 @@ def copy_command(handout_id: int, output: Path) -> None:
 
     The copy is what the patient received, even if the protocol or the
     clinic's branding changed since.
+
+    \b
+    Example:
+      handouts history copy 12 -o sam-lee-as-given.pdf
     """
     ledger = service.open_ledger()
     history = ledger.handout(handout_id)
@@ -164,6 +174,10 @@ def purge_command(days: int | None) -> None:
 
     Nothing made within the limit is touched; a PDF that a newer record
     also points at is kept. Says what it removed.
+
+    \b
+    Example:
+      handouts history purge --older-than 3650
     """
     if days is None:
         days = service.retention().keep_days

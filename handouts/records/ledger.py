@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,6 +42,7 @@ from .types import (
 
 LEDGER_NAME = "records.sqlite3"
 UPLOADS_NAME = "uploads"
+DAY_LISTS_NAME = "batches"  # the web page's day's lists, one folder per day
 
 Clock = Callable[[], dt.datetime]
 
@@ -265,9 +267,13 @@ class Ledger:
         where: list[str] = []
         values: list[object] = []
         text = " ".join((search.patient or "").split())
+        source = "handouts h"
         if len(text) >= 3:
-            # Any part of a name or address, through the trigram index.
-            where.append("h.id IN (SELECT rowid FROM handout_text WHERE handout_text MATCH ?)")
+            # Any part of a name or address, through the trigram index; the
+            # matches drive the query (CROSS JOIN keeps that order), since a
+            # name matches few of a million rows.
+            source = "handout_text t CROSS JOIN handouts h ON h.id = t.rowid"
+            where.append("t.handout_text MATCH ?")
             values.append('"' + text.replace('"', '""') + '"')
         elif text:
             where.append("(h.patient LIKE ? ESCAPE '\\' OR h.email LIKE ? ESCAPE '\\')")
@@ -287,7 +293,7 @@ class Ledger:
             values.append(search.protocol)
         per_page = max(1, search.per_page)
         page = max(1, search.page)
-        sql = "SELECT h.* FROM handouts h"
+        sql = f"SELECT h.* FROM {source}"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += " ORDER BY h.made_at DESC, h.id DESC LIMIT ? OFFSET ?"
@@ -389,7 +395,24 @@ class Ledger:
                     if upload.is_file() and upload.stat().st_mtime < limit:
                         upload.unlink()
                         uploads += 1
-        return Purged(handouts, deliveries, pdfs, uploads)
+        lists = _remove_old_day_folders(self.folder / DAY_LISTS_NAME, (now - older_than).date())
+        return Purged(handouts, deliveries, pdfs, uploads, lists)
+
+
+def _remove_old_day_folders(folder: Path, before: dt.date) -> int:
+    """The web page's ``batches/<date>/`` folders of days before ``before`` (handouts, manifest)."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for day_folder in folder.iterdir():
+        try:
+            day = dt.date.fromisoformat(day_folder.name)
+        except ValueError:
+            continue  # not one of ours
+        if day < before and day_folder.is_dir() and not day_folder.is_symlink():
+            shutil.rmtree(day_folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def _migrate(db: sqlite3.Connection) -> None:

@@ -24,11 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import service
-from ..batch.outcome import Outcome, Summary
 from ..content.store import ContentStore
-from ..deliver.files import make_private_dirs, write_atomic
 from ..errors import HandoutError
-from ..records.retention import Retention
 from .data import DataFolder
 from .history import History
 
@@ -50,7 +47,7 @@ class BatchRun:
     running: bool = False
     done: int = 0
     total: int = 0
-    summary: Summary | None = None
+    summary: service.Summary | None = None
     problem: str = ""  # why the last run could not start or finish
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -82,15 +79,13 @@ class BatchRuns:
         self.data = data
         self.history = history
         self.environ = environ
-        self.retention = Retention.from_env(environ)
+        self.retention = service.retention(environ)
         self._runs: dict[str, BatchRun] = {}
 
     def check(self, csv: bytes, clinic: str | None, profile: str | None, user: str) -> BatchRun:
         """Keep the upload (owner-only) and check every row; nothing is made yet."""
         token = secrets.token_urlsafe(16)
-        uploads = self.data.path / "uploads"
-        make_private_dirs(uploads)
-        csv_path = write_atomic(uploads / f"{token}.csv", csv)
+        csv_path = service.save_bytes(csv, self.data.path / "uploads" / f"{token}.csv")
         out_dir = self.data.path / "batches" / dt.date.today().isoformat()
         request = service.BatchRequest(csv_path, out_dir, clinic, profile=profile)
         try:
@@ -139,12 +134,12 @@ class BatchRuns:
         return True
 
     def _run(self, run: BatchRun, request: service.BatchRequest, user: str) -> None:
-        def progress(outcome: Outcome, done: int, total: int) -> None:
+        def progress(outcome: service.Outcome, done: int, total: int) -> None:
             run.done, run.total = done, total
 
         try:
             if not run.csv_path.exists():  # removed after the last run; the list is in memory
-                write_atomic(run.csv_path, run.csv)
+                service.save_bytes(run.csv, run.csv_path)
             run.summary = service.run_batch(
                 self.store, request, progress, self.environ, ledger=self.history.ledger
             )

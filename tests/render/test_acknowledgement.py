@@ -9,8 +9,8 @@ import pytest
 from handouts.content.store import ContentStore
 from handouts.render.page import render_html, resolve_spec
 from tests.conftest import FIXED_DATE
-from tests.support.content import copy_content
 from tests.pdfcheck import fold, reader, render_pdf
+from tests.support.content import copy_content
 
 STATEMENT = "I have received and understood these instructions."
 

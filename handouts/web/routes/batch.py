@@ -9,9 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...batch.outcome import RowStatus
+from ... import service
 from ...content.store import ContentStore
-from ...deliver.printing import known_printers
 from ...errors import HandoutError
 from ..batches import BatchRun
 from ..choices import choices
@@ -92,7 +91,7 @@ async def show(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
     run = _run(request)
     not_made = {bad.row: bad for bad in run.plan.bad_rows}
-    failed = sum(1 for bad in not_made.values() if bad.status is RowStatus.FAILED)
+    failed = sum(1 for bad in not_made.values() if bad.status is service.RowStatus.FAILED)
     outcomes = {o.row: o for o in run.summary.outcomes} if run.summary else {}
     return page(
         request,
@@ -105,8 +104,8 @@ async def show(request: Request) -> Response:
         without=len(not_made) - failed,
         outcomes=outcomes,
         good=len(run.plan.jobs),
-        printers=known_printers(),
-        RowStatus=RowStatus,
+        printers=service.known_printers(),
+        RowStatus=service.RowStatus,
     )
 
 

@@ -15,7 +15,6 @@ from starlette.routing import Route
 from ... import service
 from ...content.catalogs import language_name
 from ...content.store import ContentStore
-from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date
@@ -96,7 +95,7 @@ def _choices(request: Request) -> dict[str, object]:
         "clinics": offered.clinics,
         "protocols": offered.protocols,
         "unusable": offered.unusable,
-        "printers": known_printers(),
+        "printers": service.known_printers(),
         "languages": _languages(store, offered),
     }
 

@@ -20,7 +20,6 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ... import service
-from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
 from ...messages import error_message
 from ...records import HandoutHistory, HandoutRecord, Ledger, Result, Search, SearchPage
@@ -248,7 +247,7 @@ def _patient_page(
             handout_id: [(s, png_url(s.png)) for s in found]
             for handout_id, found in signatures_of(ledger, [h.handout.id for h in handouts]).items()
         },
-        printers=known_printers(),
+        printers=service.known_printers(),
         outcome=outcome,
         **_names(request),
     )
@@ -267,7 +266,7 @@ def _again(request: Request, user: User, chosen: HandoutHistory, form: FormData)
     ledger = _ledger(request)
     if action == "print":
         printer = text(form, "printer")
-        if printer and printer not in known_printers():
+        if printer and printer not in service.known_printers():
             raise InputError(f"There is no printer called '{printer[:60]}'. Choose one listed.")
         given = service.given_again(web(request).store, ledger, handout_id)
         result = service.print_given(ledger, given, user.name, printer=printer or None, again=True)
