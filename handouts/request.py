@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .content.combining import PractitionerWords
 
 Format = Literal["pdf", "html"]
 
@@ -27,6 +30,11 @@ class HandoutRequest:
     procedure_time: dt.time | None = None  # turns hour rules into clock times
     language: str | None = None  # None: the protocol's own language
     email: str | None = None  # where it goes by email, if anywhere; not on the page
+    also: tuple[str, ...] = ()  # more procedures of the same visit, on the same handout
+    variant: str | None = None  # one of the protocol's variants, by id
+    words: PractitionerWords | None = None  # the practitioner's own words for this patient
+    # A draft with no sign-off for a named patient, for this request (content/approval.py).
+    allow_draft: bool = False
 
     @property
     def named(self) -> bool:
@@ -44,4 +52,7 @@ class HandoutRequest:
             self.pdf_variant,
             self.procedure_time,
             self.language,
+            also=self.also,
+            variant=self.variant,
+            words=self.words,
         )

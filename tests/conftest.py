@@ -21,6 +21,7 @@ from tests.support.smtp import message, pdf, smtp_server, tls
 __all__ = ["cups_queue", "message", "pdf", "smtp_server", "tls"]
 
 FIXED_DATE = dt.date(2026, 11, 22)
+TEST_TODAY = dt.date(2026, 11, 20)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,6 +30,14 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = tempfile.mkdtemp(prefix="handouts-test-cache-")
     os.environ["XDG_CACHE_HOME"] = cache
     config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
+    # Today, for the tool and every command a test starts: just before the fixed
+    # procedure dates, so they are never "in the past" as the calendar moves on.
+    os.environ.setdefault("HANDOUTS_TODAY", TEST_TODAY.isoformat())
+    # Clinicians' sign-offs live in the data folder: a run keeps its own, so a
+    # sign-off recorded by a test (or by the user) never approves a draft elsewhere.
+    data = tempfile.mkdtemp(prefix="handouts-test-data-")
+    os.environ.setdefault("HANDOUTS_DATA", data)
+    config.add_cleanup(lambda: shutil.rmtree(data, ignore_errors=True))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -43,7 +52,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="Rewrite every golden file in tests/golden/ (HTML, CSS, email) from the templates.",
+        help="Rewrite every expected-output file (tests/golden/, tests/bad_inputs/*.expected, "
+        "the guide's command reference) from what the code makes now.",
     )
 
 

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 import click
 
 from .. import service
+from ..content.combining import PractitionerWords, parse_span_change
 from ..content.store import ContentStore
 from ..errors import DeliveryError, InputError
+from ..inputs import limits
 from ..inputs.clock import parse_time
 from .options import check_print_options, print_options
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("handouts")
 
+MAX_WORDS = 1000  # a note is a few sentences; a page cannot hold an essay
 PDF_VARIANTS = ("pdf/a-3u", "pdf/ua-1")  # render.pdf's; kept here so --help needs no WeasyPrint
 
 
@@ -60,13 +63,18 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
 
 @click.command("handout")
 @click.argument("protocol")
+@click.argument("more_protocols", nargs=-1, metavar="[MORE]...")
 @click.option(
     "--clinic",
     "clinic_id",
     metavar="NAME",
     help="Clinic id, name or alias (default: the default clinic).",
 )
-@click.option("--patient", metavar="NAME", help="Patient's name, printed on the handout.")
+@click.option(
+    "--patient",
+    metavar="NAME",
+    help=f"Patient's name, printed on the handout (at most {limits.NAME} characters).",
+)
 @click.option(
     "--language",
     metavar="CODE",
@@ -80,7 +88,16 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "11/23/2026, or 23 November 2026 (a time after it counts as --time).",
 )
 @click.option(
-    "--yes", "assume_yes", is_flag=True, help="Do not ask about a date more than a year away."
+    "--yes",
+    "assume_yes",
+    is_flag=True,
+    help="Do not ask about a date more than a year away or more than a few days past.",
+)
+@click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="Make a draft protocol or translation for a patient although no clinician "
+    "signed it off (this time only).",
 )
 @click.option(
     "--time",
@@ -96,14 +113,36 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "or out/<clinic>_<protocol>_blank.pdf without a patient and date).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="PDF, or the page as HTML to look at in a browser (not recorded).",
 )
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
-@click.option("--email", "email_to", metavar="ADDRESS", help="Email the PDF to this address.")
+@click.option(
+    "--email",
+    "email_to",
+    metavar="ADDRESS",
+    help=f"Email the PDF to this address (at most {limits.EMAIL} characters).",
+)
 @click.option(
     "--eml",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the email (with --email's address) to this .eml file instead of sending it.",
+)
+@click.option("--variant", metavar="ID", help="One of the protocol's variants, e.g. lips.")
+@click.option("--practitioner", metavar="NAME", help="The practitioner's name, on the page.")
+@click.option("--areas", metavar="TEXT", help="The treated areas, on the page.")
+@click.option("--note", metavar="TEXT", help='A note in a "From your practitioner" box.')
+@click.option(
+    "--set",
+    "span_changes",
+    metavar="RULE=SPAN",
+    multiple=True,
+    help="Change a rule's span for this patient by its topic, e.g. --set heat=72h "
+    "or --set sun=14d (repeat for more).",
 )
 @print_options
 @click.option(
@@ -116,11 +155,18 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
 def handout_command(
     store: ContentStore,
     protocol: str,
+    more_protocols: tuple[str, ...],
+    variant: str | None,
+    practitioner: str | None,
+    areas: str | None,
+    note: str | None,
+    span_changes: tuple[str, ...],
     clinic_id: str | None,
     patient: str | None,
     language: str | None,
     date_text: str | None,
     assume_yes: bool,
+    allow_draft: bool,
     time_text: str | None,
     output: Path | None,
     fmt: service.Format,
@@ -134,9 +180,13 @@ def handout_command(
 ) -> None:
     """Write one handout for PROTOCOL (its id, title or an alias) and print its path.
 
-    Without --patient and --date the handout has lines to fill in by hand.
-    The date understood is shown spelled out; one more than a year away is
-    asked about on a terminal (and refused elsewhere unless --yes is given).
+    More protocols after the first make one handout for several procedures of
+    the same visit. Without --patient and --date the handout has lines to fill in by hand.
+    The date understood is shown spelled out; one more than a year away, or
+    more than a few days in the past, is asked about on a terminal (and
+    refused elsewhere unless --yes is given). A draft protocol or
+    translation is made for a named patient only once a clinician signed it
+    off ('handouts signoff'), or with --allow-draft.
     --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
     the email for your own mail program, --print sends it to a CUPS printer.
 
@@ -150,6 +200,8 @@ def handout_command(
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22
       handouts handout micropenning --language es --patient "José Álvarez" --date 2026-11-23
       handouts handout light-chemical-peel --date 2026-11-22 --time 14:30
+      handouts handout microneedling prp-injections --date 2026-11-22 \\
+          --practitioner "Dr Rao" --note "Call me on Friday." --set heat=48h
       handouts handout microneedling --clinic magnolia -o blank.pdf
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
           --email sam@example.com --print --printer FrontDesk
@@ -178,6 +230,10 @@ def handout_command(
         procedure_time,
         language,
         email=email_to,
+        also=tuple(store.protocol_id_for(name) for name in more_protocols),
+        variant=variant,
+        words=practitioner_words(practitioner, areas, note, span_changes),
+        allow_draft=allow_draft,
     )
     by = service.os_user()
     ledger = service.open_ledger() if request.named and fmt == "pdf" else None
@@ -223,15 +279,36 @@ def _check_sent(result: service.DeliveryResult, what: str, target: Path) -> None
         raise DeliveryError(f"{reason}. {saved}")
 
 
+def practitioner_words(
+    practitioner: str | None, areas: str | None, note: str | None, changes: tuple[str, ...]
+) -> PractitionerWords | None:
+    """What the practitioner typed, checked; None when they typed nothing."""
+    try:
+        parsed = tuple(parse_span_change(text) for text in changes)
+    except ValueError as error:
+        raise InputError(f"--set: {error}") from None
+    words = PractitionerWords(
+        practitioner=(practitioner or "").strip() or None,
+        areas=(areas or "").strip() or None,
+        note=(note or "").strip() or None,
+        changes=parsed,
+    )
+    for value, what in ((words.note, "--note"), (words.areas, "--areas")):
+        if value is not None and len(value) > MAX_WORDS:
+            raise InputError(f"{what} is longer than {MAX_WORDS} characters")
+    return None if words.empty else words
+
+
 def _confirmed_date(
     store: ContentStore, text: str, protocol: str, clinic: str | None, assume_yes: bool
 ) -> ProcedureWhen:
     """The date as understood, shown back on stderr; a far one confirmed first."""
     understood = service.understand_date(store, text, protocol=protocol, clinic=clinic)
     click.echo(f"date: {understood.spelled_out}", err=True)
-    if understood.far and not assume_yes:
-        far = f"{understood.spelled_out} is more than a year from today"
+    if understood.needs_confirming and not assume_yes:
+        when = "more than a year from today" if understood.far else "in the past"
+        odd = f"{understood.spelled_out} is {when}"
         if not sys.stdin.isatty():
-            raise InputError(f"--date: {far}; check the date, or add --yes if it is right")
-        click.confirm(f"{far}. Is that right?", abort=True, err=True)
+            raise InputError(f"--date: {odd}; check the date, or add --yes if it is right")
+        click.confirm(f"{odd}. Is that right?", abort=True, err=True)
     return understood.when

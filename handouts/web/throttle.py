@@ -38,7 +38,7 @@ def wait_after(failures: int) -> int:
     """Seconds to wait after ``failures`` wrong passwords in a row: 0, then doubling."""
     if failures < FREE_FAILURES:
         return 0
-    return min(MAX_WAIT_SECONDS, 2 ** (failures - FREE_FAILURES + 1))
+    return min(MAX_WAIT_SECONDS, 1 << (failures - FREE_FAILURES + 1))
 
 
 def _keys(user: str, address: str) -> tuple[str, str]:

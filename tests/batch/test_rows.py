@@ -115,7 +115,7 @@ Secret Name,2026-11-22,microneeding,
 Secret Name,2026-11-22,microneedling,harbourside-east
 Secret Name,2026-11-22,,
 Good Two,2026-11-22,micropenning,magnolia
-Secret Name,2026-11-22,Botox,harbourside-east
+Secret Name,2026-11-22,Consultation,harbourside-east
 """
 
 

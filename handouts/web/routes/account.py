@@ -88,6 +88,7 @@ def _users_page(
         status,
         people=[person for person in everyone if manager.may_manage(person)],
         clinics=_clinic_choices(request, manager),
+        clinic_names={clinic.id: clinic.name for clinic in web(request).store.clinics()},
         problem=problem,
         done=done,
     )
@@ -101,11 +102,17 @@ async def users_page(request: Request) -> Response:
 def _chosen_clinics(request: Request, form: FormData, manager: User) -> frozenset[str] | None:
     """The clinics ticked in the form, None for every clinic; only ones the manager has."""
     allowed = {clinic_id for clinic_id, _ in _clinic_choices(request, manager)}
-    if text(form, "all_clinics") and manager.clinics is None:
-        return None
     chosen = frozenset(v for v in form.getlist("clinic") if isinstance(v, str))
+    every = bool(text(form, "all_clinics")) and manager.clinics is None
+    if every and chosen:  # ticked both: which one was meant cannot be told
+        raise _Problem(
+            "Tick either Every clinic or some clinics, not both: untick Every clinic to "
+            "limit someone to the clinics ticked."
+        )
+    if every:
+        return None
     if not chosen:
-        raise _Problem("Tick at least one clinic, or every clinic.")
+        raise _Problem("Tick at least one clinic, or Every clinic.")
     if not chosen <= allowed:
         raise ClinicRefused
     return chosen

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ...inputs.limits import TooLong, check_field
 from ..sessions import CSRF_FIELD, Session
 from ..users import User
 
@@ -41,7 +43,8 @@ def check_clinic(user: User, clinic_id: str) -> None:
 
 
 def web(request: Request) -> Web:
-    return request.app.state.web
+    shared: Web = request.app.state.web
+    return shared
 
 
 def session(request: Request, *, touch: bool = False) -> Session | None:
@@ -72,12 +75,27 @@ def signed_in(request: Request, *, manager: bool = False) -> tuple[Session, User
 
 
 async def checked_form(request: Request, current: Session) -> FormData:
-    """The posted form, if it carries this session's CSRF token."""
+    """The posted form, if it carries this session's CSRF token and no field is over its limit."""
     form = await request.form(max_files=1, max_fields=30, max_part_size=MAX_FORM_PART)
     token = form.get(CSRF_FIELD)
     if not isinstance(token, str) or not current.csrf_matches(token):
         raise FormRefused
+    check_fields(form)
     return form
+
+
+def check_fields(form: FormData) -> None:
+    """Refuse (422) a form whose text fields are longer than the limits the page states.
+
+    The page's ``maxlength`` only guides a browser; work per request is
+    bounded here, before anything is rendered.
+    """
+    for name, value in form.multi_items():
+        if isinstance(value, str) and name != CSRF_FIELD:
+            try:
+                check_field(name, value)
+            except TooLong as error:
+                raise HTTPException(422, str(error)) from None
 
 
 def text(form: FormData, name: str) -> str:

@@ -22,7 +22,8 @@ from ...messages import error_message
 from ..choices import Choices, choices
 from ..sessions import Session
 from ..users import User
-from .common import checked_form, page, signed_in, text, web
+from .common import check_clinic, checked_form, page, signed_in, text, web
+from .waiting import PreviewDropped, unless_client_leaves
 
 CLINIC_COOKIE = "handouts_clinic"  # which clinic this browser uses; not health data
 MAX_COPIES = 20
@@ -88,23 +89,25 @@ def _languages(store: ContentStore, offered: Choices) -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in codes]
 
 
-def _choices(request: Request) -> dict[str, object]:
+def _choices(request: Request, user: User) -> dict[str, object]:
     store = web(request).store
     offered = choices(store)  # a clinic or procedure whose file is broken is left out, and named
     return {
-        "clinics": offered.clinics,
+        "clinics": [clinic for clinic in offered.clinics if user.may_use(clinic.id)],
         "protocols": offered.protocols,
-        "unusable": offered.unusable,
+        "unusable": [u for u in offered.unusable if u.kind != "clinic" or user.may_use(u.id)],
         "printers": service.known_printers(),
         "languages": _languages(store, offered),
     }
 
 
-def _blank_form(request: Request) -> HandoutForm:
+def _blank_form(request: Request, user: User) -> HandoutForm:
     offered = choices(web(request).store)
     remembered = request.cookies.get(CLINIC_COOKIE, "")
-    usable = [c.id for c in offered.clinics]
+    usable = user.usable(c.id for c in offered.clinics)
     clinic = remembered if remembered in usable else offered.default_clinic
+    if clinic not in usable:
+        clinic = usable[0] if usable else ""
     first = offered.protocols[0].id if offered.protocols else ""
     return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
 
@@ -127,7 +130,7 @@ def _main_page(
         form=form,
         outcome=outcome,
         previews=previews or [],
-        **_choices(request),
+        **_choices(request, user),
     )
     _remember_clinic(response, form.clinic)
     return response
@@ -142,12 +145,30 @@ def _remember_clinic(response: Response, clinic: str) -> None:
 
 async def main_page(request: Request) -> Response:
     current, user = signed_in(request)
-    return _main_page(request, current, user, _blank_form(request))
+    return _main_page(request, current, user, _blank_form(request, user))
+
+
+def _check_clinic(request: Request, user: User, form: HandoutForm) -> None:
+    # An empty field means the default clinic, which a limited user may not have.
+    check_clinic(user, form.clinic or web(request).store.default_clinic_id)
 
 
 def _data_urls(pages: list[bytes]) -> list[str]:
     # data: URLs keep the images out of any URL a log could record, and off the disk.
     return ["data:image/png;base64," + base64.b64encode(png).decode() for png in pages]
+
+
+async def previewed(
+    request: Request, current: Session, handout_request: service.HandoutRequest
+) -> list[bytes]:
+    """Pages from a worker, awaited without holding a thread (sign-in and files never wait).
+
+    The session's newer preview replaces this one while it waits, and a
+    client that leaves cancels it.
+    """
+    queued = web(request).handouts.preview_later(handout_request, slot=current.csrf)
+    pages: list[bytes] = await unless_client_leaves(request, queued)
+    return pages
 
 
 def _failure(error: Exception) -> str:
@@ -158,12 +179,15 @@ async def preview_fragment(request: Request) -> Response:
     """The preview alone, for the page's script to put in place as staff type."""
     current, user = signed_in(request)
     form = HandoutForm.read(await checked_form(request, current))
+    _check_clinic(request, user, form)
     try:
-        pages = await run_in_threadpool(web(request).handouts.preview, form.request())
+        pages = await previewed(request, current, form.request())
     except (HandoutError, OSError) as error:
         return page(
             request, "preview.html", current, user, 422, previews=[], problem=_failure(error)
         )
+    except PreviewDropped as dropped:
+        return page(request, "preview.html", current, user, 409, previews=[], problem=str(dropped))
     response = page(request, "preview.html", current, user, previews=_data_urls(pages), problem="")
     _remember_clinic(response, form.clinic)
     return response
@@ -174,12 +198,12 @@ async def act(request: Request) -> Response:
     current, user = signed_in(request)
     posted = await checked_form(request, current)
     form = HandoutForm.read(posted)
+    _check_clinic(request, user, form)
     action = text(posted, "action")
-    handouts = web(request).handouts
     try:
         handout_request = form.request()
         if action == "preview":
-            pages = await run_in_threadpool(handouts.preview, handout_request)
+            pages = await previewed(request, current, handout_request)
             return _main_page(request, current, user, form, previews=_data_urls(pages))
         if action == "download":
             given = await run_in_threadpool(_give, request, user, handout_request)
@@ -200,6 +224,8 @@ async def act(request: Request) -> Response:
             raise InputError("Choose Preview, Download PDF, Print or Email.")
     except (HandoutError, OSError) as error:
         outcome = Outcome(False, f"Nothing was made: {_failure(error)}")
+    except PreviewDropped as dropped:
+        outcome = Outcome(False, str(dropped))
     status = 200 if outcome.ok else 422
     return _main_page(request, current, user, form, outcome, status_code=status)
 
