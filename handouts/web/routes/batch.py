@@ -61,6 +61,7 @@ async def upload_form(request: Request) -> Response:
         "batch_upload.html",
         current,
         user,
+        200,
         **_clinics(store, user),
         profiles=store.import_profile_ids(),
         problem="",
