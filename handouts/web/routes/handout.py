@@ -272,12 +272,6 @@ def print_one(
     return _print(request, user, _give(request, user, handout_request), printer, copies)
 
 
-def print_again(request: Request, user: User, handout_id: int, printer: str) -> Outcome:
-    """The archived bytes of a recorded handout, printed once more on purpose."""
-    given = service.given_again(web(request).store, _ledger(request), handout_id)
-    return _print(request, user, given, printer, 1, again=True)
-
-
 def _print(
     request: Request,
     user: User,
@@ -312,15 +306,6 @@ def email_one(
         return problem
     given = _give(request, user, handout_request)
     return _email(request, user, given, address)
-
-
-def email_again(request: Request, user: User, handout_id: int, address: str) -> Outcome:
-    """The archived bytes of a recorded handout, emailed once more on purpose."""
-    problem = _email_problem(request, address)
-    if problem is not None:
-        return problem
-    given = service.given_again(web(request).store, _ledger(request), handout_id)
-    return _email(request, user, given, address, again=True)
 
 
 def _email_problem(request: Request, address: str) -> Outcome | None:
