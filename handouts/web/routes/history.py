@@ -33,6 +33,7 @@ from .common import checked_form, page, signed_in, text, web
 PER_PAGE = 50
 MAX_PAGE = 200  # 10,000 records back; narrow the search for older ones
 MAX_PATIENT_RECORDS = 500  # one patient's page; more is a name shared by many
+MAX_PATIENT_PAGES = 20  # of 100 candidates each: a name inside many others' stops here
 SQLITE_MAX_ID = 2**63 - 1
 
 
@@ -146,7 +147,7 @@ def patient_handouts(ledger: Ledger, record: HandoutRecord, user: User) -> list[
     person = same_person(record.patient)
     found: list[HandoutHistory] = []
     search = Search(patient=record.patient, per_page=100)
-    while len(found) < MAX_PATIENT_RECORDS:
+    while len(found) < MAX_PATIENT_RECORDS and search.page <= MAX_PATIENT_PAGES:
         part = ledger.search(search)
         for other in part.records:
             if same_person(other.patient) == person and user.may_use(other.clinic):
