@@ -87,3 +87,33 @@ def test_the_patient_signs_on_the_pad(page, server: Server) -> None:
     [kept] = signatures_of(Ledger(server.data), [handout_id])[handout_id]
     assert kept.witnessed_by == STAFF
     assert len(kept.png) < 64 * 1024
+
+
+def test_a_finger_signs_on_a_touch_screen(browser, server: Server) -> None:
+    handout_id = _given(server, "Tamsin Touch")
+    context = browser.new_context(
+        base_url=server.url, viewport={"width": 1280, "height": 800}, has_touch=True
+    )
+    try:
+        page = context.new_page()
+        sign_in(page, STAFF)
+        page.goto(f"/handouts/{handout_id}/sign")
+        pad = page.locator("#signature-pad").bounding_box()
+        assert pad is not None
+        x, y = pad["x"] + 50, pad["y"] + 120
+        touch = context.new_cdp_session(page)
+        touch.send(
+            "Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]}
+        )
+        for step in range(1, 25):
+            point = {"x": x + step * 20, "y": y + (30 if step % 2 else -30)}
+            touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+        touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+        # The stroke drew (the page did not scroll or zoom instead) and can be saved.
+        assert page.evaluate("window.scrollY") == 0
+        page.get_by_role("button", name="Save signature").click()
+        assert page.get_by_text("Signed. Thank you.").is_visible()
+    finally:
+        context.close()
+    [kept] = signatures_of(Ledger(server.data), [handout_id])[handout_id]
+    assert kept.witnessed_by == STAFF
