@@ -147,6 +147,7 @@ def test_a_search_by_name_is_posted_and_never_in_a_link(desk: Desk) -> None:
     assert response.status_code == 200
     assert response.url.path == "/history" and not response.url.query
     assert "2 handouts found" in response.text
+    assert "<td>failed, emailed</td>" in response.text  # what was done, at a glance
     assert "Ann Other" not in response.text
     links = _links(response.text)
     assert f"/history/handouts/{desk.ids['sam-magnolia']}" in links

@@ -160,6 +160,13 @@ def patient_handouts(ledger: Ledger, record: HandoutRecord, user: User) -> list[
     return found
 
 
+def _done(ledger: Ledger, handout_id: int) -> list[str]:
+    """What was done with a handout, in a few words each: "emailed", "printed again"."""
+    history = ledger.handout(handout_id)
+    deliveries = history.deliveries if history else []
+    return [f"{d.result}{' again' if d.again else ''}" for d in deliveries]
+
+
 def _names(request: Request) -> dict[str, dict[str, str]]:
     offered = choices(web(request).store)
     return {
@@ -185,6 +192,7 @@ def _search_page(
         results = visible_search(_ledger(request), search, user)
     offered = choices(web(request).store)
     signed = signatures_of(_ledger(request), [r.id for r in results.records])
+    done = {r.id: _done(_ledger(request), r.id) for r in results.records}
     count = len(results.records)
     if opening:
         heading = f"Handouts made today ({today.isoformat()})"
@@ -203,6 +211,7 @@ def _search_page(
         heading=heading,
         results=results,
         signed={handout_id for handout_id, found in signed.items() if found},
+        done=done,
         problem=problem,
         clinics=[c for c in offered.clinics if user.may_use(c.id)],
         protocols=offered.protocols,
