@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, PngImagePlugin
 
 from handouts.errors import NotFound
 from handouts.records import Ledger, NewHandout
+from handouts.records.signatures import add_signature
 from handouts.request import HandoutRequest
 from handouts.signing import (
     MAX_SIGNATURE_BYTES,
@@ -122,3 +123,12 @@ def test_purging_a_handout_removes_its_signature(tmp_path: Path) -> None:
     purged = ledger.purge(dt.timedelta(days=365))
     assert purged.handouts == 1
     assert signatures_of(ledger, [handout_id]) == {handout_id: []}
+
+
+def test_a_ledger_that_cannot_be_written_is_a_plain_error(ledger: Ledger) -> None:
+    handout_id = _recorded(ledger)
+    for companion in ledger.folder.glob("records.sqlite3*"):
+        companion.unlink()
+    ledger.path.mkdir()  # where the database was, something SQLite cannot open
+    with pytest.raises(OSError, match=r"records\.sqlite3: unable to open"):
+        add_signature(ledger, handout_id, "d" * 64, drawing(), "frontdesk")

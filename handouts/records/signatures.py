@@ -44,14 +44,18 @@ class Signature:
 
 @contextlib.contextmanager
 def _transaction(ledger: Ledger) -> Iterator[sqlite3.Connection]:
-    db = sqlite3.connect(ledger.path, timeout=30)
-    db.row_factory = sqlite3.Row
     try:
-        db.execute("PRAGMA foreign_keys=ON")
-        with db:  # one transaction: committed on success, rolled back on error
-            yield db
-    finally:
-        db.close()
+        db = sqlite3.connect(ledger.path, timeout=30)
+        db.row_factory = sqlite3.Row
+        try:
+            db.execute("PRAGMA foreign_keys=ON")
+            with db:  # one transaction: committed on success, rolled back on error
+                yield db
+        finally:
+            db.close()
+    except sqlite3.Error as error:
+        # A full disk or a locked ledger is the administrator's to fix, as for the ledger.
+        raise OSError(f"{ledger.path}: {error}") from None
 
 
 def add_signature(

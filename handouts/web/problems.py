@@ -2,8 +2,9 @@
 
 A route catches what it can say something useful about in its own page (a
 bad date on the form); anything else that is a ``HandoutError`` or a clinic's
-broken template ends here instead of as a bare "500". Only the error's type
-is logged: its message can quote what it was working on.
+broken template ends here instead of as a bare "500", and so does a file the
+server cannot read or write (a full disk: 503). Only the error's type is
+logged: its message can quote what it was working on.
 """
 
 from __future__ import annotations
@@ -51,6 +52,13 @@ _KINDS: list[tuple[type[Exception], int, str, str]] = [
         "Check the printer or the email settings, then try again.",
     ),
     (HandoutError, 422, "That did not work", "Go back, correct it and try again."),
+    (
+        OSError,
+        503,
+        "The server could not read or write its files",
+        "Nothing was changed. Try again in a moment; if it happens again, tell whoever runs "
+        "the server (the disk may be full).",
+    ),
 ]
 
 
@@ -83,4 +91,8 @@ async def staff_can_fix(request: Request, exc: Exception) -> Response:
     )
 
 
-exception_handlers = {HandoutError: staff_can_fix, jinja2.TemplateError: staff_can_fix}
+exception_handlers = {
+    HandoutError: staff_can_fix,
+    jinja2.TemplateError: staff_can_fix,
+    OSError: staff_can_fix,
+}

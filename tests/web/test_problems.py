@@ -107,6 +107,7 @@ def test_a_broken_template_in_the_live_preview_gives_the_preview_fragment(
         (ContentError(["a.yaml:1:1: x: bad"]), 500),
         (jinja2.TemplateSyntaxError("unexpected end", 3, "footer.html"), 500),
         (DeliveryError("printer off"), 502),
+        (OSError(28, "No space left on device"), 503),
     ],
 )
 def test_each_kind_of_error_has_its_status(error: Exception, status: int) -> None:
