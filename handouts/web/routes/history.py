@@ -16,14 +16,22 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ... import service
 from ...errors import HandoutError, InputError
 from ...messages import error_message
-from ...records import HandoutHistory, HandoutRecord, Ledger, Result, Search, SearchPage
-from ...records.types import same_person
+from ...records import (
+    Delivery,
+    HandoutHistory,
+    HandoutRecord,
+    Ledger,
+    Result,
+    Search,
+    SearchPage,
+)
+from ...records.types import Channel, same_person  # the channel, as the record types it
 from ...signing import signatures_of
 from ..choices import choices
 from ..sessions import Session
@@ -266,11 +274,33 @@ def _patient_page(
 async def patient(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
     chosen = await run_in_threadpool(handout_for, request, user)
-    return await run_in_threadpool(_patient_page, request, current, user, chosen)
+    # After Print again or Email again: what that delivery did, read back from the record.
+    asked = request.query_params.get("delivery", "")
+    done = next((d for d in chosen.deliveries if asked.isdigit() and d.id == int(asked)), None)
+    outcome = None if done is None else _outcome_of(done)
+    return await run_in_threadpool(_patient_page, request, current, user, chosen, outcome)
 
 
-def _again(request: Request, user: User, chosen: HandoutHistory, form: FormData) -> Outcome:
-    """Print or email the archived bytes once more, on purpose, recorded as "again"."""
+def _outcome_of(delivery: Delivery) -> Outcome:
+    """What a send again did, in words, from its record."""
+    emailed = delivery.channel is Channel.EMAIL
+    if delivery.result in (Result.EMAILED, Result.PRINTED):
+        if emailed:
+            return Outcome(True, f"Emailed again to {delivery.recipient}, as first given.")
+        return Outcome(True, f"Printed again, as first given: {delivery.detail}.")
+    if delivery.result is Result.MAY_HAVE_BEEN_SENT:
+        what = "email" if emailed else "print job"
+        return Outcome(False, f"The {what} may have been sent: {delivery.reason}")
+    if emailed:
+        return Outcome(False, f"Not emailed: {delivery.reason}")
+    return Outcome(False, f"Not printed: {delivery.reason} Check the printer and try again.")
+
+
+def _again(request: Request, user: User, chosen: HandoutHistory, form: FormData) -> int | None:
+    """Print or email the archived bytes once more, on purpose, recorded as "again".
+
+    Returns the delivery's id in the record (None if nothing was recorded).
+    """
     action = text(form, "action")
     handout_id = chosen.handout.id
     ledger = _ledger(request)
@@ -280,11 +310,7 @@ def _again(request: Request, user: User, chosen: HandoutHistory, form: FormData)
             raise InputError(f"There is no printer called '{printer[:60]}'. Choose one listed.")
         given = service.given_again(web(request).store, ledger, handout_id)
         result = service.print_given(ledger, given, user.name, printer=printer or None, again=True)
-        if result.ok:
-            return Outcome(
-                True, f"Printed again, as first given: {result.printer}, print job {result.job}."
-            )
-        return Outcome(False, f"Not printed: {result.reason} Check the printer and try again.")
+        return result.delivery_id
     if action == "email":
         address = chosen.handout.request.email or ""
         if not address:
@@ -293,24 +319,24 @@ def _again(request: Request, user: User, chosen: HandoutHistory, form: FormData)
         service.check_email_ready(address, need_smtp=True, environ=environ)
         given = service.given_again(web(request).store, ledger, handout_id)
         result = service.email_given(ledger, given, address, user.name, again=True, environ=environ)
-        if result.ok:
-            return Outcome(True, f"Emailed again to {address}, as first given.")
-        if result.result is Result.MAY_HAVE_BEEN_SENT:
-            return Outcome(False, f"The email may have been sent: {result.reason}")
-        return Outcome(False, f"Not emailed: {result.reason}")
+        return result.delivery_id
     raise InputError("Choose Print again or Email again.")
 
 
 async def again(request: Request) -> Response:
+    """Send again, then show the patient's page by a redirect: reloading it sends nothing."""
     current, user = signed_in(request, manager=True)
     form = await checked_form(request, current)
     chosen = await run_in_threadpool(handout_for, request, user)
     try:
-        outcome = await run_in_threadpool(_again, request, user, chosen, form)
+        delivery_id = await run_in_threadpool(_again, request, user, chosen, form)
     except HandoutError as error:  # e.g. no email settings, or the archived copy was purged
         outcome = Outcome(False, error_message(error))
-    status = 200 if outcome.ok else 422
-    return await run_in_threadpool(_patient_page, request, current, user, chosen, outcome, status)
+        return await run_in_threadpool(_patient_page, request, current, user, chosen, outcome, 422)
+    where = f"/history/handouts/{chosen.handout.id}"
+    if delivery_id is not None:
+        where += f"?delivery={delivery_id}"
+    return RedirectResponse(where, status_code=303)
 
 
 routes = [
