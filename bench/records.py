@@ -235,10 +235,8 @@ def main() -> None:
     print("| what | time | compared |")
     print("|---|---|---|")
     if args.rows:
-        for line in [
-            *batch_table(args.rows, args.repeat, args.workers),
-            *recording_table(args.rows),
-        ]:
+        lines, off = batch_table(args.rows, args.repeat, args.workers)
+        for line in [*lines, *recording_table(args.rows, off)]:
             print(line, flush=True)
     if args.records:
         for line in search_table(args.records, args.queries):
