@@ -232,8 +232,8 @@ class WarmHandouts:
         if protocols:
             for clinic in clinics:
                 pairs[(clinic, protocols[0])] = None
-            for protocol in protocols if default else []:
-                pairs[(default, protocol)] = None
+            for protocol in protocols if default is not None else []:
+                pairs[(default or "", protocol)] = None
         warm = list(pairs)[: self.WARM_PAIRS]
         self._renderers = WarmRenderers(self.store, self.workers, warm)
         self._renderers.start()

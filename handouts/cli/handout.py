@@ -113,7 +113,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "or out/<clinic>_<protocol>_blank.pdf without a patient and date).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="PDF, or the page as HTML to look at in a browser (not recorded).",
 )
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
 @click.option(
@@ -181,7 +186,7 @@ def handout_command(
     allow_draft: bool,
     time_text: str | None,
     output: Path | None,
-    fmt: str,
+    fmt: service.Format,
     pdf_variant: str | None,
     email_to: str | None,
     eml: Path | None,
@@ -250,7 +255,7 @@ def handout_command(
         patient,
         procedure_date,
         fmt,
-        pdf_variant,  # type: ignore[arg-type]
+        pdf_variant,
         procedure_time,
         language,
         email=email_to,

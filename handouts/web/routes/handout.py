@@ -20,6 +20,7 @@ from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date
 from ...messages import error_message
+from ..choices import Choices, choices
 from ..sessions import Session
 from ..users import User
 from .common import check_clinic, checked_form, page, signed_in, text, web
@@ -36,6 +37,7 @@ class Outcome:
 
     ok: bool
     message: str
+    signable: int | None = None  # the recorded handout the patient may now sign for
 
 
 @dataclass(frozen=True)
@@ -116,31 +118,34 @@ class HandoutForm:
         return copies
 
 
-def _languages(store: ContentStore) -> list[tuple[str, str]]:
+def _languages(store: ContentStore, offered: Choices) -> list[tuple[str, str]]:
     """(code, name) of every language some protocol has, named in that language and English."""
-    codes = sorted({code for pid in store.protocol_ids() for code in store.protocol_languages(pid)})
+    codes = sorted(
+        {code for p in offered.protocols for code in [p.language, *store.translation_paths(p.id)]}
+    )
     return [(code, language_name(code)) for code in codes]
 
 
 def _choices(request: Request, user: User) -> dict[str, object]:
     store = web(request).store
+    offered = choices(store)  # a clinic or procedure whose file is broken is left out, and named
     return {
-        "clinics": [clinic for clinic in store.clinics() if user.may_use(clinic.id)],
-        "protocols": sorted(store.protocols(), key=lambda p: p.title.casefold()),
+        "clinics": [clinic for clinic in offered.clinics if user.may_use(clinic.id)],
+        "protocols": offered.protocols,
+        "unusable": [u for u in offered.unusable if u.kind != "clinic" or user.may_use(u.id)],
         "printers": service.known_printers(),
-        "languages": _languages(store),
+        "languages": _languages(store, offered),
     }
 
 
 def _blank_form(request: Request, user: User) -> HandoutForm:
-    store = web(request).store
+    offered = choices(web(request).store)
     remembered = request.cookies.get(CLINIC_COOKIE, "")
-    usable = user.usable(store.clinic_ids())
-    clinic = remembered if remembered in usable else store.default_clinic_id
-    if not user.may_use(clinic):
+    usable = user.usable(c.id for c in offered.clinics)
+    clinic = remembered if remembered in usable else offered.default_clinic
+    if clinic not in usable:
         clinic = usable[0] if usable else ""
-    protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
-    first = protocols[0].id if protocols else ""
+    first = offered.protocols[0].id if offered.protocols else ""
     return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
 
 
@@ -342,12 +347,6 @@ def print_one(
     return _print(request, user, _give(request, user, handout_request), printer, copies)
 
 
-def print_again(request: Request, user: User, handout_id: int, printer: str) -> Outcome:
-    """The archived bytes of a recorded handout, printed once more on purpose."""
-    given = service.given_again(web(request).store, _ledger(request), handout_id)
-    return _print(request, user, given, printer, 1, again=True)
-
-
 def _print(
     request: Request,
     user: User,
@@ -369,7 +368,8 @@ def _print(
             "then press Print again, or press Download PDF and print the file yourself.",
         )
     plural = "copy" if copies == 1 else "copies"
-    return Outcome(True, f"Sent to {result.printer}: {copies} {plural} (print job {result.job}).")
+    message = f"Sent to {result.printer}: {copies} {plural} (print job {result.job})."
+    return Outcome(True, message, given.handout_id)
 
 
 def email_one(
@@ -398,15 +398,6 @@ def email_one(
         plural = "message" if count == 1 else "messages"
         outcome = Outcome(True, f"{outcome.message} {count} follow-up {plural} scheduled.")
     return outcome
-
-
-def email_again(request: Request, user: User, handout_id: int, address: str) -> Outcome:
-    """The archived bytes of a recorded handout, emailed once more on purpose."""
-    problem = _email_problem(request, address)
-    if problem is not None:
-        return problem
-    given = service.given_again(web(request).store, _ledger(request), handout_id)
-    return _email(request, user, given, address, again=True)
 
 
 def _email_problem(request: Request, address: str) -> Outcome | None:
@@ -449,7 +440,7 @@ def _email(
             f"Not emailed: {result.reason} Check the address and press Email again, or press "
             "Download PDF and attach the file to an email yourself.",
         )
-    return Outcome(True, f"Emailed to {address}.")
+    return Outcome(True, f"Emailed to {address}.", given.handout_id)
 
 
 routes = [
