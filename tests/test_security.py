@@ -233,7 +233,7 @@ def test_patient_name_is_never_a_path(tmp_path: Path, monkeypatch: pytest.Monkey
             "../../etc/passwd",
             "--date",
             "2026-03-02",
-            "--yes",  # a date in the past, meant
+            "--yes",
             "--format",
             "html",
         ],
@@ -301,7 +301,7 @@ def test_patient_name_not_on_stderr(tmp_path: Path) -> None:
             PATIENT,
             "--date",
             "2026-03-02",
-            "--yes",  # a date in the past, meant
+            "--yes",
             "-o",
             str(tmp_path / "h.pdf"),
         ],
@@ -309,7 +309,11 @@ def test_patient_name_not_on_stderr(tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
         check=False,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "PATH": "/usr/bin:/bin",
+            "HANDOUTS_DATA": str(tmp_path / "data"),
+        },
     )
     assert completed.returncode == 0, completed.stderr
     assert PATIENT not in completed.stderr

@@ -6,19 +6,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from click.testing import CliRunner
 
-from handouts.cli import main, serve
+from handouts.cli import main
 
 
 def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str, **env: str) -> Any:
     """What ``serve`` would hand to uvicorn (which is not started)."""
     seen: dict[str, Any] = {}
 
-    def run(app: Any, **options: Any) -> None:
-        seen.update(options, app=app)
+    def run(server: uvicorn.Server, *args: Any) -> None:
+        seen.update(app=server.config.app, proxy_headers=server.config.proxy_headers)
 
-    monkeypatch.setattr(serve, "run_server", run)
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     result = CliRunner().invoke(
         main, ["serve", "--data", str(tmp_path / "data"), *args], env=env or None
     )
