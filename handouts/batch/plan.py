@@ -379,23 +379,9 @@ def plan_rows(
                 date_format=_format_for(raw, date_format),
             )
             time = when.time or _time_of_day(values.get("time", ""))
-            language = values.get("language") or None
-            if language is not None:
-                checker.check_language(protocol.id, language)
-                problem = wording_problem(clinic, language, protocol.language)
-                if problem:
-                    raise InputError(f"language: {problem}")
+            language = _row_language(checker, values, protocol, clinic)
             draft = checker.check_approved(protocol.id, clinic, language, allow_draft)
-            booked = None
-            if values.get("next"):
-                booked = read_when(
-                    values["next"],
-                    "next appointment",
-                    today=anchor,
-                    date_style=clinic.date_style,
-                    language=protocol.language,
-                    date_format=date_format,
-                )
+            booked = _next_visit(values, anchor, clinic, protocol, date_format)
             variant = values.get("variant") or None
             if variant is not None:
                 protocol.variant(variant)  # KeyError names the ones there are
@@ -570,6 +556,39 @@ def _booked_at(booked: ProcedureWhen | None) -> dt.datetime | dt.date | None:
 def is_yes(cell: str) -> bool:
     """A yes/no cell as exports write it: yes, y, true, 1, x, ✓ (anything else is no)."""
     return cell.strip().casefold() in {"yes", "y", "true", "1", "x", "✓", "si", "sí"}
+
+
+def _row_language(
+    checker: RowChecker, values: dict[str, str], protocol: Protocol, clinic: Branding
+) -> str | None:
+    """The row's language, if it has one the protocol and the clinic can give a page in."""
+    language = values.get("language") or None
+    if language is not None:
+        checker.check_language(protocol.id, language)
+        problem = wording_problem(clinic, language, protocol.language)
+        if problem:
+            raise InputError(f"language: {problem}")
+    return language
+
+
+def _next_visit(
+    values: dict[str, str],
+    today: dt.date,
+    clinic: Branding,
+    protocol: Protocol,
+    date_format: str | None,
+) -> ProcedureWhen | None:
+    """The next appointment the row names, if it names one."""
+    if not values.get("next"):
+        return None
+    return read_when(
+        values["next"],
+        "next appointment",
+        today=today,
+        date_style=clinic.date_style,
+        language=protocol.language,
+        date_format=date_format,
+    )
 
 
 _SHEET_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
