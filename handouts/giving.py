@@ -19,6 +19,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,14 +97,19 @@ def version_of(store: ContentStore, spec: HandoutSpec) -> tuple[str, str]:
     from .batch.plan import content_fingerprint
 
     language = spec.language if spec.language != _own_language(store, spec) else None
-    version = content_fingerprint(store, spec.clinic.id, spec.protocol.id, language)
+    versions = [
+        content_fingerprint(store, spec.clinic.id, protocol_id, language)
+        for protocol_id in spec.protocol_ids
+    ]
+    # Several procedures in one handout: one version for all the files it is made from.
+    version = versions[0] if len(versions) == 1 else sha256("+".join(versions).encode()).hexdigest()
     review = spec.protocol.review
     return version, "clinic's own" if review is None else review.status
 
 
 def _own_language(store: ContentStore, spec: HandoutSpec) -> str:
     try:
-        return store.protocol(spec.protocol.id).language
+        return store.protocol(spec.protocol_ids[0]).language
     except HandoutError:
         return spec.language
 
@@ -113,7 +119,7 @@ def resolved(request: HandoutRequest, spec: HandoutSpec) -> HandoutRequest:
     return replace(
         request,
         clinic=spec.clinic.id,
-        protocol=spec.protocol.id,
+        protocol=spec.protocol_ids[0],
         patient=spec.patient_name,
         procedure_date=spec.procedure_date,
         procedure_time=spec.procedure_time,

@@ -108,6 +108,8 @@ class BatchGiver:
             result = self._send(given, channel, job, key.occurrence)
             if result.result in DELIVERED:
                 done.add(channel)
+                if channel is Channel.EMAIL and job.follow_ups:
+                    self._schedule_follow_ups(given, job)
             elif result.refused:  # another run claimed it a moment ago
                 problems.append(self._uncertain(channel))
             elif result.result is Result.MAY_HAVE_BEEN_SENT:
@@ -147,6 +149,17 @@ class BatchGiver:
             self.source,
             run=self.run,
             version=self._versions.get(pair),
+        )
+
+    def _schedule_follow_ups(self, given: giving.Given, job: Job) -> None:
+        """The list's follow-up column said yes: schedule them to the address just emailed."""
+        if self.ledger is None or not job.email:
+            return
+        from ..follow_ups.schedule import schedule_for_handout
+
+        consent = f"day's list row {job.row}, by {self.by}"
+        schedule_for_handout(
+            given.made.spec, job.email, self.ledger.folder, self.ledger.clock(), consent
         )
 
     def _key(self, given: giving.Given, channel: Channel) -> DeliveryKey:

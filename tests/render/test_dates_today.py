@@ -20,7 +20,7 @@ import pytest
 
 from handouts.content.store import ContentStore
 from handouts.render.page import render_html, resolve_spec
-from tests.copies import copy_content
+from tests.support.content import copy_content
 
 HERE = Path(__file__).parent / "dates_today"
 PROTOCOLS = sorted(HERE.joinpath("protocols").glob("*.yaml"))

@@ -10,8 +10,10 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ... import service
+from ...content.store import ContentStore
 from ...errors import HandoutError
 from ..batches import BatchRun
+from ..choices import choices
 from ..users import User
 from .common import (
     MAX_UPLOAD,
@@ -36,6 +38,16 @@ def _run(request: Request, user: User) -> BatchRun:
     return run
 
 
+def _clinics(store: ContentStore, user: User) -> dict[str, object]:
+    offered = choices(store)  # a clinic whose file is broken is left out, and named
+    usable = [clinic for clinic in offered.clinics if user.may_use(clinic.id)]
+    return {
+        "clinics": usable,
+        "default_clinic": offered.default_clinic,
+        "unusable": [u for u in offered.unusable if u.kind == "clinic" and user.may_use(u.id)],
+    }
+
+
 def _foreign_rows(run: BatchRun, user: User) -> list[int]:
     """Rows of the list for clinics this user is not limited to."""
     return sorted(job.row for job in run.plan.jobs if not user.may_use(job.clinic_id))
@@ -49,8 +61,8 @@ async def upload_form(request: Request) -> Response:
         "batch_upload.html",
         current,
         user,
-        clinics=[clinic for clinic in store.clinics() if user.may_use(clinic.id)],
-        default_clinic=store.default_clinic_id,
+        200,
+        **_clinics(store, user),
         profiles=store.import_profile_ids(),
         problem="",
     )
@@ -102,8 +114,7 @@ async def upload(request: Request) -> Response:
         current,
         user,
         status,
-        clinics=[clinic for clinic in store.clinics() if user.may_use(clinic.id)],
-        default_clinic=store.default_clinic_id,
+        **_clinics(store, user),
         profiles=store.import_profile_ids(),
         problem=problem,
     )
