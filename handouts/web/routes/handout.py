@@ -22,7 +22,7 @@ from ...content.store import ContentStore
 from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
-from ...inputs.dates import parse_date
+from ...inputs.dates import parse_date, spelled_out
 from ...messages import error_message
 from ..history import Action
 from ..sessions import Session
@@ -89,23 +89,42 @@ def _languages(store: ContentStore) -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in codes]
 
 
-def _choices(request: Request) -> dict[str, object]:
+def _choices(request: Request, form: HandoutForm) -> dict[str, object]:
     store = web(request).store
+    protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
     return {
         "clinics": store.clinics(),
-        "protocols": sorted(store.protocols(), key=lambda p: p.title.casefold()),
+        # Drafts apart and marked, so nobody picks one for a patient without seeing it.
+        "reviewed": [p for p in protocols if not p.is_draft],
+        "drafts": [p for p in protocols if p.is_draft],
         "printers": known_printers(),
         "languages": _languages(store),
+        "date_spelled": _date_spelled(request, form),
     }
 
 
-def _blank_form(request: Request) -> HandoutForm:
+def _date_spelled(request: Request, form: HandoutForm) -> str:
+    """The date as understood, with weekday and month name, the way the clinic writes dates."""
+    try:
+        date = parse_date(form.date, "Procedure date") if form.date else None
+        clinic = web(request).store.clinic(form.clinic or None)
+    except HandoutError:
+        return ""
+    return spelled_out(date, clinic.date_style) if date else ""
+
+
+def _blank_form(request: Request, kept: HandoutForm | None = None) -> HandoutForm:
+    """An empty form: no procedure chosen, so nobody gives the first one by default.
+
+    ``kept`` is the form of the patient before, for Next patient: the clinic,
+    printer and date stay, everything about the patient goes.
+    """
     store = web(request).store
+    if kept is not None:
+        return HandoutForm(kept.clinic, "", "", kept.date, "", "", kept.printer, "1")
     remembered = request.cookies.get(CLINIC_COOKIE, "")
     clinic = remembered if remembered in store.clinic_ids() else store.default_clinic_id
-    protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
-    first = protocols[0].id if protocols else ""
-    return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
+    return HandoutForm(clinic, "", "", dt.date.today().isoformat(), "", "", "", "1")
 
 
 def _main_page(
@@ -126,7 +145,7 @@ def _main_page(
         form=form,
         outcome=outcome,
         previews=previews or [],
-        **_choices(request),
+        **_choices(request, form),
     )
     _remember_clinic(response, form.clinic)
     return response
@@ -157,6 +176,8 @@ async def preview_fragment(request: Request) -> Response:
     """The preview alone, for the page's script to put in place as staff type."""
     current, user = signed_in(request)
     form = HandoutForm.read(await checked_form(request, current))
+    if not form.protocol:  # the form opens so; not a problem to show in red
+        return page(request, "preview.html", current, user, previews=[], problem="")
     try:
         pages = await run_in_threadpool(web(request).handouts.preview, form.request())
     except (HandoutError, OSError) as error:
@@ -175,6 +196,8 @@ async def act(request: Request) -> Response:
     form = HandoutForm.read(posted)
     action = text(posted, "action")
     handouts = web(request).handouts
+    if action == "next":
+        return _main_page(request, current, user, _blank_form(request, form))
     try:
         handout_request = form.request()
         if action == "preview":
