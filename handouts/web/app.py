@@ -63,6 +63,7 @@ class Web:
 
 def create_app(settings: WebSettings) -> Starlette:
     from .routes import batch, handout, history, signin
+    from .routes import settings as settings_page
 
     web = Web(settings)
 
@@ -79,6 +80,7 @@ def create_app(settings: WebSettings) -> Starlette:
         *handout.routes,
         *batch.routes,
         *history.routes,
+        *settings_page.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(

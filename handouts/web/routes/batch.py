@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -12,7 +14,9 @@ from starlette.routing import Route
 from ...batch.outcome import RowStatus
 from ...deliver.printing import known_printers
 from ...errors import HandoutError
+from ...inputs.dates import DateStyle, spelled_out
 from ..batches import BatchRun
+from ..list_rows import RowViews, list_day
 from .common import MAX_UPLOAD, checked_form, page, signed_in, text, web
 
 
@@ -85,20 +89,32 @@ async def show(request: Request) -> Response:
     not_made = {bad.row: bad for bad in run.plan.bad_rows}
     failed = sum(1 for bad in not_made.values() if bad.status is RowStatus.FAILED)
     outcomes = {o.row: o for o in run.summary.outcomes} if run.summary else {}
+    store = web(request).store
+    views = RowViews(store, run.clinic, dt.date.today())
+    rows = views.rows(run.plan, outcomes)
+    day = list_day(run.plan)
     return page(
         request,
         "batch_list.html",
         current,
         user,
         run=run,
-        not_made=not_made,
+        rows=rows,
         failed=failed,
         without=len(not_made) - failed,
-        outcomes=outcomes,
+        flagged=sum(1 for row in rows if row.flags),
+        drafts=sum(1 for row in rows if row.draft),
         good=len(run.plan.jobs),
+        day=spelled_out(day, _date_style(request, run.clinic), "en") if day else "",
         printers=known_printers(),
-        RowStatus=RowStatus,
     )
+
+
+def _date_style(request: Request, clinic: str | None) -> DateStyle:
+    try:
+        return web(request).store.clinic(clinic).date_style
+    except HandoutError:
+        return "us"
 
 
 async def start(request: Request) -> Response:
@@ -128,7 +144,9 @@ async def download_zip(request: Request) -> Response:
     if run.running or run.summary is None:
         raise HTTPException(409, "The list is not made yet; wait for the progress bar to finish.")
     data = await run_in_threadpool(run.zip_bytes)
-    name = f"handouts-{run.out_dir.name}.zip"
+    # Named after the day the list is for, which is what staff look for, not the upload's day.
+    day = list_day(run.plan)
+    name = f"handouts-{day.isoformat() if day else run.out_dir.name}.zip"
     return Response(
         data,
         media_type="application/zip",

@@ -24,6 +24,7 @@ from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date, spelled_out
 from ...messages import error_message
+from .. import advice
 from ..history import Action
 from ..sessions import Session
 from ..users import User
@@ -247,6 +248,9 @@ def print_one(
     copies: int,
 ) -> Outcome:
     """Make the handout and queue it; the PDF lives on disk only while ``lp`` reads it."""
+    wrong_printer = advice.unknown_printer(printer)
+    if wrong_printer:
+        return Outcome(False, wrong_printer)
     made = web(request).handouts.make(handout_request)
     folder = web(request).data.path
     handle, name = tempfile.mkstemp(prefix=".print-", suffix=".pdf", dir=folder)
@@ -256,11 +260,7 @@ def print_one(
         try:
             job = service.print_handout(made, Path(name), printer or None, copies)
         except HandoutError as error:
-            return Outcome(
-                False,
-                f"Not printed: {_failure(error)} Check that the printer is on and has paper, "
-                "then press Print again, or press Download PDF and print the file yourself.",
-            )
+            return Outcome(False, advice.print_message(error))
     finally:
         with contextlib.suppress(FileNotFoundError):
             Path(name).unlink()
@@ -273,27 +273,17 @@ def print_one(
 def email_one(
     request: Request, user: User, handout_request: service.HandoutRequest, address: str
 ) -> Outcome:
-    if not address:
-        return Outcome(False, "Not emailed: type the patient's email address first.")
     environ = web(request).settings.environ
-    try:
-        service.check_email_ready(address, need_smtp=True, environ=environ)
-    except HandoutError as error:
-        return Outcome(
-            False,
-            f"Not emailed: {_failure(error)} If the address is right, ask whoever runs this "
-            "server to check its email settings; meanwhile press Download PDF and attach the "
-            "file to an email yourself.",
-        )
+    problem = advice.email_problem(address, environ)
+    if problem is not None:
+        trouble, detail = problem
+        return Outcome(False, advice.email_message(trouble, address, detail))
     made = web(request).handouts.make(handout_request)
     try:
         service.email_handout(made, address, environ=environ)
     except HandoutError as error:
-        return Outcome(
-            False,
-            f"Not emailed: {_failure(error)} Check the address and press Email again, or press "
-            "Download PDF and attach the file to an email yourself.",
-        )
+        trouble, detail = advice.email_failure(error)
+        return Outcome(False, advice.email_message(trouble, address, detail))
     _record(request, user, Action.EMAILED, handout_request, made, email=address)
     return Outcome(True, f"Emailed to {address}.")
 

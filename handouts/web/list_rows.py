@@ -1,0 +1,167 @@
+"""A day's list as the check page shows it: each row as understood, in plain words.
+
+The page shows what the tool made of each row, not only what was exported:
+the protocol the service matched, the date spelled out with weekday and
+month name the clinic's way, the clinic, time and language. Statuses come
+from the typed ``RowStatus`` and delivery channels, never from parsing a
+manifest's words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..batch.outcome import Outcome, RowStatus
+from ..batch.plan import BadRow, Job
+from ..content.catalogs import language_name
+from ..content.models import Branding
+from ..content.store import ContentStore
+from ..deliver.channel import Channel
+from ..errors import HandoutError
+from ..inputs.dates import spelled_out
+from ..service import BatchPlan
+
+
+class Look(StrEnum):
+    """How a row is drawn: the CSS class of its table row."""
+
+    READY = "ready"
+    DONE = "done"
+    BAD = "bad"  # should have a handout and has none: something to fix
+    NONE = "none"  # no handout, and rightly so (no protocol, cancelled)
+
+
+# Words for the desk, by typed status (the manifest keeps its own words).
+STATUS_WORDS = {
+    RowStatus.MADE: "Made",
+    RowStatus.SKIPPED: "Made before",
+    RowStatus.FAILED: "Not made",
+    RowStatus.INTERRUPTED: "Not made: the list was stopped first",
+    RowStatus.NO_HANDOUT: "No handout",
+    RowStatus.LEFT_OUT: "Left out",
+}
+CHANNEL_WORDS = {Channel.EMAIL: "emailed", Channel.PRINT: "printed"}
+
+
+@dataclass(frozen=True)
+class ListRow:
+    row: int
+    patient: str
+    written_date: str  # as exported, to compare with what was understood
+    date: str  # understood, spelled out; empty if not understood
+    time: str
+    service: str  # as exported
+    protocol: str  # the protocol's title it matched; empty if none
+    draft: bool
+    clinic: str
+    language: str
+    email: str
+    status: str
+    look: Look
+    flags: list[str] = field(default_factory=list)  # e.g. "in the past": worth a look
+
+
+def status_words(outcome: Outcome) -> str:
+    """ "Made, emailed and printed", "Made before, emailed", "Not made: <why>"."""
+    words = STATUS_WORDS[outcome.status]
+    done = [CHANNEL_WORDS[c] for c in (Channel.EMAIL, Channel.PRINT) if c in outcome.delivered]
+    if done:
+        words += ", " + " and ".join(done)
+    if outcome.error:
+        words += f": {outcome.error}"
+    for problem in outcome.delivery_problems:
+        words += f"; {problem}"
+    return words
+
+
+def list_day(plan: BatchPlan) -> dt.date | None:
+    """The day the list is for: the procedure date most of its rows have."""
+    dates = Counter(job.procedure_date for job in plan.jobs if job.procedure_date)
+    return dates.most_common(1)[0][0] if dates else None
+
+
+class RowViews:
+    """Builds the page's rows; looks each clinic and protocol up once."""
+
+    def __init__(self, store: ContentStore, default_clinic: str | None, today: dt.date) -> None:
+        self.store = store
+        self.default_clinic = default_clinic
+        self.today = today
+        self._clinics: dict[str, Branding | None] = {}
+
+    def rows(self, plan: BatchPlan, outcomes: dict[int, Outcome]) -> list[ListRow]:
+        jobs = {job.row: job for job in plan.jobs}
+        bad = {row.row: row for row in plan.bad_rows}
+        views = []
+        for raw in plan.rows:
+            values = raw.values
+            job = jobs.get(raw.row)
+            if job is not None:
+                views.append(self._job_row(job, values, outcomes.get(raw.row)))
+            else:
+                views.append(self._bad_row(bad[raw.row], values))
+        return views
+
+    def _clinic(self, name: str | None) -> Branding | None:
+        key = name or self.default_clinic or ""
+        if key not in self._clinics:
+            try:
+                self._clinics[key] = self.store.clinic(key or None)
+            except HandoutError:
+                self._clinics[key] = None
+        return self._clinics[key]
+
+    def _job_row(self, job: Job, values: dict[str, str], outcome: Outcome | None) -> ListRow:
+        clinic = self._clinic(job.clinic_id)
+        protocol = self.store.protocol(job.protocol_id)
+        style = clinic.date_style if clinic else "us"
+        date = job.procedure_date
+        flags = []
+        if date is not None and date < self.today:
+            flags.append("in the past")
+        if job.warning:
+            flags.append(job.warning)
+        if outcome is None:
+            status, look = "Ready", Look.READY
+        else:
+            status = status_words(outcome)
+            look = Look.DONE if outcome.has_file else Look.BAD
+        return ListRow(
+            row=job.row,
+            patient=job.patient or "",
+            written_date=values.get("date", ""),
+            date=spelled_out(date, style, "en") if date else "",
+            time=job.procedure_time.strftime("%H:%M") if job.procedure_time else "",
+            service=job.service,
+            protocol=protocol.title,
+            draft=protocol.is_draft,
+            clinic=clinic.name if clinic else job.clinic_id,
+            language=language_name(job.language or protocol.language),
+            email=job.email or "",
+            status=status,
+            look=look,
+            flags=flags,
+        )
+
+    def _bad_row(self, bad: BadRow, values: dict[str, str]) -> ListRow:
+        clinic = self._clinic(values.get("clinic") or None)
+        status = f"{STATUS_WORDS[bad.status]}: {bad.reason}"
+        failed = bad.status is RowStatus.FAILED
+        return ListRow(
+            row=bad.row,
+            patient=bad.patient or values.get("patient", ""),
+            written_date=values.get("date", ""),
+            date="",
+            time=values.get("time", ""),
+            service=bad.service,
+            protocol="",
+            draft=False,
+            clinic=clinic.name if clinic else values.get("clinic", ""),
+            language=values.get("language", ""),
+            email=values.get("email", ""),
+            status=status,
+            look=Look.BAD if failed else Look.NONE,
+        )
