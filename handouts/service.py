@@ -21,20 +21,21 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from .content.file_names import same_language
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
-from .errors import HandoutError
+from .errors import HandoutError, InputError
 
 if TYPE_CHECKING:
     from .batch.outcome import Summary
     from .batch.plan import BadRow, Job
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
+    from .content.approval import Approval, SignOff
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
@@ -54,6 +55,8 @@ class HandoutRequest:
     pdf_variant: str | None = None
     procedure_time: dt.time | None = None  # turns hour rules into clock times
     language: str | None = None  # None: the protocol's own language
+    # A draft with no sign-off for a named patient, for this request (content/approval.py).
+    allow_draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,11 @@ class UnderstoodDate:
     when: ProcedureWhen
     spelled_out: str  # "Monday 23 November 2026", the clinic's way
     far: bool  # more than a year from today: ask before making anything
+    past: bool = False  # more than a few days before today: ask before making anything
+
+    @property
+    def needs_confirming(self) -> bool:
+        return self.far or self.past
 
 
 def understand_date(
@@ -89,16 +97,19 @@ def understand_date(
 
     Unknown clinic or protocol names raise ``NotFound`` before the date is read.
     """
-    from .inputs.dates import far_from_today, read_when, spelled_out
+    from .inputs.date_checks import PAST_GRACE, DateFlag, date_flags
+    from .inputs.dates import read_when, spelled_out
 
     branding = store.clinic(clinic)
     language = store.protocol(protocol).language
     anchor = today or dt.date.today()
     when = read_when(text, what, today=anchor, date_style=branding.date_style, language=language)
+    flags = date_flags(when.date, anchor, grace=PAST_GRACE)
     return UnderstoodDate(
         when,
         spelled_out(when, branding.date_style, language),
-        far_from_today(when.date, anchor),
+        DateFlag.FAR_AHEAD in flags,
+        DateFlag.PAST in flags,
     )
 
 
@@ -120,10 +131,24 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
     return MadeHandout(spec, data, pages, filename, request.format)
 
 
-def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
+def _spec(store: ContentStore, request: HandoutRequest, *, preview: bool = False) -> HandoutSpec:
+    """What the handout is made from; a draft for a named patient is refused here, so
+    every front end refuses it alike (``DraftRefused``). Blank handouts and previews
+    of drafts are made, with the draft mark."""
+    from .content.approval import approval_of, as_signed_off, check_approved
     from .render.page import resolve_spec
 
-    return resolve_spec(
+    if request.patient and not preview:
+        approval = check_approved(
+            store,
+            request.protocol,
+            request.clinic,
+            request.language,
+            allow_draft=request.allow_draft,
+        )
+    else:
+        approval = approval_of(store, request.protocol, request.language)
+    spec = resolve_spec(
         store,
         request.protocol,
         request.clinic,
@@ -132,6 +157,28 @@ def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
         request.procedure_time,
         language=request.language,
     )
+    return replace(spec, protocol=as_signed_off(spec.protocol, approval))
+
+
+def approval(store: ContentStore, protocol: str, language: str | None = None) -> Approval:
+    """Whether a protocol (in a language) is a draft, and who signed it off: for pickers."""
+    from .content.approval import approval_of
+
+    return approval_of(store, protocol, language)
+
+
+def sign_off(
+    store: ContentStore,
+    protocol: str,
+    clinician: str,
+    *,
+    language: str | None = None,
+    today: dt.date | None = None,
+) -> SignOff:
+    """Record a clinician's sign-off of a protocol's (or translation's) current text."""
+    from .content.approval import sign_off as record
+
+    return record(store, protocol, clinician, language=language, today=today)
 
 
 class WarmHandouts:
@@ -207,7 +254,7 @@ class WarmHandouts:
             if request in self._previews:
                 self._previews.move_to_end(request)
                 return self._previews[request]
-        pages = self._warm().preview(_spec(self.store, request))
+        pages = self._warm().preview(_spec(self.store, request, preview=True))
         with self._lock:
             self._previews[request] = pages
             while len(self._previews) > self.PREVIEW_CACHE_SIZE:
@@ -274,21 +321,57 @@ class BatchRequest:
     today: dt.date | None = None  # anchors "today" in the file and far-date warnings
     # How worker processes start; a server with threads asks for "forkserver".
     start_method: str = "fork"
+    # Dates in the past or far from the list's other dates were seen and are meant:
+    # without it ``run_batch`` refuses such a list (DatesToConfirm) before making anything.
+    dates_ok: bool = False
+    # Make drafts without a sign-off for this run (a person chose to; see content/approval.py).
+    allow_draft: bool = False
+    # More files of the same day's list (one per status, or CSV and Excel), read as one.
+    more_paths: tuple[Path, ...] = ()
+    # The check page's fixes: row number -> field -> new value, and rows staff left out.
+    corrections: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    left_out: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
 class BatchPlan:
     """A day's list checked row by row, before anything is made."""
 
-    rows: list[RawRow]  # as read, for showing them
+    rows: list[RawRow]  # as read (corrections applied), for showing them
     jobs: list[Job]
     bad_rows: list[BadRow]
+    titles: list[str] = field(default_factory=list)  # the lines above the header(s)
+    # Where each file's rows start: (first row number, file name), for several files.
+    sources: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def to_confirm(self) -> list[Job]:
+        """Rows whose date a person must confirm (``Job.date_flags``) before making."""
+        return [job for job in self.jobs if job.needs_confirming]
+
+
+class DatesToConfirm(InputError):
+    """A list with dates in the past or far from its other dates, not yet confirmed."""
+
+    def __init__(self, plan: BatchPlan) -> None:
+        self.plan = plan
+        lines = [f"row {job.row}: {job.warning}" for job in plan.to_confirm]
+        super().__init__(
+            "check these dates before any handout is made:\n"
+            + "\n".join(lines)
+            + "\nIf they are right, confirm them (batch --dates-ok)."
+        )
 
 
 def plan_batch(store: ContentStore, request: BatchRequest) -> BatchPlan:
-    """Read and check every row of the CSV; a bad row is named with its reason."""
+    """Read and check every row of the list's file(s); a bad row is named with its reason.
+
+    Several files (``more_paths``) are read as one list; rows are numbered on
+    from one file to the next. ``corrections`` and ``left_out`` apply the
+    check page's fixes before the rows are checked.
+    """
     from .batch.plan import plan_rows
-    from .batch.rows import read_rows
+    from .batch.rows import amend_rows, read_exports
 
     cached = store if isinstance(store, CachedContentStore) else CachedContentStore(store.root)
     clinic = None
@@ -296,15 +379,18 @@ def plan_batch(store: ContentStore, request: BatchRequest) -> BatchPlan:
         # An unknown clinic is the caller's mistake, not 30 bad rows.
         clinic = cached.clinic_id_for(request.clinic)
     profile = cached.import_profile(request.profile) if request.profile else None
-    rows = read_rows(request.csv_path, profile)
+    export = read_exports([request.csv_path, *request.more_paths], profile)
+    rows = amend_rows(export.rows, request.corrections, request.left_out)
     jobs, bad_rows = plan_rows(
         rows,
         cached,
         clinic,
         date_format=profile.date_format if profile else None,
         today=request.today,
+        titles=export.titles,
+        allow_draft=request.allow_draft,
     )
-    return BatchPlan(rows, jobs, bad_rows)
+    return BatchPlan(rows, jobs, bad_rows, export.titles, export.sources)
 
 
 def run_batch(
@@ -322,6 +408,9 @@ def run_batch(
         cached.clinic_id_for(request.clinic)  # before the delivery records are opened
     if request.profile:
         cached.import_profile(request.profile)
+    plan = plan_batch(cached, request)
+    if plan.to_confirm and not request.dates_ok:
+        raise DatesToConfirm(plan)  # before the delivery records are opened, too
     deliver = None
     if request.email or request.print_:
         deliver = OnceOnlyDelivery(
@@ -334,7 +423,6 @@ def run_batch(
             print_unemailed=request.print_unemailed,
             environ=environ,
         )
-    plan = plan_batch(cached, request)
     return run_jobs(
         cached,
         plan.jobs,
@@ -358,11 +446,19 @@ def make_variants(
     workers: int | None = None,
     force: bool = False,
     on_progress: ProgressCallback | None = None,
+    allow_draft: bool = False,
 ) -> Summary:
     """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``
-    (``<protocol>.<language>.pdf`` in a translation)."""
-    from .batch.plan import plan_variants
+    (``<protocol>.<language>.pdf`` in a translation).
+
+    Print stock reaches patients: a draft no clinician signed off is left out
+    of "every protocol" (said in the summary) and refused when named, unless
+    ``allow_draft`` or the clinic allows drafts.
+    """
+    from .batch.outcome import RowStatus
+    from .batch.plan import BadRow, plan_variants
     from .batch.run import run_jobs
+    from .content.approval import approval_of, check_approved
 
     cached = CachedContentStore(store.root)
     clinics = list(dict.fromkeys(clinic_ids or [])) or cached.clinic_ids()
@@ -375,7 +471,30 @@ def make_variants(
             if language is None
             or any(same_language(language, lang) for lang in cached.protocol_languages(pid))
         ]
+    named = bool(protocol_ids)
+    clinics = list(dict.fromkeys(cached.clinic_id_for(name) for name in clinics))
+    left_out: list[str] = []
+    strict = [c for c in clinics if not cached.clinic(c).allow_drafts]
+    if not allow_draft and strict:
+        approved = []
+        for protocol in protocols:
+            if named:
+                check_approved(cached, protocol, strict[0], language)
+                approved.append(protocol)
+            elif approval_of(cached, protocol, language).approved:
+                approved.append(protocol)
+            else:
+                left_out.append(protocol)
+        protocols = approved
     jobs = plan_variants(cached, clinics, protocols, language)
+    drafts = [
+        BadRow(
+            len(jobs) + number,
+            f"{protocol} (a draft no clinician signed off; --allow-draft includes it)",
+            RowStatus.LEFT_OUT,
+        )
+        for number, protocol in enumerate(left_out, start=1)
+    ]
     return run_jobs(
-        cached, jobs, [], out_dir, workers=workers, force=force, on_progress=on_progress
+        cached, jobs, drafts, out_dir, workers=workers, force=force, on_progress=on_progress
     )

@@ -10,13 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
+from ..content.approval import Approval, DraftRefused, approval_of, as_signed_off, check_approved
 from ..content.bundled import BUILTIN_TEMPLATES
 from ..content.catalogs import LOCALE_DIR
 from ..content.lookup import Ambiguous, closest
@@ -24,7 +25,17 @@ from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
 from ..deliver.files import default_filename
 from ..errors import HandoutError, InputError, NotFound
-from ..inputs.dates import far_from_today, read_time, read_when, spelled_out
+from ..inputs.date_checks import (
+    DateFlag,
+    ListOrder,
+    date_flags,
+    flag_words,
+    list_date_order,
+    other_reading,
+    two_way,
+    usual_date,
+)
+from ..inputs.dates import read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from ..render.page import HandoutSpec, resolve_spec
 from .outcome import RowStatus
@@ -52,6 +63,16 @@ class Job:
     procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
     language: str | None = None  # None: the protocol's own language
+    # What a person must confirm about the date before anything is made (empty: nothing).
+    date_flags: frozenset[DateFlag] = frozenset()
+    date_shown: str = ""  # the date as understood, the clinic's way: "Friday 4 December 2026"
+    protocol_title: str = ""  # the protocol the service matched, for the check page
+    draft: bool = False  # the protocol (or translation) is a draft with no valid sign-off
+
+    @property
+    def needs_confirming(self) -> bool:
+        """A date a person must confirm before this row's handout is made."""
+        return bool(self.date_flags)
 
 
 @dataclass(frozen=True)
@@ -90,6 +111,8 @@ def content_fingerprint(
     if language is not None:
         for path in content.translation_paths(protocol_id).values():
             digest.update(path.read_bytes() + b"\0")
+    # A sign-off takes the draft mark off the page, so it is an input too.
+    digest.update(approval_of(content, protocol_id, language).describe().encode() + b"\0")
     _files_digest(digest, content.clinic_dir(clinic_id))
     for folder in (content.templates_dir, BUILTIN_TEMPLATES, LOCALE_DIR):
         if folder.is_dir():
@@ -120,8 +143,11 @@ def inputs_hash(
 
 
 def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
-    """What the job's handout is made from: the same spec a worker renders and delivery mails."""
-    return resolve_spec(
+    """What the job's handout is made from: the same spec a worker renders and delivery mails.
+
+    A draft a clinician signed off carries the sign-off instead of the draft mark.
+    """
+    spec = resolve_spec(
         content,
         job.protocol_id,
         job.clinic_id,
@@ -130,6 +156,8 @@ def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
         job.procedure_time,
         language=job.language,
     )
+    approval = approval_of(content, job.protocol_id, job.language)
+    return replace(spec, protocol=as_signed_off(spec.protocol, approval))
 
 
 class UniqueNames:
@@ -162,6 +190,7 @@ class RowChecker:
         self._clinics: dict[str, Branding | HandoutError] = {}
         self._translations: dict[tuple[str, str], HandoutError | None] = {}
         self._fingerprints: dict[tuple[str, str, str | None], str] = {}
+        self._approvals: dict[tuple[str, str], Approval | HandoutError] = {}
 
     def protocol(self, service: str) -> Protocol:
         """The protocol a service name leads to; NotFound says there is none."""
@@ -203,6 +232,29 @@ class RowChecker:
         if problem is not None:
             raise InputError(f"language: {problem}")
 
+    def check_approved(
+        self, protocol_id: str, clinic: Branding, language: str | None, allow_draft: bool
+    ) -> bool:
+        """Whether the row's handout is an unapproved draft made anyway (allowed);
+        ``InputError`` if it may not be made at all."""
+        key = (protocol_id, language or "")
+        if key not in self._approvals:
+            try:
+                self._approvals[key] = check_approved(
+                    self.content, protocol_id, clinic.id, language, allow_draft=True
+                )
+            except HandoutError as error:
+                self._approvals[key] = error
+        found = self._answer(self._approvals[key])
+        if found.approved:
+            return False
+        if not (allow_draft or clinic.allow_drafts):
+            try:
+                check_approved(self.content, protocol_id, clinic.id, language)
+            except DraftRefused as error:
+                raise InputError(f"protocol: {error}") from None
+        return True
+
     def fingerprint(self, clinic_id: str, protocol_id: str, language: str | None = None) -> str:
         key = (clinic_id, protocol_id, language)
         if key not in self._fingerprints:
@@ -228,18 +280,27 @@ def plan_rows(
     *,
     date_format: str | None = None,
     today: dt.date | None = None,
+    titles: Sequence[str] = (),
+    allow_draft: bool = False,
 ) -> tuple[list[Job], list[BadRow]]:
     """Jobs for the rows that get a handout, and why each other row does not.
 
-    A cancelled row, or one whose service has no protocol (Botox, a
-    consultation), is not an error; a row that should have a handout and
-    cannot get one is. ``clinic_id`` is used for rows without a clinic;
-    without it, the default clinic. ``date_format`` is an import profile's.
-    ``today`` anchors "today" and the far-date warning.
+    A cancelled row, or one whose service has no protocol (a consultation),
+    is not an error; a row that should have a handout and cannot get one is.
+    ``clinic_id`` is used for rows without a clinic; without it, the default
+    clinic. ``date_format`` is an import profile's. ``today`` anchors
+    "today" and the date checks. ``titles`` are the lines above the export's
+    header: with the date cells they decide how two-way dates (04/12/2026)
+    are read (``list_date_order``). Each job's ``date_flags`` say what about
+    its date must be confirmed (in the past, far from the list's other rows).
+    A row whose protocol (or translation) is a draft with no sign-off fails
+    unless ``allow_draft`` or the clinic allows drafts.
     """
+    rows = list(rows)
     checker = RowChecker(content)
     names = UniqueNames()
     anchor = today or dt.date.today()
+    order = _list_order(rows, checker, clinic_id, titles, date_format)
     jobs: list[Job] = []
     bad: list[BadRow] = []
     for raw in rows:
@@ -276,7 +337,7 @@ def plan_rows(
                 values.get("date", ""),
                 "date",
                 today=anchor,
-                date_style=clinic.date_style,
+                date_style=order.style if order.from_list else clinic.date_style,
                 language=protocol.language,
                 date_format=date_format,
             )
@@ -284,13 +345,11 @@ def plan_rows(
             language = values.get("language") or None
             if language is not None:
                 checker.check_language(protocol.id, language)
+            draft = checker.check_approved(protocol.id, clinic, language, allow_draft)
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
-        warning = ""
-        if far_from_today(when.date, anchor):
-            spelled = spelled_out(when.date, clinic.date_style, protocol.language)
-            warning = f"the date {spelled} is more than a year from today"
+        ambiguous = bool(order.conflict) and two_way(values.get("date", ""))
         fingerprint = checker.fingerprint(clinic.id, protocol.id, language)
         output = names.claim(
             default_filename(clinic.id, protocol.id, when.date, facts.patient, "pdf")
@@ -310,11 +369,60 @@ def plan_rows(
                 reference=facts.reference,
                 service=facts.service,
                 procedure_time=time,
-                warning=warning,
                 language=language,
+                date_flags=frozenset({DateFlag.AMBIGUOUS}) if ambiguous else frozenset(),
+                date_shown=spelled_out(when.date, clinic.date_style, protocol.language),
+                protocol_title=protocol.title,
+                draft=draft,
             )
         )
-    return jobs, bad
+    return _with_date_checks(jobs, content, anchor, order), bad
+
+
+def _list_order(
+    rows: list[RawRow],
+    checker: RowChecker,
+    clinic_id: str | None,
+    titles: Sequence[str],
+    date_format: str | None,
+) -> ListOrder:
+    """How the list's numeric dates are read: its own evidence, else the clinic's way.
+
+    A profile that gives a date_format has already said; the list's words
+    then only decide nothing.
+    """
+    try:
+        style = _clinic_for(checker, clinic_id).date_style
+    except HandoutError:
+        style = "us"  # every row will say what is wrong with its clinic
+    if date_format:
+        return ListOrder(style)
+    cells = [raw.values.get("date", "") for raw in rows if raw.left_out is None]
+    return list_date_order(cells, titles, style)
+
+
+def _with_date_checks(
+    jobs: list[Job], content: ContentStore, today: dt.date, order: ListOrder
+) -> list[Job]:
+    """Each job's date judged against today and the list's usual day, in words too."""
+    usual = usual_date(job.procedure_date for job in jobs if job.procedure_date)
+    checked = []
+    for job in jobs:
+        assert job.procedure_date is not None  # every row's job has a date
+        flags = job.date_flags | date_flags(job.procedure_date, today, usual)
+        clinic = content.clinic(job.clinic_id)
+        language = content.protocol(job.protocol_id).language
+        warning = flag_words(flags, job.procedure_date, usual, clinic.date_style, language)
+        other = other_reading(job.procedure_date)
+        if warning and other is not None and not order.from_list:
+            other_flags = date_flags(other, today, None)
+            if not other_flags:
+                warning += (
+                    f" (read the other way round it is "
+                    f"{spelled_out(other, clinic.date_style, language)})"
+                )
+        checked.append(replace(job, date_flags=flags, warning=warning))
+    return checked
 
 
 def _time_of_day(text: str) -> dt.time | None:

@@ -56,8 +56,20 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
         ctx.exit(1)
 
 
-@click.command("batch", short_help="Make one handout per row of a CSV file.")
-@click.argument("patients_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_allow_draft_option = click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="Make draft protocols and translations no clinician has signed off, for this run.",
+)
+
+
+@click.command("batch", short_help="Make one handout per row of a day's list (CSV or Excel).")
+@click.argument(
+    "patients_csv",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
 @_output_option
 @click.option(
     "--clinic",
@@ -83,12 +95,20 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
     metavar="ID",
     help="Import profile imports/<ID>.yaml, for an export whose columns cannot be guessed.",
 )
+@click.option(
+    "--dates-ok",
+    is_flag=True,
+    help="The dates in the past or far from the list's other dates are right: make them.",
+)
+@_allow_draft_option
 @print_options
 @click.pass_context
 def batch_command(
     ctx: click.Context,
     *,
-    patients_csv: Path,
+    patients_csv: tuple[Path, ...],
+    dates_ok: bool,
+    allow_draft: bool,
     output_dir: Path,
     clinic_id: str | None,
     workers: int | None,
@@ -102,11 +122,23 @@ def batch_command(
 ) -> None:
     """Make one handout per row of PATIENTS_CSV, a booking system's export.
 
-    Columns are found by their usual names (Patient Name, Client, First Name
-    and Last Name, Appointment Date, Start Time, Service, Location, Email,
-    Appointment ID, Status...), below any title lines; --profile names them
-    when they cannot be guessed. Dates are read the clinic's way. UTF-8 with
-    or without a byte-order mark; comma, semicolon or tab between columns.
+    Give several files (one per status, or CSV and Excel .xlsx) to read them
+    as one list; rows are numbered on from one file to the next. Columns are
+    found by their usual names (Patient Name, Client, First Name and Last
+    Name, Appointment Date, Start Time, Service, Location, Email, Appointment
+    ID, Status...), below any title lines; --profile names them when they
+    cannot be guessed. UTF-8 with or without a byte-order mark; comma,
+    semicolon or tab between columns.
+
+    Dates are read the clinic's way unless the list itself says otherwise:
+    a title line "Friday 04/12/2026" means 4 December (only that is a
+    Friday). A date in the past, or a week or more from the list's other
+    dates, stops the run before anything is made (exit status 1) and is
+    shown spelled out; add --dates-ok when they are right.
+
+    Draft protocols and translations are made only once a clinician signed
+    them off ('handouts signoff'), when the clinic allows drafts, or with
+    --allow-draft.
 
     Rows are numbered as a spreadsheet shows them. Cancelled and no-show
     rows, and services without a protocol, get no handout and are listed by
@@ -125,6 +157,7 @@ def batch_command(
     Example:
       handouts batch appointments.csv -o out/2026-11-22 --email --print-unemailed
       handouts batch export.csv --profile acuity
+      handouts batch booked.xlsx checked-in.xlsx --dates-ok
     """
     check_print_options(print_ or print_unemailed, printer, copies)
     if print_unemailed and not email:
@@ -132,7 +165,10 @@ def batch_command(
     if print_unemailed and print_:
         raise click.UsageError("--print already prints every handout; drop --print-unemailed")
     request = service.BatchRequest(
-        csv_path=patients_csv,
+        csv_path=patients_csv[0],
+        more_paths=patients_csv[1:],
+        dates_ok=dates_ok,
+        allow_draft=allow_draft,
         out_dir=output_dir,
         clinic=clinic_id,
         workers=workers,
@@ -147,9 +183,23 @@ def batch_command(
     progress = TerminalProgress()
     try:
         summary = service.run_batch(ctx.obj, request, on_progress=progress)
+    except service.DatesToConfirm as unconfirmed:
+        _show_dates_to_confirm(unconfirmed.plan)
+        ctx.exit(1)
     finally:
         progress.close()
     _finish(ctx, summary, output_dir)
+
+
+def _show_dates_to_confirm(plan: service.BatchPlan) -> None:
+    """Each odd date spelled out, with what to do; nothing was made."""
+    click.echo("Nothing was made: check these dates first.", err=True)
+    for job in plan.to_confirm:
+        click.echo(f"  row {job.row}: {job.warning}", err=True)
+    click.echo(
+        "Fix the list, or run the same command again with --dates-ok if the dates are right.",
+        err=True,
+    )
 
 
 @click.command("variants", short_help="Make blank handouts for every clinic and protocol.")
@@ -171,10 +221,12 @@ def batch_command(
 )
 @_workers_option
 @_force_option
+@_allow_draft_option
 @click.pass_context
 def variants_command(
     ctx: click.Context,
     *,
+    allow_draft: bool,
     output_dir: Path,
     clinic_ids: tuple[str, ...],
     protocol_ids: tuple[str, ...],
@@ -184,7 +236,9 @@ def variants_command(
 ) -> None:
     """Make blank handouts for every clinic x protocol, as DIR/<clinic>/<protocol>.pdf.
 
-    These have lines to fill in by hand, for print stock.
+    These have lines to fill in by hand, for print stock. Print stock goes to
+    patients, so drafts no clinician signed off are left out of "every
+    protocol" (and refused when named) unless --allow-draft is given.
 
     \b
     Example:
@@ -203,6 +257,7 @@ def variants_command(
             workers=workers,
             force=force,
             on_progress=progress,
+            allow_draft=allow_draft,
         )
     finally:
         progress.close()

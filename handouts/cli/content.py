@@ -102,3 +102,40 @@ def init_command(folder: Path) -> None:
     for path in write_starter(folder):
         click.echo(str(path))
     click.echo(f"Next: handouts --root {folder} validate", err=True)
+
+
+@click.command("signoff", short_help="Record a clinician's sign-off of a draft protocol.")
+@click.argument("protocol")
+@click.option(
+    "--clinician", required=True, metavar="NAME", help="Who checked it, e.g. 'Dr Ana Silva'."
+)
+@click.option(
+    "--language",
+    metavar="CODE",
+    help="Sign off the protocol's translation into this language (e.g. es) instead.",
+)
+@click.pass_obj
+def signoff_command(
+    content: ContentStore, protocol: str, clinician: str, language: str | None
+) -> None:
+    """Record that a clinician checked PROTOCOL's text (or one translation's) as it is now.
+
+    A draft may then be given to patients. The sign-off keeps the file's
+    hash: once anyone edits the file, it lapses and the draft is refused
+    again until it is signed off anew. 'handouts list' and 'handouts
+    validate' show who signed off what. Sign-offs are kept in the data
+    folder (HANDOUTS_DATA), per content folder, so upgrading the tool keeps
+    them.
+
+    \b
+    Examples:
+      handouts signoff botulinum-toxin --clinician "Dr Ana Silva"
+      handouts signoff microneedling --language es --clinician "Dr Ana Silva"
+    """
+    from .. import service
+
+    record = service.sign_off(content, protocol, clinician, language=language)
+    click.echo(
+        f"{record.protocol} [{record.language}]: signed off by {record.clinician} "
+        f"on {record.signed_on.isoformat()} (sha256 {record.sha256[:12]}...)"
+    )

@@ -80,7 +80,16 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "11/23/2026, or 23 November 2026 (a time after it counts as --time).",
 )
 @click.option(
-    "--yes", "assume_yes", is_flag=True, help="Do not ask about a date more than a year away."
+    "--yes",
+    "assume_yes",
+    is_flag=True,
+    help="Do not ask about a date more than a year away or more than a few days past.",
+)
+@click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="Make a draft protocol or translation for a patient although no clinician "
+    "signed it off (this time only).",
 )
 @click.option(
     "--time",
@@ -115,6 +124,7 @@ def handout_command(
     language: str | None,
     date_text: str | None,
     assume_yes: bool,
+    allow_draft: bool,
     time_text: str | None,
     output: Path | None,
     fmt: str,
@@ -128,8 +138,11 @@ def handout_command(
     """Write one handout for PROTOCOL (its id, title or an alias) and print its path.
 
     Without --patient and --date the handout has lines to fill in by hand.
-    The date understood is shown spelled out; one more than a year away is
-    asked about on a terminal (and refused elsewhere unless --yes is given).
+    The date understood is shown spelled out; one more than a year away, or
+    more than a few days in the past, is asked about on a terminal (and
+    refused elsewhere unless --yes is given). A draft protocol or
+    translation is made for a named patient only once a clinician signed it
+    off ('handouts signoff'), or with --allow-draft.
     --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
     the email for your own mail program, --print sends it to a CUPS printer.
 
@@ -165,6 +178,7 @@ def handout_command(
         pdf_variant,  # type: ignore[arg-type]
         procedure_time,
         language,
+        allow_draft,
     )
     made = service.make_handout(store, request)
     check_distinct_files(output or Path("out") / made.filename, eml)
@@ -192,9 +206,10 @@ def _confirmed_date(
     """The date as understood, shown back on stderr; a far one confirmed first."""
     understood = service.understand_date(store, text, protocol=protocol, clinic=clinic)
     click.echo(f"date: {understood.spelled_out}", err=True)
-    if understood.far and not assume_yes:
-        far = f"{understood.spelled_out} is more than a year from today"
+    if understood.needs_confirming and not assume_yes:
+        when = "more than a year from today" if understood.far else "in the past"
+        odd = f"{understood.spelled_out} is {when}"
         if not sys.stdin.isatty():
-            raise InputError(f"--date: {far}; check the date, or add --yes if it is right")
-        click.confirm(f"{far}. Is that right?", abort=True, err=True)
+            raise InputError(f"--date: {odd}; check the date, or add --yes if it is right")
+        click.confirm(f"{odd}. Is that right?", abort=True, err=True)
     return understood.when

@@ -461,6 +461,17 @@ class Branding(ContentModel):
         default_factory=dict,
         description="The clinic's own words in other languages, by language code (e.g. es)",
     )
+    # --- front desk settings (content/approval.py, render header) ---
+    allow_drafts: bool = Field(
+        default=False,
+        description="Let staff give draft protocols and translations to patients without a "
+        "clinician's sign-off (normally false: a draft needs 'handouts signoff')",
+    )
+    logo_shows_name: bool = Field(
+        default=False,
+        description="The logo already spells the clinic's name (a wordmark), so the page "
+        "header does not repeat the name beside it",
+    )
 
     def in_language(self, language: str) -> Branding:
         """This clinic with its words in ``language`` where it gives them."""
