@@ -47,6 +47,9 @@ class BatchRun:
     summary: Summary | None = None
     problem: str = ""  # why the last run could not start or finish
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The check page's fixes, applied whenever the list is read again (plan and run).
+    corrections: dict[int, dict[str, str]] = field(default_factory=dict)
+    left_out: set[int] = field(default_factory=set)
 
     def outputs(self) -> list[str]:
         if self.summary is None:
@@ -78,12 +81,22 @@ class BatchRuns:
         self.environ = environ
         self._runs: dict[str, BatchRun] = {}
 
-    def check(self, csv: bytes, clinic: str | None, profile: str | None, user: str) -> BatchRun:
-        """Keep the upload (owner-only) and check every row; nothing is made yet."""
+    def check(
+        self,
+        csv: bytes,
+        clinic: str | None,
+        profile: str | None,
+        user: str,
+        suffix: str = ".csv",
+    ) -> BatchRun:
+        """Keep the upload (owner-only) and check every row; nothing is made yet.
+
+        ``suffix`` is ".xlsx" for an Excel export, which is read as a workbook.
+        """
         token = secrets.token_urlsafe(16)
         uploads = self.data.path / "uploads"
         make_private_dirs(uploads)
-        csv_path = write_atomic(uploads / f"{token}.csv", csv)
+        csv_path = write_atomic(uploads / f"{token}{suffix}", csv)
         out_dir = self.data.path / "batches" / dt.date.today().isoformat()
         request = service.BatchRequest(csv_path, out_dir, clinic, profile=profile)
         plan = service.plan_batch(self.store, request)
@@ -94,6 +107,37 @@ class BatchRuns:
     def get(self, token: str) -> BatchRun | None:
         return self._runs.get(token)
 
+    def amend(
+        self,
+        run: BatchRun,
+        row: int,
+        correction: dict[str, str] | None = None,
+        *,
+        leave_out: bool | None = None,
+    ) -> None:
+        """Correct a row, or leave it out (or put it back), and check the list again.
+
+        The uploaded file stays as it came; the fixes are kept beside it.
+        """
+        corrections = {**run.corrections}
+        left_out = set(run.left_out)
+        if correction:
+            corrections[row] = {**corrections.get(row, {}), **correction}
+        if leave_out is True:
+            left_out.add(row)
+        elif leave_out is False:
+            left_out.discard(row)
+        request = service.BatchRequest(
+            run.csv_path,
+            run.out_dir,
+            run.clinic,
+            profile=run.profile,
+            corrections=corrections,
+            left_out=frozenset(left_out),
+        )
+        plan = service.plan_batch(self.store, request)  # refuses a bad fix before keeping it
+        run.plan, run.corrections, run.left_out = plan, corrections, left_out
+
     def start(
         self,
         run: BatchRun,
@@ -102,6 +146,7 @@ class BatchRuns:
         email: bool = False,
         print_: bool = False,
         printer: str | None = None,
+        dates_ok: bool = False,
     ) -> bool:
         """Start making (and delivering) the list in the background; False if it already runs."""
         with run.lock:
@@ -118,6 +163,9 @@ class BatchRuns:
             printer=printer or None,
             profile=run.profile,
             start_method="forkserver",
+            dates_ok=dates_ok,
+            corrections=run.corrections,
+            left_out=frozenset(run.left_out),
         )
         thread = threading.Thread(
             target=self._run, args=(run, request, user), name=f"batch-{run.token[:6]}", daemon=True
@@ -153,11 +201,15 @@ class BatchRuns:
                     self.history.record(user, action, handout, job.clinic_id, email, "day's list")
             run.summary = summary
         except HandoutError as error:
-            run.problem = str(error)
+            run.problem = f"The list was not finished: {error}"
         except Exception as error:  # the page must say something went wrong, not spin forever
             # No traceback: its messages could hold a patient's name from a row.
             log.error("a day's list stopped with %s", type(error).__name__)
-            run.problem = f"the list stopped with an unexpected error ({type(error).__name__})"
+            run.problem = (
+                f"The list was not finished: it stopped with an unexpected error "
+                f"({type(error).__name__}). Press the button again; if it happens again, "
+                "tell whoever runs the server (the server's log says more)."
+            )
         finally:
             run.running = False
 

@@ -10,7 +10,7 @@ manifest's words.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -21,7 +21,7 @@ from ..content.models import Branding
 from ..content.store import ContentStore
 from ..deliver.channel import Channel
 from ..errors import HandoutError
-from ..inputs.dates import spelled_out
+from ..inputs.date_checks import DateFlag, usual_date
 from ..service import BatchPlan
 
 
@@ -61,7 +61,9 @@ class ListRow:
     email: str
     status: str
     look: Look
-    flags: list[str] = field(default_factory=list)  # e.g. "in the past": worth a look
+    flags: list[str] = field(default_factory=list)  # what to check about the date, in words
+    flag_kinds: frozenset[DateFlag] = frozenset()
+    left_out_by_staff: bool = False
 
 
 def status_words(outcome: Outcome) -> str:
@@ -78,18 +80,19 @@ def status_words(outcome: Outcome) -> str:
 
 
 def list_day(plan: BatchPlan) -> dt.date | None:
-    """The day the list is for: the procedure date most of its rows have."""
-    dates = Counter(job.procedure_date for job in plan.jobs if job.procedure_date)
-    return dates.most_common(1)[0][0] if dates else None
+    """The day the list is for: the one most of its rows are on, as the date checks judge it."""
+    return usual_date(job.procedure_date for job in plan.jobs if job.procedure_date)
 
 
 class RowViews:
     """Builds the page's rows; looks each clinic and protocol up once."""
 
-    def __init__(self, store: ContentStore, default_clinic: str | None, today: dt.date) -> None:
+    def __init__(
+        self, store: ContentStore, default_clinic: str | None, left_out: Collection[int] = ()
+    ) -> None:
         self.store = store
         self.default_clinic = default_clinic
-        self.today = today
+        self.left_out = frozenset(left_out)  # rows staff left out on the check page
         self._clinics: dict[str, Branding | None] = {}
 
     def rows(self, plan: BatchPlan, outcomes: dict[int, Outcome]) -> list[ListRow]:
@@ -116,14 +119,7 @@ class RowViews:
 
     def _job_row(self, job: Job, values: dict[str, str], outcome: Outcome | None) -> ListRow:
         clinic = self._clinic(job.clinic_id)
-        protocol = self.store.protocol(job.protocol_id)
-        style = clinic.date_style if clinic else "us"
-        date = job.procedure_date
-        flags = []
-        if date is not None and date < self.today:
-            flags.append("in the past")
-        if job.warning:
-            flags.append(job.warning)
+        protocol_language = self.store.protocol(job.protocol_id).language
         if outcome is None:
             status, look = "Ready", Look.READY
         else:
@@ -133,22 +129,25 @@ class RowViews:
             row=job.row,
             patient=job.patient or "",
             written_date=values.get("date", ""),
-            date=spelled_out(date, style, "en") if date else "",
+            date=job.date_shown,
             time=job.procedure_time.strftime("%H:%M") if job.procedure_time else "",
             service=job.service,
-            protocol=protocol.title,
-            draft=protocol.is_draft,
+            protocol=job.protocol_title,
+            draft=job.draft,
             clinic=clinic.name if clinic else job.clinic_id,
-            language=language_name(job.language or protocol.language),
+            language=language_name(job.language or protocol_language),
             email=job.email or "",
             status=status,
             look=look,
-            flags=flags,
+            # The plan's own sentence ("the date ... is in the past"), from its typed flags.
+            flags=[job.warning] if job.needs_confirming and job.warning else [],
+            flag_kinds=frozenset(job.date_flags),
         )
 
     def _bad_row(self, bad: BadRow, values: dict[str, str]) -> ListRow:
         clinic = self._clinic(values.get("clinic") or None)
-        status = f"{STATUS_WORDS[bad.status]}: {bad.reason}"
+        by_staff = bad.row in self.left_out
+        status = "Left out by staff" if by_staff else f"{STATUS_WORDS[bad.status]}: {bad.reason}"
         failed = bad.status is RowStatus.FAILED
         return ListRow(
             row=bad.row,
@@ -164,4 +163,5 @@ class RowViews:
             email=values.get("email", ""),
             status=status,
             look=Look.BAD if failed else Look.NONE,
+            left_out_by_staff=by_staff,
         )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -52,7 +50,7 @@ async def upload(request: Request) -> Response:
     problem = ""
     data = b""
     if not isinstance(upload, UploadFile) or not upload.filename:
-        problem = "Choose the CSV file your booking system exported, then press Check the list."
+        problem = "Choose the file your booking system exported, then press Check the list."
     else:
         data = await upload.read(MAX_UPLOAD + 1)
         if len(data) > MAX_UPLOAD:
@@ -65,6 +63,7 @@ async def upload(request: Request) -> Response:
                 text(form, "clinic") or None,
                 text(form, "profile") or None,
                 user.name,
+                ".xlsx" if upload.filename.casefold().endswith(".xlsx") else ".csv",
             )
         except HandoutError as error:
             problem = f"The list could not be read: {error}"
@@ -90,8 +89,7 @@ async def show(request: Request) -> Response:
     failed = sum(1 for bad in not_made.values() if bad.status is RowStatus.FAILED)
     outcomes = {o.row: o for o in run.summary.outcomes} if run.summary else {}
     store = web(request).store
-    views = RowViews(store, run.clinic, dt.date.today())
-    rows = views.rows(run.plan, outcomes)
+    rows = RowViews(store, run.clinic, run.left_out).rows(run.plan, outcomes)
     day = list_day(run.plan)
     return page(
         request,
@@ -102,11 +100,13 @@ async def show(request: Request) -> Response:
         rows=rows,
         failed=failed,
         without=len(not_made) - failed,
-        flagged=sum(1 for row in rows if row.flags),
+        flagged=len(run.plan.to_confirm),
         drafts=sum(1 for row in rows if row.draft),
         good=len(run.plan.jobs),
         day=spelled_out(day, _date_style(request, run.clinic), "en") if day else "",
         printers=known_printers(),
+        clinics=store.clinics(),
+        fields=FIXABLE,
     )
 
 
@@ -122,14 +122,56 @@ async def start(request: Request) -> Response:
     form = await checked_form(request, current)
     run = _run(request)
     what = text(form, "action")
+    dates_ok = text(form, "dates_ok") == "yes"
+    if run.plan.to_confirm and not dates_ok:
+        # Said on the page, in its words, rather than the command line's --dates-ok.
+        run.problem = (
+            "Nothing was made yet: check the marked dates. If they are right, tick "
+            "\u201cThe marked dates are right\u201d and press the button again; if not, "
+            "correct those rows below or leave them out."
+        )
+        return RedirectResponse(f"/batch/{run.token}", status_code=303)
     web(request).batches.start(
         run,
         user.name,
         email=what == "email",
         print_=what == "print",
         printer=text(form, "printer"),
+        dates_ok=dates_ok,
     )
     return RedirectResponse(f"/batch/{run.token}", status_code=303)
+
+
+# What the check page lets a manager correct in a row (the library's CORRECTABLE, in order).
+FIXABLE = ("date", "time", "service", "clinic", "language", "email")
+
+
+async def amend(request: Request) -> Response:
+    """Correct one row or leave it out (or put it back), then show the list checked again."""
+    current, _ = signed_in(request, manager=True)
+    form = await checked_form(request, current)
+    run = _run(request)
+    if run.running:
+        raise HTTPException(409, "The list is being made; wait for it to finish.")
+    try:
+        row = int(text(form, "row"))
+    except ValueError:
+        raise HTTPException(400, "Which row? Press the row's own button.") from None
+    what = text(form, "action")
+    try:
+        if what == "leave-out":
+            web(request).batches.amend(run, row, leave_out=True)
+        elif what == "put-back":
+            web(request).batches.amend(run, row, leave_out=False)
+        else:
+            correction = {name: text(form, name) for name in FIXABLE if name in form}
+            web(request).batches.amend(run, row, correction)
+    except HandoutError as error:
+        run.problem = f"Row {row} was not changed: {error}"
+    else:
+        run.problem = ""
+        run.summary = None  # the rows changed: what was made before is for another list
+    return RedirectResponse(f"/batch/{run.token}#row-{row}", status_code=303)
 
 
 async def progress(request: Request) -> Response:
@@ -159,6 +201,7 @@ routes = [
     Route("/batch", upload, methods=["POST"]),
     Route("/batch/{token}", show, methods=["GET"]),
     Route("/batch/{token}/run", start, methods=["POST"]),
+    Route("/batch/{token}/rows", amend, methods=["POST"]),
     Route("/batch/{token}/progress", progress, methods=["GET"]),
     Route("/batch/{token}/handouts.zip", download_zip, methods=["GET"]),
 ]

@@ -93,11 +93,13 @@ def _languages(store: ContentStore) -> list[tuple[str, str]]:
 def _choices(request: Request, form: HandoutForm) -> dict[str, object]:
     store = web(request).store
     protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
+    drafts = {p.id for p in protocols if not service.approval(store, p.id).approved}
     return {
         "clinics": store.clinics(),
-        # Drafts apart and marked, so nobody picks one for a patient without seeing it.
-        "reviewed": [p for p in protocols if not p.is_draft],
-        "drafts": [p for p in protocols if p.is_draft],
+        # Drafts apart and marked, so nobody picks one for a patient without seeing it;
+        # a draft a clinician signed off (as it is now) counts as reviewed.
+        "reviewed": [p for p in protocols if p.id not in drafts],
+        "drafts": [p for p in protocols if p.id in drafts],
         "printers": known_printers(),
         "languages": _languages(store),
         "date_spelled": _date_spelled(request, form),
