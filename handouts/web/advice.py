@@ -110,3 +110,12 @@ def print_message(error: HandoutError) -> str:
 
 def _without(text: str, address: str) -> str:
     return text.replace(address, "<the address>") if address else text
+
+
+def draft_refused(title: str) -> str:
+    """A draft asked for a named patient: the desk's way forward, without the command line's."""
+    return (
+        f"Not made: {title} is a draft that no clinician has signed off yet, so it cannot go "
+        "to a patient. Ask a manager to record a clinician's sign-off on the Settings page; "
+        "meanwhile, leave the patient name empty to make a blank handout marked draft."
+    )

@@ -40,6 +40,13 @@ def desk(tmp_path: Path, environ: dict[str, str], name: str = STAFF) -> TestClie
     return client
 
 
+@pytest.fixture(autouse=True)
+def data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Sign-offs are read from HANDOUTS_DATA, as ``handouts serve`` is given it."""
+    monkeypatch.setenv("HANDOUTS_DATA", str(tmp_path / "data"))
+    return tmp_path / "data"
+
+
 @pytest.fixture
 def staff(tmp_path: Path) -> Iterator[TestClient]:
     yield desk(tmp_path, SMTP)
@@ -185,3 +192,44 @@ def test_settings_say_how_to_set_up_email_when_it_is_not(tmp_path: Path) -> None
     page = html.unescape(desk(tmp_path, {}, MANAGER).get("/settings").text)
     assert "HANDOUTS_SMTP_HOST is missing from the environment" in page
     assert "then restart <code>handouts serve</code>" in page
+
+
+def test_a_draft_for_a_named_patient_is_refused_until_a_manager_records_a_sign_off(
+    tmp_path: Path,
+) -> None:
+    staff = desk(tmp_path, SMTP)
+    fields = {"protocol": "light-chemical-peel", "patient": "Draft Patient", "clinic": "magnolia"}
+    status, page = post(staff, action="download", **fields)
+    assert status == 422
+    assert outcome(page) == (
+        "Not made: Light chemical peel care is a draft that no clinician has signed off yet, "
+        "so it cannot go to a patient. Ask a manager to record a clinician's sign-off on the "
+        "Settings page; meanwhile, leave the patient name empty to make a blank handout "
+        "marked draft."
+    )
+    assert "--allow-draft" not in page and "handouts signoff" not in page
+    manager = desk(tmp_path, SMTP, MANAGER)
+    token = csrf_token(manager.get("/settings").text)
+    nameless = manager.post(
+        "/settings/signoff",
+        data={"csrf_token": token, "protocol": "light-chemical-peel", "language": "en"},
+    )
+    assert nameless.status_code == 422
+    assert "Type the name of the clinician" in html.unescape(nameless.text)
+    signed = manager.post(
+        "/settings/signoff",
+        data={
+            "csrf_token": token,
+            "protocol": "light-chemical-peel",
+            "language": "en",
+            "clinician": "Dr Ana Silva",
+        },
+    )
+    assert signed.status_code == 200
+    text = html.unescape(signed.text)
+    assert "Signed off: Light chemical peel care (English) by Dr Ana Silva" in text
+    assert "signed off by Dr Ana Silva on" in text
+    # Now it is no longer marked draft in the picker.
+    picker = html.unescape(staff.get("/").text)
+    option = re.search(r'<option value="light-chemical-peel"[^>]*>([^<]*)</option>', picker)
+    assert option and option.group(1) == "Light chemical peel care"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.web.server import Server, csrf_token
+from tests.web.server import MANAGER, Server, csrf_token
 
 
 def post(server: Server, **fields: str) -> tuple[int, str]:
@@ -42,7 +43,7 @@ def test_a_procedure_time_gives_the_command_lines_pdf(server: Server, tmp_path: 
     fields = {
         "csrf_token": token,
         "clinic": "harbourside",
-        "protocol": "light-chemical-peel",
+        "protocol": "micropenning",  # reviewed: no sign-off needed
         "patient": "Timed Patient",
         "date": "2026-11-22",
         "time": "14:30",
@@ -53,9 +54,9 @@ def test_a_procedure_time_gives_the_command_lines_pdf(server: Server, tmp_path: 
     assert made.status_code == 200
     target = tmp_path / "cli.pdf"
     subprocess.run(
-        [sys.executable, "-m", "handouts", "handout", "light-chemical-peel", "--clinic",
+        [sys.executable, "-m", "handouts", "handout", "micropenning", "--clinic",
          "harbourside", "--patient", "Timed Patient", "--date", "2026-11-22", "--time", "14:30",
-         "-o", str(target)],
+         "--yes", "-o", str(target)],
         check=True, capture_output=True,
     )  # fmt: skip
     assert made.content == target.read_bytes()
@@ -86,14 +87,30 @@ def test_the_language_field_gives_the_command_lines_spanish_pdf(
         "action": "download",
     }
     server.names_used.append("José Álvarez")
+    refused = client.post("/handout", data=fields)  # the translation is a draft
+    assert refused.status_code == 422
+    assert "Ask a manager to record a clinician's sign-off" in html.unescape(refused.text)
+    manager = server.signed_in(MANAGER)
+    signed = manager.post(
+        "/settings/signoff",
+        data={
+            "csrf_token": csrf_token(manager.get("/settings").text),
+            "protocol": "micropenning",
+            "language": "es",
+            "clinician": "Dr Ana Silva",
+        },
+    )
+    assert "Signed off: Micropenning aftercare (Spanish (español)) by Dr Ana Silva" in (
+        html.unescape(signed.text)
+    )
     made = client.post("/handout", data=fields)
     assert made.status_code == 200
     target = tmp_path / "cli.pdf"
     subprocess.run(
         [sys.executable, "-m", "handouts", "handout", "micropenning", "--clinic", "magnolia",
          "--patient", "José Álvarez", "--date", "2026-11-23", "--language", "es",
-         "-o", str(target)],
-        check=True, capture_output=True,
+         "--yes", "-o", str(target)],
+        check=True, capture_output=True, env={**os.environ, "HANDOUTS_DATA": str(server.data)},
     )  # fmt: skip
     assert made.content == target.read_bytes()
 

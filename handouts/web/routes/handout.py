@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ... import service
+from ...content.approval import DraftRefused
 from ...content.catalogs import language_name
 from ...content.store import ContentStore
 from ...deliver.printing import known_printers
@@ -171,6 +172,13 @@ def _data_urls(pages: list[bytes]) -> list[str]:
     return ["data:image/png;base64," + base64.b64encode(png).decode() for png in pages]
 
 
+def _title(request: Request, protocol: str) -> str:
+    try:
+        return web(request).store.protocol(protocol).title
+    except HandoutError:
+        return protocol
+
+
 def _failure(error: Exception) -> str:
     return error_message(error) if isinstance(error, HandoutError | OSError) else str(error)
 
@@ -180,7 +188,9 @@ async def preview_fragment(request: Request) -> Response:
     current, user = signed_in(request)
     form = HandoutForm.read(await checked_form(request, current))
     if not form.protocol:  # the form opens so; not a problem to show in red
-        return page(request, "preview.html", current, user, previews=[], problem="")
+        response = page(request, "preview.html", current, user, previews=[], problem="")
+        _remember_clinic(response, form.clinic)
+        return response
     try:
         pages = await run_in_threadpool(web(request).handouts.preview, form.request())
     except (HandoutError, OSError) as error:
@@ -222,6 +232,8 @@ async def act(request: Request) -> Response:
             outcome = await run_in_threadpool(email_one, request, user, handout_request, form.email)
         else:
             raise InputError("Choose Preview, Download PDF, Print or Email.")
+    except DraftRefused:
+        outcome = Outcome(False, advice.draft_refused(_title(request, form.protocol)))
     except (HandoutError, OSError) as error:
         outcome = Outcome(False, f"Nothing was made: {_failure(error)}")
     status = 200 if outcome.ok else 422

@@ -13,10 +13,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from ... import service
+from ...content.approval import Approval
+from ...content.catalogs import language_name
+from ...content.store import ContentStore
 from ...deliver.mail import SmtpSettings
 from ...deliver.printing import known_printers
-from ...errors import DeliveryError
-from .common import page, signed_in, web
+from ...errors import DeliveryError, HandoutError
+from ...messages import error_message
+from ..sessions import Session
+from ..users import User
+from .common import checked_form, page, signed_in, text, web
 
 
 @dataclass(frozen=True)
@@ -39,8 +46,38 @@ def _mail(request: Request) -> tuple[MailSetUp | None, str]:
     return setup, ""
 
 
+@dataclass(frozen=True)
+class ProtocolFile:
+    """One protocol in one language, as the sign-off table shows it."""
+
+    id: str
+    title: str
+    language: str  # its code, for the form
+    language_name: str
+    approval: Approval
+
+
+def _protocol_files(store: ContentStore) -> list[ProtocolFile]:
+    files = []
+    for protocol in sorted(store.protocols(), key=lambda p: p.title.casefold()):
+        for language in store.protocol_languages(protocol.id):
+            approval = service.approval(store, protocol.id, language)
+            files.append(
+                ProtocolFile(
+                    protocol.id, protocol.title, language, language_name(language), approval
+                )
+            )
+    return files
+
+
 async def settings_page(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
+    return await _settings(request, current, user)
+
+
+async def _settings(
+    request: Request, current: Session, user: User, outcome: str = "", ok: bool = True
+) -> Response:
     mail, mail_problem = _mail(request)
     printers = await run_in_threadpool(known_printers)  # asks CUPS, which can be slow
     store = web(request).store
@@ -49,6 +86,10 @@ async def settings_page(request: Request) -> Response:
         "settings.html",
         current,
         user,
+        200 if ok else 422,
+        outcome=outcome,
+        ok=ok,
+        protocol_files=_protocol_files(store),
         mail=mail,
         mail_problem=mail_problem,
         printers=printers,
@@ -57,4 +98,39 @@ async def settings_page(request: Request) -> Response:
     )
 
 
-routes = [Route("/settings", settings_page, methods=["GET"])]
+async def record_signoff(request: Request) -> Response:
+    """A manager records that a clinician approved a draft's current text."""
+    current, user = signed_in(request, manager=True)
+    form = await checked_form(request, current)
+    protocol, language, clinician = (
+        text(form, "protocol"),
+        text(form, "language"),
+        text(form, "clinician"),
+    )
+    store = web(request).store
+    try:
+        if not clinician:
+            raise HandoutError(
+                "Type the name of the clinician who read and approved it, then press Sign off."
+            )
+        signed = await run_in_threadpool(
+            service.sign_off, store, protocol, clinician, language=language or None
+        )
+    except HandoutError as error:
+        return await _settings(
+            request, current, user, f"Not signed off: {error_message(error)}", False
+        )
+    title = store.protocol(signed.protocol).title
+    return await _settings(
+        request,
+        current,
+        user,
+        f"Signed off: {title} ({language_name(signed.language)}) by {signed.clinician} "
+        f"on {signed.signed_on.isoformat()}. It can now be given to patients.",
+    )
+
+
+routes = [
+    Route("/settings", settings_page, methods=["GET"]),
+    Route("/settings/signoff", record_signoff, methods=["POST"]),
+]
