@@ -14,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from .. import service
 from ..batch.outcome import Outcome, RowStatus
 from ..batch.plan import BadRow, Job
 from ..content.catalogs import language_name
@@ -117,6 +118,17 @@ class RowViews:
                 self._clinics[key] = None
         return self._clinics[key]
 
+    def _unapproved(self, bad: BadRow, values: dict[str, str]) -> str | None:
+        """The title of the row's protocol if it is a draft without a sign-off, else None."""
+        try:
+            protocol = self.store.protocol(bad.service)
+            language = values.get("language") or None
+            if service.approval(self.store, protocol.id, language).approved:
+                return None
+        except HandoutError:
+            return None
+        return protocol.title
+
     def _job_row(self, job: Job, values: dict[str, str], outcome: Outcome | None) -> ListRow:
         clinic = self._clinic(job.clinic_id)
         protocol_language = self.store.protocol(job.protocol_id).language
@@ -148,6 +160,12 @@ class RowViews:
         clinic = self._clinic(values.get("clinic") or None)
         by_staff = bad.row in self.left_out
         status = "Left out by staff" if by_staff else f"{STATUS_WORDS[bad.status]}: {bad.reason}"
+        draft = self._unapproved(bad, values) if bad.status is RowStatus.FAILED else None
+        if draft is not None:  # the plan's reason names command-line options; say it for a page
+            status = (
+                f"Not made: {draft} is a draft no clinician has signed off. Record a sign-off "
+                "on the Settings page, then check the list again."
+            )
         failed = bad.status is RowStatus.FAILED
         return ListRow(
             row=bad.row,
