@@ -49,10 +49,14 @@ async def upload(request: Request) -> Response:
     upload = form.get("csv")
     problem = ""
     data = b""
+    suffix = ".csv"
     if not isinstance(upload, UploadFile) or not upload.filename:
         problem = "Choose the file your booking system exported, then press Check the list."
     else:
         data = await upload.read(MAX_UPLOAD + 1)
+        # An Excel export is kept as .xlsx, so it is read as a workbook.
+        if upload.filename.casefold().endswith(".xlsx"):
+            suffix = ".xlsx"
         if len(data) > MAX_UPLOAD:
             problem = f"That file is over {MAX_UPLOAD // (1024 * 1024)} MB; is it the right one?"
     if not problem:
@@ -63,7 +67,7 @@ async def upload(request: Request) -> Response:
                 text(form, "clinic") or None,
                 text(form, "profile") or None,
                 user.name,
-                ".xlsx" if upload.filename.casefold().endswith(".xlsx") else ".csv",
+                suffix,
             )
         except HandoutError as error:
             problem = f"The list could not be read: {error}"
