@@ -97,12 +97,13 @@ def understand_date(
 
     Unknown clinic or protocol names raise ``NotFound`` before the date is read.
     """
+    from .inputs import clock
     from .inputs.date_checks import PAST_GRACE, DateFlag, date_flags
     from .inputs.dates import read_when, spelled_out
 
     branding = store.clinic(clinic)
     language = store.protocol(protocol).language
-    anchor = today or dt.date.today()
+    anchor = today or clock.today()
     when = read_when(text, what, today=anchor, date_style=branding.date_style, language=language)
     flags = date_flags(when.date, anchor, grace=PAST_GRACE)
     return UnderstoodDate(
@@ -132,12 +133,18 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
 
 
 def _spec(store: ContentStore, request: HandoutRequest, *, preview: bool = False) -> HandoutSpec:
-    """What the handout is made from; a draft for a named patient is refused here, so
-    every front end refuses it alike (``DraftRefused``). Blank handouts and previews
-    of drafts are made, with the draft mark."""
+    """What the handout is made from; refusals every front end shares are made here.
+
+    A draft for a named patient is refused (``DraftRefused``); blank handouts
+    and previews of drafts are made, with the draft mark. A translation for a
+    clinic without its own words in that language is refused (``InputError``
+    naming the fields to add)."""
     from .content.approval import approval_of, as_signed_off, check_approved
+    from .content.wording import check_one_language
     from .render.page import resolve_spec
 
+    # One language per page, for every handout: blank stock is read by patients too.
+    check_one_language(store, request.protocol, request.clinic, request.language)
     if request.patient and not preview:
         approval = check_approved(
             store,

@@ -23,8 +23,10 @@ from ..content.catalogs import LOCALE_DIR
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
+from ..content.wording import check_one_language, wording_problem
 from ..deliver.files import default_filename
 from ..errors import HandoutError, InputError, NotFound
+from ..inputs import clock
 from ..inputs.date_checks import (
     DateFlag,
     ListOrder,
@@ -299,7 +301,7 @@ def plan_rows(
     rows = list(rows)
     checker = RowChecker(content)
     names = UniqueNames()
-    anchor = today or dt.date.today()
+    anchor = today or clock.today()
     order = _list_order(rows, checker, clinic_id, titles, date_format)
     jobs: list[Job] = []
     bad: list[BadRow] = []
@@ -345,6 +347,9 @@ def plan_rows(
             language = values.get("language") or None
             if language is not None:
                 checker.check_language(protocol.id, language)
+                problem = wording_problem(clinic, language, protocol.language)
+                if problem:
+                    raise InputError(f"language: {problem}")
             draft = checker.check_approved(protocol.id, clinic, language, allow_draft)
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
@@ -472,7 +477,8 @@ def plan_variants(
     """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``
     (``<protocol>.<language>.pdf`` in a translation).
 
-    Unknown ids, or a protocol without that translation, raise before anything is made.
+    Unknown ids, a protocol without that translation, or a clinic without
+    its own words in that language, raise before anything is made.
     """
     # Names people use ("Harbourside", "Micro-Needling") become ids, so files are named by id.
     clinic_ids = list(dict.fromkeys(content.clinic_id_for(name) for name in clinic_ids))
@@ -480,6 +486,8 @@ def plan_variants(
     if language is not None:
         for protocol_id in protocol_ids:
             content.protocol(protocol_id, language)
+            for clinic_id in clinic_ids:
+                check_one_language(content, protocol_id, clinic_id, language)
     suffix = f".{language}" if language else ""
     jobs = []
     for clinic_id in clinic_ids:

@@ -25,8 +25,10 @@ def validate_command(content: ContentStore, grade_target: float | None, strict: 
     """Check every protocol and branding file and print every problem.
 
     Problems are printed as path:line:column: field: message, followed by each
-    protocol's reading grade (Flesch-Kincaid). Exit status 1 if anything is
-    wrong; a reading grade above target is a warning and fails only with --strict.
+    protocol's reading grade (Flesch-Kincaid) and each draft's sign-off. Exit
+    status 1 if anything is wrong; a reading grade above target, a clinic
+    without its own words in a translation's language, or a font that is
+    neither installed nor shipped is a warning and fails only with --strict.
 
     \b
     Examples:
@@ -46,6 +48,13 @@ def validate_command(content: ContentStore, grade_target: float | None, strict: 
         target = "no target" if grade.target is None else f"target {grade.target:g}"
         flag = "  ABOVE TARGET" if grade.above_target else ""
         click.echo(f"  {grade.protocol_id:<20} {grade.grade:>5.1f}  ({target}){flag}")
+    if report.approvals:
+        click.echo("Drafts (given to patients only once signed off, or with --allow-draft):")
+    for approval in report.approvals:
+        shown = approval.describe()
+        if not approval.approved:
+            shown = shown.replace("draft", "DRAFT", 1)
+        click.echo(f"  {approval.protocol:<20} {approval.language:<5} {shown}")
     failed = bool(report.problems) or (strict and bool(report.warnings))
     count = len(report.problems)
     if report.problems:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..content.store import ContentStore
 from .users import data_option
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 @click.command("serve")
@@ -69,8 +74,8 @@ def serve_command(
         click.echo(
             "No one can sign in yet: add a user first with 'handouts users add NAME'.", err=True
         )
-    click.echo(f"Front desk at http://{host}:{port} (Ctrl-C stops it)", err=True)
-    uvicorn.run(
+    click.echo("Starting the front desk (warming up the renderers)...", err=True)
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
@@ -79,3 +84,18 @@ def serve_command(
         server_header=False,
         log_level="info",
     )
+    _announcing_server(config, f"http://{host}:{port}").run()
+
+
+def _announcing_server(config: uvicorn.Config, address: str) -> uvicorn.Server:
+    """A server that says "ready" only once the page answers: after start-up (the warm
+    renderers) and after its socket listens, not when the command starts."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and not self.should_exit:
+                click.echo(f"Front desk ready at {address} (Ctrl-C stops it)", err=True)
+
+    return AnnouncingServer(config)

@@ -34,6 +34,7 @@ from pathlib import Path
 import platformdirs
 
 from ..errors import HandoutError, InputError
+from ..inputs import clock
 from .file_names import same_language
 from .models import Protocol, Review
 from .store import ContentStore
@@ -206,7 +207,7 @@ def sign_off(
     if len(name) > MAX_NAME or any(not ch.isprintable() for ch in name):
         raise InputError(f"--clinician: a name of at most {MAX_NAME} printable characters")
     protocol_id, path, model = _file_and_language(store, protocol, language)
-    record = SignOff(protocol_id, model.language, name, today or dt.date.today(), file_hash(path))
+    record = SignOff(protocol_id, model.language, name, today or clock.today(), file_hash(path))
     existing = read_signoffs(store.root, environ)
     target = signoff_file(store.root, environ)
     data = {

@@ -86,9 +86,9 @@ def list_date_order(
     """The order the list's own words decide for its numeric dates.
 
     ``date_cells`` are the rows' date texts, ``titles`` the lines above the
-    header (a report's title). Evidence: a numeric date with a weekday that
-    fits only one reading, a part over 12, or a reading equal to a date the
-    list writes with its month name. With no evidence the clinic's style
+    header (a report's title). Evidence: a two-way numeric date with a
+    weekday that fits only one reading, or with one reading equal to a date
+    the list writes with its month name. With no evidence the clinic's style
     holds; with evidence both ways the clinic's style holds and ``conflict``
     says why the two-way dates must be confirmed.
     """
@@ -118,11 +118,9 @@ def list_date_order(
 def _evidence_of(match: re.Match[str], named: set[dt.date], language: str) -> DateStyle | None:
     first, second = int(match["first"]), int(match["second"])
     year = full_year(match["year"])
-    if first > 12 >= second:
-        return "day-month"
-    if second > 12 >= first:
-        return "us"
-    if first == second or first > 12:
+    # 23/11/2026 reads one way only, but says nothing of the list's other dates: one
+    # cell typed the other way must not turn a whole list round (it is refused alone).
+    if first == second or first > 12 or second > 12:
         return None
     weekday_word = (match["weekday"] or "").casefold()
     weekday = weekday_numbers(language).get(weekday_word)

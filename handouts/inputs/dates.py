@@ -19,6 +19,7 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_day_names, get_month_names
 
 from ..errors import InputError
+from . import clock
 
 DateStyle = Literal["us", "day-month"]
 # A procedure booked further ahead than this is more often a typing slip than a plan.
@@ -94,7 +95,7 @@ def read_when(
         date_style = date_format  # type: ignore[assignment]
     relative = _RELATIVE.get(value.casefold())
     if relative is not None:
-        return ProcedureWhen((today or dt.date.today()) + dt.timedelta(days=relative))
+        return ProcedureWhen((today or clock.today()) + dt.timedelta(days=relative))
     date_text, time = _split_time(value, text, what)
     date = _read_date(date_text, text, what, date_style, language, iso_only=date_format == "iso")
     return ProcedureWhen(date, time)
@@ -110,14 +111,28 @@ def read_time(text: str, what: str = "time") -> dt.time:
 
 
 def _by_format(value: str, text: str, what: str, date_format: str) -> ProcedureWhen:
+    has_time = any(code in date_format for code in ("%H", "%I", "%M"))
     try:
         parsed = dt.datetime.strptime(value, date_format)
     except ValueError:
+        parsed = _spreadsheet_date(value)
+        has_time = has_time and len(value) > len("2026-11-23")
+    if parsed is None:
         raise InputError(
             f"{what}: '{text}' does not match the import profile's date_format '{date_format}'"
-        ) from None
-    has_time = any(code in date_format for code in ("%H", "%I", "%M"))
-    return ProcedureWhen(check_range(parsed.date(), what), parsed.time() if has_time else None)
+        )
+    # The wall-clock time as exported: an offset (%z) says where, not a time to convert.
+    time = parsed.time() if has_time else None
+    return ProcedureWhen(check_range(parsed.date(), what), time)
+
+
+_SPREADSHEET_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
+
+
+def _spreadsheet_date(value: str) -> dt.datetime | None:
+    """A real date cell of an Excel export, which arrives as 2026-11-23 or 2026-11-23 09:00
+    whatever the profile's format says about the export's text."""
+    return dt.datetime.fromisoformat(value) if _SPREADSHEET_DATE.match(value) else None
 
 
 def _split_time(value: str, text: str, what: str) -> tuple[str, dt.time | None]:

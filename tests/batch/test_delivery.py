@@ -11,11 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from handouts.cli import main
-from tests.cli.test_send import smtp_env
 from tests.cups_fixture import CupsQueue, unique_marker
-from tests.deliver.test_mail import Mailbox, smtp_server
-
-__all__ = ["smtp_server"]  # a fixture, used by name below
+from tests.support.smtp import Mailbox, smtp_env
 
 
 def write_csv(path: Path, rows: list[str]) -> Path:

@@ -8,7 +8,6 @@ import time
 from email import policy
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 import trustme
@@ -17,31 +16,11 @@ from click.testing import CliRunner
 
 from handouts.cli import main
 from tests.cups_fixture import CupsQueue, unique_marker
-from tests.deliver.test_mail import (
-    PASSWORD,
-    USER,
-    Mailbox,
-    accept_frontdesk,
-    free_port,
-    smtp_server,
-)
 from tests.pdfcheck import pdf_text
-
-__all__ = ["smtp_server"]  # a fixture, used by name below
+from tests.support.smtp import PASSWORD, Mailbox, accept_frontdesk, free_port, smtp_env
 
 PATIENT_ADDRESS = "patient@example.com"
 BASE_ARGS = ["handout", "micropenning", "--patient", "Zoë O'Brien-Núñez", "--date", "2026-11-22"]
-
-
-def smtp_env(settings: Any, **extra: str) -> dict[str, str]:
-    return {
-        "HANDOUTS_SMTP_HOST": settings.host,
-        "HANDOUTS_SMTP_PORT": str(settings.port),
-        "HANDOUTS_SMTP_USER": USER,
-        "HANDOUTS_SMTP_PASSWORD": PASSWORD,
-        "HANDOUTS_SMTP_SECURITY": "none",
-        **extra,
-    }
 
 
 @pytest.fixture

@@ -18,11 +18,7 @@ from handouts.deliver.channel import Channel
 from handouts.deliver.journal import RECORDS_NAME, DeliveryKey, DeliveryRecords, State
 from handouts.deliver.legacy_journal import LEGACY_NAME
 from handouts.errors import InputError
-from tests.cli.test_send import smtp_env
-from tests.deliver.test_mail import Mailbox, smtp_server
-from tests.deliver.test_mail_deadlines import StoresThenDrops
-
-__all__ = ["smtp_server"]  # a fixture, used by name below
+from tests.support.smtp import Mailbox, StoresThenDrops, smtp_env
 
 HEADER = "patient,date,protocol,email\n"
 

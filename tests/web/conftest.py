@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.deliver.test_mail import Mailbox
+from tests.support.smtp import Mailbox
 from tests.web.server import (
     MANAGER,
     PASSWORD,
