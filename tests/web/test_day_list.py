@@ -18,6 +18,7 @@ from handouts import service
 from handouts.batch.outcome import Outcome, RowStatus
 from handouts.content.store import ContentStore
 from handouts.deliver.channel import Channel
+from handouts.inputs import clock
 from handouts.web.app import WebSettings, create_app
 from handouts.web.list_rows import status_words
 from handouts.web.users import Role, UserStore
@@ -59,7 +60,7 @@ def row(page: str, number: int) -> str:
 
 
 def soon(days: int) -> dt.date:
-    return dt.date.today() + dt.timedelta(days=days)
+    return clock.today() + dt.timedelta(days=days)  # the pinned day, as the server's
 
 
 def us(date: dt.date) -> str:

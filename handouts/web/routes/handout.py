@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import datetime as dt
 import os
 import tempfile
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from ...content.catalogs import language_name
 from ...content.store import ContentStore
 from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
+from ...inputs import clock
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date, spelled_out
 from ...messages import error_message
@@ -104,6 +104,7 @@ def _choices(request: Request, form: HandoutForm) -> dict[str, object]:
         "printers": known_printers(),
         "languages": _languages(store),
         "date_spelled": _date_spelled(request, form),
+        "today": clock.today().isoformat(),  # the server's, for the page's "days ago"
     }
 
 
@@ -128,7 +129,7 @@ def _blank_form(request: Request, kept: HandoutForm | None = None) -> HandoutFor
         return HandoutForm(kept.clinic, "", "", kept.date, "", "", kept.printer, "1")
     remembered = request.cookies.get(CLINIC_COOKIE, "")
     clinic = remembered if remembered in store.clinic_ids() else store.default_clinic_id
-    return HandoutForm(clinic, "", "", dt.date.today().isoformat(), "", "", "", "1")
+    return HandoutForm(clinic, "", "", clock.today().isoformat(), "", "", "", "1")
 
 
 def _main_page(

@@ -133,7 +133,11 @@
     const words = style === "day-month"
       ? parts.weekday + " " + parts.day + " " + parts.month + " " + parts.year
       : parts.weekday + ", " + parts.month + " " + parts.day + ", " + parts.year;
-    const today = new Date();
+    // The server's today (it may be pinned), else this computer's.
+    const pinned = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date.dataset.today || "");
+    const today = pinned
+      ? new Date(Number(pinned[1]), Number(pinned[2]) - 1, Number(pinned[3]))
+      : new Date();
     today.setHours(0, 0, 0, 0);
     const ago = Math.round((today - day) / 86400000);
     if (ago > PAST_DAYS) {
