@@ -4,7 +4,12 @@ A front end turns what a person typed into a request, calls one function here,
 and shows the result; none of them renders, writes or delivers by itself.
 
 - ``make_handout``: a request in; the bytes, page count and file name out.
-- ``save_handout``, ``email_handout``, ``save_email``, ``print_handout``: deliver it.
+- ``give``: make it and, for a named patient, archive and record it in the
+  ledger (``open_ledger``); ``email_given``, ``print_given``,
+  ``save_email_given``, ``record_download``: deliver it once, recorded;
+  ``given_again``: a recorded handout's archived bytes, to send again.
+- ``save_handout``, ``email_handout``, ``save_email``, ``print_handout``: deliver
+  a handout nobody is recorded for (a blank).
 - ``run_batch`` and ``make_variants``: many handouts, with progress reported
   through a callback (this library never prints).
 - ``WarmHandouts``: ``make_handout`` and page previews for a long-running
@@ -18,45 +23,35 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from . import giving
+from .batch.outcome import Outcome, RowStatus, Summary
 from .content.file_names import same_language
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
 from .errors import HandoutError, InputError
+from .giving import DeliveryResult, Given, Source, os_user
+from .records import Clock, Ledger, Result, data_dir
+from .records.retention import Retention
+from .request import Format, HandoutRequest
 
 if TYPE_CHECKING:
-    from .batch.outcome import Summary
     from .batch.plan import BadRow, Job
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
     from .content.approval import Approval, SignOff
+    from .deliver.mail import SmtpSettings
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
-
-Format = Literal["pdf", "html"]
-
-
-@dataclass(frozen=True)
-class HandoutRequest:
-    """One handout, as a front end asks for it: ids and what staff typed."""
-
-    protocol: str
-    clinic: str | None = None  # None: the default clinic
-    patient: str | None = None
-    procedure_date: dt.date | None = None
-    format: Format = "pdf"
-    pdf_variant: str | None = None
-    procedure_time: dt.time | None = None  # turns hour rules into clock times
-    language: str | None = None  # None: the protocol's own language
-    # A draft with no sign-off for a named patient, for this request (content/approval.py).
-    allow_draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +148,10 @@ def _spec(store: ContentStore, request: HandoutRequest, *, preview: bool = False
             request.language,
             allow_draft=request.allow_draft,
         )
+        for more in request.also:  # each procedure of a combined handout is approved alone
+            check_approved(
+                store, more, request.clinic, request.language, allow_draft=request.allow_draft
+            )
     else:
         approval = approval_of(store, request.protocol, request.language)
     spec = resolve_spec(
@@ -163,6 +162,9 @@ def _spec(store: ContentStore, request: HandoutRequest, *, preview: bool = False
         request.procedure_date,
         request.procedure_time,
         language=request.language,
+        also=request.also,
+        variant=request.variant,
+        words=request.words,
     )
     return replace(spec, protocol=as_signed_off(spec.protocol, approval))
 
@@ -257,16 +259,31 @@ class WarmHandouts:
 
     def preview(self, request: HandoutRequest) -> list[bytes]:
         """The handout's pages as PNG images."""
+        pages: list[bytes] = self.preview_later(request).result()
+        return pages
+
+    def preview_later(
+        self, request: HandoutRequest, slot: Hashable | None = None
+    ) -> Future[list[bytes]]:
+        """A preview queued for a worker (``slot``: whose; a newer one replaces its older)."""
+        request = request.page_only()  # the address does not change the page
+        done: Future[list[bytes]] = Future()
         with self._lock:
             if request in self._previews:
                 self._previews.move_to_end(request)
-                return self._previews[request]
-        pages = self._warm().preview(_spec(self.store, request, preview=True))
+                done.set_result(self._previews[request])
+                return done
+        queued = self._warm().preview_later(_spec(self.store, request, preview=True), slot)
+        queued.add_done_callback(lambda future: self._keep(request, future))
+        return queued
+
+    def _keep(self, request: HandoutRequest, future: Future[list[bytes]]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
         with self._lock:
-            self._previews[request] = pages
+            self._previews[request] = future.result()
             while len(self._previews) > self.PREVIEW_CACHE_SIZE:
                 self._previews.popitem(last=False)
-        return pages
 
 
 def save_handout(made: MadeHandout, path: Path | None = None, folder: Path = Path("out")) -> Path:
@@ -310,6 +327,68 @@ def print_handout(
     return channels.print_handout(made.spec, pdf_path, printer, copies)
 
 
+# -- the record: made, delivered once, recorded (see ``giving``) -------------
+
+
+def open_ledger(environ: Mapping[str, str] | None = None, clock: Clock | None = None) -> Ledger:
+    """The data folder's ledger, shared by the command line and the web server."""
+    from .records import system_clock
+
+    return Ledger(data_dir(environ), clock or system_clock)
+
+
+def give(
+    store: ContentStore,
+    request: HandoutRequest,
+    *,
+    ledger: Ledger | None,
+    by: str,
+    source: str,
+    maker: Callable[[HandoutRequest], MadeHandout] | None = None,
+) -> Given:
+    """Make a handout and, for a named patient, archive and record it.
+
+    ``maker`` is a warm renderer's ``make`` on a server; by default ``make_handout``.
+    """
+    made = maker(request) if maker is not None else make_handout(store, request)
+    return giving.record_made(store, ledger, made, request, by, source)
+
+
+def save_bytes(data: bytes, path: Path) -> Path:
+    """Write bytes (an archived PDF) atomically and owner-only."""
+    return write_atomic(path, data)
+
+
+def mail_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
+    """The mail server the environment sets up, for a Settings page (``DeliveryError``
+    says what is missing); its password stays out of its repr."""
+    from .deliver.mail import SmtpSettings
+
+    return SmtpSettings.from_env(os.environ if environ is None else environ)
+
+
+def known_printers() -> list[str]:
+    """The print queues CUPS knows, or an empty list if it cannot tell."""
+    from .deliver.printing import known_printers as cups_printers
+
+    return cups_printers()
+
+
+MANIFEST_NAME = "manifest.csv"  # in a batch's output folder; an export of that run
+
+
+def retention(environ: Mapping[str, str] | None = None) -> Retention:
+    """The data folder's retention settings (HANDOUTS_KEEP_DAYS, HANDOUTS_KEEP_UPLOADS)."""
+    return Retention.from_env(environ)
+
+
+email_given = giving.email  # once per key; ``again=True`` to send on purpose
+print_given = giving.print_  # once per key; writes its own private temporary PDF
+save_email_given = giving.save_email  # an .eml, recorded as saved, not sent
+record_download = giving.record_download
+given_again = giving.given_again  # a recorded handout with its archived bytes
+
+
 @dataclass(frozen=True)
 class BatchRequest:
     """A day's list: the CSV and what to do with each row's handout."""
@@ -328,6 +407,9 @@ class BatchRequest:
     today: dt.date | None = None  # anchors "today" in the file and far-date warnings
     # How worker processes start; a server with threads asks for "forkserver".
     start_method: str = "fork"
+    by: str | None = None  # who runs it, for the record (default: the OS user)
+    source: str = "batch"  # "day's list" from the web page
+    record: bool = True  # False: no ledger, no once-only delivery (a benchmark's baseline)
     # Dates in the past or far from the list's other dates were seen and are meant:
     # without it ``run_batch`` refuses such a list (DatesToConfirm) before making anything.
     dates_ok: bool = False
@@ -405,9 +487,13 @@ def run_batch(
     request: BatchRequest,
     on_progress: ProgressCallback | None = None,
     environ: Mapping[str, str] | None = None,
+    ledger: Ledger | None = None,
 ) -> Summary:
-    """One handout per CSV row, delivered once; what happened to every row."""
-    from .batch.delivery import OnceOnlyDelivery
+    """One handout per CSV row, recorded and delivered once; what happened to every row.
+
+    ``ledger`` defaults to the data folder's (``HANDOUTS_DATA`` in ``environ``).
+    """
+    from .batch.delivery import BatchGiver
     from .batch.run import run_jobs
 
     cached = CachedContentStore(store.root)
@@ -419,10 +505,16 @@ def run_batch(
     if plan.to_confirm and not request.dates_ok:
         raise DatesToConfirm(plan)  # before the delivery records are opened, too
     deliver = None
-    if request.email or request.print_:
-        deliver = OnceOnlyDelivery(
+    if request.record or request.email or request.print_:
+        if request.record and ledger is None:
+            ledger = open_ledger(environ)
+        deliver = BatchGiver(
             cached,
+            ledger if request.record else None,
             request.out_dir,
+            by=request.by or giving.os_user(),
+            source=request.source,
+            run=secrets.token_hex(8),
             email=request.email,
             print_=request.print_,
             printer=request.printer,
@@ -505,3 +597,46 @@ def make_variants(
     return run_jobs(
         cached, jobs, drafts, out_dir, workers=workers, force=force, on_progress=on_progress
     )
+
+
+# What front ends use: they import this module and the models they show, nothing below.
+__all__ = [
+    "MANIFEST_NAME",
+    "BatchPlan",
+    "BatchRequest",
+    "Clock",
+    "DeliveryResult",
+    "Format",
+    "Given",
+    "HandoutRequest",
+    "Ledger",
+    "MadeHandout",
+    "Outcome",
+    "Result",
+    "RowStatus",
+    "Source",
+    "Summary",
+    "UnderstoodDate",
+    "WarmHandouts",
+    "check_email_ready",
+    "email_given",
+    "email_handout",
+    "give",
+    "given_again",
+    "known_printers",
+    "make_handout",
+    "make_variants",
+    "open_ledger",
+    "os_user",
+    "plan_batch",
+    "print_given",
+    "print_handout",
+    "record_download",
+    "retention",
+    "run_batch",
+    "save_bytes",
+    "save_email",
+    "save_email_given",
+    "save_handout",
+    "understand_date",
+]

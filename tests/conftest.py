@@ -52,7 +52,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="Rewrite every golden file in tests/golden/ (HTML, CSS, email) from the templates.",
+        help="Rewrite every expected-output file (tests/golden/, tests/bad_inputs/*.expected, "
+        "the guide's command reference) from what the code makes now.",
     )
 
 
@@ -83,6 +84,14 @@ def golden(update_golden: bool) -> Callable[[str, str], None]:
         )
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own data folder (the ledger), so no test sees another's deliveries."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("HANDOUTS_DATA", str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session")

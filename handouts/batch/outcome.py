@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..deliver.channel import Channel
+from ..request import HandoutRequest
 
 # The manifest's words for an --email row without an address (the row's
 # ``no_email_address`` says so as a flag).
@@ -49,6 +50,8 @@ class Outcome:
     patient: str = ""  # for the manifest, which is owner-only; never printed or logged
     reference: str = ""  # the booking system's id for the appointment
     service: str = ""  # the service as exported
+    request: HandoutRequest | None = None  # the handout the row asked for; None for a bad row
+    handout_id: int | None = None  # its record in the ledger, when recorded
 
     @property
     def has_file(self) -> bool:

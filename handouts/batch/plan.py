@@ -40,6 +40,7 @@ from ..inputs.date_checks import (
 from ..inputs.dates import read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from ..render.page import HandoutSpec, resolve_spec
+from ..request import HandoutRequest
 from .outcome import RowStatus
 from .rows import RawRow
 
@@ -75,6 +76,19 @@ class Job:
     def needs_confirming(self) -> bool:
         """A date a person must confirm before this row's handout is made."""
         return bool(self.date_flags)
+
+    @property
+    def request(self) -> HandoutRequest:
+        """The handout this row asks for, as every other layer names one."""
+        return HandoutRequest(
+            self.protocol_id,
+            self.clinic_id,
+            self.patient,
+            self.procedure_date,
+            procedure_time=self.procedure_time,
+            language=self.language,
+            email=self.email,
+        )
 
 
 @dataclass(frozen=True)

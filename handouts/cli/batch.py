@@ -9,8 +9,6 @@ from pathlib import Path
 import click
 
 from .. import service
-from ..batch.manifest import MANIFEST_NAME
-from ..batch.outcome import Summary
 from ..content.store import ContentStore
 from .options import check_print_options, print_options
 from .progress import TerminalProgress
@@ -37,14 +35,14 @@ _force_option = click.option(
 )
 
 
-def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
+def _finish(ctx: click.Context, summary: service.Summary, out_dir: Path) -> None:
     """Print the summary; exit 1 if a row failed, 128+N if stopped by signal N.
 
     A row whose service has no protocol, or that was cancelled, is not a failure.
     """
     for line in summary.lines():
         click.echo(line)
-    click.echo(f"manifest: {out_dir / MANIFEST_NAME}")
+    click.echo(f"manifest: {out_dir / service.MANIFEST_NAME}")
     if summary.stopped_by is not None:
         click.echo(
             f"stopped by {signal.Signals(summary.stopped_by).name}; "

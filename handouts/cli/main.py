@@ -36,9 +36,12 @@ LAZY_COMMANDS = {
     "signoff": ("handouts.cli.content", "signoff_command"),
     "serve": ("handouts.cli.serve", "serve_command"),
     "users": ("handouts.cli.users", "users_command"),
+    "history": ("handouts.cli.history", "history_command"),
 }
 # Commands that finish within seconds; the others keep running (collector.py).
-SHORT_COMMANDS = frozenset({"handout", "list", "validate", "schema", "init", "users", "signoff"})
+SHORT_COMMANDS = frozenset(
+    {"handout", "list", "validate", "schema", "init", "users", "history", "signoff"}
+)
 
 
 class HandoutsGroup(click.Group):

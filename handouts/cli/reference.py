@@ -7,13 +7,14 @@ that it matches, so a new option cannot go undocumented.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import click
 
 from .main import CONTEXT, main
 
 # Wrapped the same on every machine, whatever the terminal.
-_WIDTH = {**CONTEXT, "terminal_width": 100}
+_WIDTH: dict[str, Any] = {**CONTEXT, "terminal_width": 100}
 
 HEADER = """# Command reference
 
@@ -45,5 +46,6 @@ def command_reference() -> str:
     return "\n".join(sections)
 
 
-if __name__ == "__main__":  # make docs: python -m handouts.cli.reference > docs/reference/commands.md
+# make docs: python -m handouts.cli.reference > docs/reference/commands.md
+if __name__ == "__main__":
     print(command_reference(), end="")

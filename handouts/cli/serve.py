@@ -30,10 +30,13 @@ if TYPE_CHECKING:
     help="A TLS reverse proxy is in front: mark the session cookie Secure.",
 )
 @click.option(
-    "--forwarded-allow-ips",
-    default="127.0.0.1",
-    show_default=True,
-    help="Proxies whose X-Forwarded-For is believed (for slowing down password guessers).",
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDR",
+    envvar="HANDOUTS_TRUSTED_PROXY",
+    help="A reverse proxy (address or network) whose X-Forwarded-For is believed; repeat for "
+    "several (env HANDOUTS_TRUSTED_PROXY, space-separated). Default: none, the header is ignored.",
 )
 @data_option
 @click.pass_obj
@@ -43,7 +46,7 @@ def serve_command(
     port: int,
     workers: int | None,
     behind_tls: bool,
-    forwarded_allow_ips: str,
+    trusted_proxies: tuple[str, ...],
     data_path: Path | None,
 ) -> None:
     """Serve the front desk's web page (sign in with a user from 'handouts users add').
@@ -68,6 +71,7 @@ def serve_command(
         data_dir=data_path or data_dir(),
         workers=workers,
         secure_cookies=behind_tls,
+        trusted_proxies=trusted_proxies,
     )
     app = create_app(settings)
     if not app.state.web.users.list():
@@ -79,8 +83,7 @@ def serve_command(
         app,
         host=host,
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips,
+        proxy_headers=False,  # the app applies them, from --trusted-proxy only
         server_header=False,
         log_level="info",
     )

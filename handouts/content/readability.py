@@ -41,7 +41,13 @@ def patient_text(protocol: Protocol) -> Iterator[str]:
     for warning in protocol.warnings:
         yield warning.title
         yield warning.text
-    yield from (rule.text for rule in protocol.rules)
+    yield from protocol.warning_signs
+    yield from protocol.before
+    for rule in [*protocol.rules, *(r for v in protocol.variants for r in v.rules)]:
+        yield rule.text
+        yield from rule.items
+    for variant in protocol.variants:
+        yield from variant.warning_signs
     if protocol.do_dont is not None:
         yield from protocol.do_dont.do
         yield from protocol.do_dont.dont

@@ -36,6 +36,7 @@ from typing import Any, Literal
 import jinja2
 
 from ..errors import DeliveryError, InputError, MaybeDelivered
+from ..inputs.limits import check_email
 from .files import write_atomic
 
 Security = Literal["starttls", "ssl", "none"]
@@ -155,7 +156,7 @@ def check_address(raw: str) -> None:
 
 
 def _address(raw: str, display_name: str = "") -> Address:
-    text = raw.strip()
+    text = check_email(raw)
     try:
         parsed = Address(addr_spec=text)
     except (ValueError, IndexError, email.errors.MessageError):

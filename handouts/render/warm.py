@@ -1,12 +1,10 @@
-"""Worker processes that keep PDF renderers warm for a server making one handout at a time.
+"""Warm renderers for a server: one handout or preview at a time, each within a deadline.
 
-Starting WeasyPrint, loading a clinic's fonts and parsing its stylesheets cost
-more than laying out a handout, so a server cannot do them per request. These
-workers do them once, at start, and then render whatever spec they are sent,
-keeping one ``PdfRenderer`` per clinic as the batch workers do (so a handout is
-byte-identical to the command line's). Workers use ``forkserver``: the server
-has threads by the time a worker is (re)started, and forking a threaded process
-can copy a lock that is held.
+The workers are the shared pool's (``workers.py``); this module says what they
+load at start and how they render: one ``PdfRenderer`` per clinic, as the
+batch keeps (so a handout is byte-identical to the command line's). The pool
+starts them with ``forkserver``: the server has threads by the time a worker is
+(re)started, and forking a threaded process can copy a lock that is held.
 """
 
 from __future__ import annotations
@@ -14,28 +12,20 @@ from __future__ import annotations
 import contextlib
 import gc
 import io
-import multiprocessing
 import multiprocessing.util
-import os
-import shutil
-import signal
-import tempfile
-import threading
-from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
-from typing import TypeVar
+from collections.abc import Hashable
+from concurrent.futures import Future
 
 from ..content.store import ContentStore
 from ..errors import HandoutError
+from ..inputs.limits import QUEUED_PREVIEWS_PER_SESSION, RENDER_DEADLINE
 from .page import HandoutSpec, render_html, resolve_spec
 from .pdf import PdfRenderer, collect_garbage_after
+from .workers import WorkerPool
 
 # Pages shown in a preview are drawn at this many pixels per PDF point (72/inch):
 # 1.25 is 90 dpi, sharp enough to read on a screen, fast to draw and small to send.
 PREVIEW_SCALE = 1.25
-
-T = TypeVar("T")
 
 _renderers: dict[str, PdfRenderer] = {}
 
@@ -50,22 +40,7 @@ def _renderer(spec: HandoutSpec) -> PdfRenderer:
     return _renderers[key]
 
 
-def _watch_parent() -> None:
-    # A server killed outright would otherwise leave its workers behind. (The
-    # forkserver, not the server, is a worker's OS parent, so getppid() cannot tell.)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        parent.join()
-        os._exit(0)
-
-
-def _init_worker(store: ContentStore, warm: list[tuple[str, str]], temp_root: str) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when to stop
-    # WeasyPrint keeps each renderer's fonts in a temporary folder that a killed
-    # worker cannot remove; inside the server's own folder, the server removes it.
-    tempfile.tempdir = tempfile.mkdtemp(prefix="worker-", dir=temp_root)
-    os.environ["TMPDIR"] = tempfile.tempdir
-    threading.Thread(target=_watch_parent, daemon=True).start()
+def _init_worker(store: ContentStore, warm: list[tuple[str, str]]) -> None:
     for clinic_id, protocol_id in warm:
         with contextlib.suppress(HandoutError):  # broken content is reported per request
             spec = resolve_spec(store, protocol_id, clinic_id)
@@ -73,10 +48,6 @@ def _init_worker(store: ContentStore, warm: list[tuple[str, str]], temp_root: st
             _renderer(spec).render(spec)  # fonts, stylesheets and the layout code paths
     gc.collect()
     gc.freeze()  # what is alive now lives as long as the worker (see batch/pool.py)
-
-
-def _ready() -> int:
-    return os.getpid()
 
 
 def _render(spec: HandoutSpec, variant: str | None) -> tuple[bytes, int]:
@@ -104,53 +75,48 @@ def _preview(spec: HandoutSpec, scale: float) -> list[bytes]:
 
 
 class WarmRenderers:
-    """A fixed set of warm worker processes; calls block until a worker has rendered.
+    """A fixed set of warm workers; each call waits for a worker, within the deadline.
 
-    A worker that dies (killed, out of memory) breaks the whole pool; the next
-    call then starts a fresh one and tries once more, so one bad moment does
-    not leave the server unable to render until it is restarted.
+    A render that outlives ``deadline`` seconds ends its worker, which is
+    replaced, and raises ``RenderTimeout``; the same render is never tried
+    again. Previews go through ``preview_later``, which the server can cancel
+    and which replaces a session's older waiting previews.
     """
 
-    def __init__(self, store: ContentStore, workers: int, warm: list[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        store: ContentStore,
+        workers: int,
+        warm: list[tuple[str, str]],
+        deadline: float = RENDER_DEADLINE,
+    ) -> None:
         self.workers = workers
-        self._store = store
-        self._warm = warm
-        self._lock = threading.Lock()
-        self._temp_root = tempfile.mkdtemp(prefix="handouts-warm-")
-        self._pool = self._new_pool()
-
-    def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(
-            self.workers,
-            mp_context=multiprocessing.get_context("forkserver"),
-            initializer=_init_worker,
-            initargs=(self._store, self._warm, self._temp_root),
+        self.pool = WorkerPool(
+            workers,
+            _init_worker,
+            (store, warm),
+            deadline=deadline,
+            start_method="forkserver",
+            per_slot=QUEUED_PREVIEWS_PER_SESSION,
         )
 
     def start(self) -> None:
-        """Start every worker now, so the first previews do not pay for it."""
-        futures: list[Future[int]] = [self._pool.submit(_ready) for _ in range(self.workers)]
-        wait(futures)
-        for future in futures:
-            future.result()
-
-    def _call(self, function: Callable[..., T], *args: object) -> T:
-        pool = self._pool
-        try:
-            return pool.submit(function, *args).result()
-        except BrokenProcessPool:
-            with self._lock:
-                if self._pool is pool:  # the first caller to notice replaces it
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    self._pool = self._new_pool()
-            return self._pool.submit(function, *args).result()
+        """Wait for every worker to be warm, so the first previews do not pay for it."""
+        self.pool.start()
 
     def render(self, spec: HandoutSpec, variant: str | None = None) -> tuple[bytes, int]:
-        return self._call(_render, spec, variant)
+        result: tuple[bytes, int] = self.pool.submit(_render, spec, variant).result()
+        return result
 
     def preview(self, spec: HandoutSpec, scale: float = PREVIEW_SCALE) -> list[bytes]:
-        return self._call(_preview, spec, scale)
+        pages: list[bytes] = self.preview_later(spec, scale=scale).result()
+        return pages
+
+    def preview_later(
+        self, spec: HandoutSpec, slot: Hashable | None = None, scale: float = PREVIEW_SCALE
+    ) -> Future[list[bytes]]:
+        """A queued preview; cancel the future to drop it while it waits."""
+        return self.pool.submit(_preview, spec, scale, slot=slot)
 
     def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self._temp_root, ignore_errors=True)
+        self.pool.close()

@@ -16,9 +16,8 @@ import logging
 from collections.abc import Mapping
 from enum import Enum
 
-from ..deliver.mail import SmtpSettings, check_address
-from ..deliver.printing import known_printers
-from ..errors import DeliveryError, HandoutError, InputError, MaybeDelivered
+from .. import service
+from ..errors import DeliveryError, InputError
 
 log = logging.getLogger("handouts.web")
 
@@ -41,21 +40,13 @@ def email_problem(address: str, environ: Mapping[str, str]) -> tuple[EmailTroubl
     if not address:
         return EmailTrouble.NO_ADDRESS, ""
     try:
-        check_address(address)
+        # The address is checked first (InputError), then the settings (DeliveryError).
+        service.check_email_ready(address, need_smtp=True, environ=environ)
     except InputError:
         return EmailTrouble.BAD_ADDRESS, ""
-    try:
-        SmtpSettings.from_env(environ)
     except DeliveryError as error:
         return EmailTrouble.NOT_SET_UP, str(error)
     return None
-
-
-def email_failure(error: HandoutError) -> tuple[EmailTrouble, str]:
-    """How a failed send is told: not confirmed (do not send again), or not sent."""
-    if isinstance(error, MaybeDelivered):
-        return EmailTrouble.UNCONFIRMED, str(error)
-    return EmailTrouble.NOT_SENT, str(error)
 
 
 def email_message(trouble: EmailTrouble, address: str, detail: str = "") -> str:
@@ -89,7 +80,7 @@ def unknown_printer(printer: str) -> str | None:
     """A message if ``printer`` is not one CUPS knows (when CUPS can tell); else None."""
     if not printer:
         return None
-    known = known_printers()
+    known = service.known_printers()
     if not known or printer in known:
         return None
     return (
@@ -98,9 +89,9 @@ def unknown_printer(printer: str) -> str | None:
     )
 
 
-def print_message(error: HandoutError) -> str:
-    """The sentence for the desk when CUPS refused the job; its reason goes to the log."""
-    log.warning("print failed: %s", error)
+def print_message(detail: str) -> str:
+    """The sentence for the desk when CUPS refused the job; ``detail`` goes to the log."""
+    log.warning("print failed: %s", detail)
     return (
         "Not printed: the printer did not take the handout. Check that it is on and has "
         "paper, or choose another printer, and press Print again. Meanwhile, press Download "

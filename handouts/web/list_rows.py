@@ -13,17 +13,15 @@ import datetime as dt
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 from .. import service
-from ..batch.outcome import Outcome, RowStatus
-from ..batch.plan import BadRow, Job
 from ..content.catalogs import language_name
 from ..content.models import Branding
 from ..content.store import ContentStore
-from ..deliver.channel import Channel
 from ..errors import HandoutError
 from ..inputs.date_checks import DateFlag, usual_date
-from ..service import BatchPlan
+from ..service import BatchPlan, Outcome, RowStatus
 
 
 class Look(StrEnum):
@@ -44,7 +42,56 @@ STATUS_WORDS = {
     RowStatus.NO_HANDOUT: "No handout",
     RowStatus.LEFT_OUT: "Left out",
 }
-CHANNEL_WORDS = {Channel.EMAIL: "emailed", Channel.PRINT: "printed"}
+# The delivery channels' own values are the words ("emailed", "printed"), in this order.
+CHANNELS = ("emailed", "printed")
+
+
+class PlannedJob(Protocol):
+    """What the page reads of a row that gets a handout (the plan's Job)."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def clinic_id(self) -> str: ...
+    @property
+    def protocol_id(self) -> str: ...
+    @property
+    def patient(self) -> str | None: ...
+    @property
+    def procedure_time(self) -> dt.time | None: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def email(self) -> str | None: ...
+    @property
+    def language(self) -> str | None: ...
+    @property
+    def warning(self) -> str: ...
+    @property
+    def date_flags(self) -> frozenset[DateFlag]: ...
+    @property
+    def date_shown(self) -> str: ...
+    @property
+    def protocol_title(self) -> str: ...
+    @property
+    def draft(self) -> bool: ...
+    @property
+    def needs_confirming(self) -> bool: ...
+
+
+class PlannedBadRow(Protocol):
+    """What the page reads of a row that gets none (the plan's BadRow)."""
+
+    @property
+    def row(self) -> int: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def status(self) -> RowStatus: ...
+    @property
+    def patient(self) -> str: ...
+    @property
+    def service(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -70,7 +117,7 @@ class ListRow:
 def status_words(outcome: Outcome) -> str:
     """ "Made, emailed and printed", "Made before, emailed", "Not made: <why>"."""
     words = STATUS_WORDS[outcome.status]
-    done = [CHANNEL_WORDS[c] for c in (Channel.EMAIL, Channel.PRINT) if c in outcome.delivered]
+    done = [channel for channel in CHANNELS if channel in outcome.delivered]
     if done:
         words += ", " + " and ".join(done)
     if outcome.error:
@@ -118,7 +165,7 @@ class RowViews:
                 self._clinics[key] = None
         return self._clinics[key]
 
-    def _unapproved(self, bad: BadRow, values: dict[str, str]) -> str | None:
+    def _unapproved(self, bad: PlannedBadRow, values: dict[str, str]) -> str | None:
         """The title of the row's protocol if it is a draft without a sign-off, else None."""
         try:
             protocol = self.store.protocol(bad.service)
@@ -129,7 +176,7 @@ class RowViews:
             return None
         return protocol.title
 
-    def _job_row(self, job: Job, values: dict[str, str], outcome: Outcome | None) -> ListRow:
+    def _job_row(self, job: PlannedJob, values: dict[str, str], outcome: Outcome | None) -> ListRow:
         clinic = self._clinic(job.clinic_id)
         protocol_language = self.store.protocol(job.protocol_id).language
         if outcome is None:
@@ -156,7 +203,7 @@ class RowViews:
             flag_kinds=frozenset(job.date_flags),
         )
 
-    def _bad_row(self, bad: BadRow, values: dict[str, str]) -> ListRow:
+    def _bad_row(self, bad: PlannedBadRow, values: dict[str, str]) -> ListRow:
         clinic = self._clinic(values.get("clinic") or None)
         by_staff = bad.row in self.left_out
         status = "Left out by staff" if by_staff else f"{STATUS_WORDS[bad.status]}: {bad.reason}"

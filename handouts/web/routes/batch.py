@@ -9,22 +9,38 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...batch.outcome import RowStatus
-from ...deliver.printing import known_printers
+from ... import service
 from ...errors import HandoutError
 from ...inputs.dates import DateStyle, spelled_out
 from ..batches import BatchRun
 from ..list_rows import RowViews, list_day
-from .common import MAX_UPLOAD, checked_form, page, signed_in, text, web
+from ..users import User
+from .common import (
+    MAX_UPLOAD,
+    ClinicRefused,
+    check_clinic,
+    checked_form,
+    page,
+    signed_in,
+    text,
+    web,
+)
 
 
-def _run(request: Request) -> BatchRun:
+def _run(request: Request, user: User) -> BatchRun:
     run = web(request).batches.get(request.path_params["token"])
     if run is None:
         raise HTTPException(
             404, "There is no such list (the server may have restarted). Upload the CSV again."
         )
+    if _foreign_rows(run, user):
+        raise ClinicRefused
     return run
+
+
+def _foreign_rows(run: BatchRun, user: User) -> list[int]:
+    """Rows of the list for clinics this user is not limited to."""
+    return sorted(job.row for job in run.plan.jobs if not user.may_use(job.clinic_id))
 
 
 async def upload_form(request: Request) -> Response:
@@ -35,7 +51,7 @@ async def upload_form(request: Request) -> Response:
         "batch_upload.html",
         current,
         user,
-        clinics=store.clinics(),
+        clinics=[clinic for clinic in store.clinics() if user.may_use(clinic.id)],
         default_clinic=store.default_clinic_id,
         profiles=store.import_profile_ids(),
         problem="",
@@ -46,8 +62,10 @@ async def upload(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
     form = await checked_form(request, current)
     store = web(request).store
+    check_clinic(user, text(form, "clinic") or store.default_clinic_id)
     upload = form.get("csv")
     problem = ""
+    status = 422
     data = b""
     suffix = ".csv"
     if not isinstance(upload, UploadFile) or not upload.filename:
@@ -72,14 +90,26 @@ async def upload(request: Request) -> Response:
         except HandoutError as error:
             problem = f"The list could not be read: {error}"
         else:
-            return RedirectResponse(f"/batch/{run.token}", status_code=303)
+            foreign = _foreign_rows(run, user)
+            if not foreign:
+                return RedirectResponse(f"/batch/{run.token}", status_code=303)
+            which = (
+                f"Row {foreign[0]} is for a clinic"
+                if len(foreign) == 1
+                else f"Rows {', '.join(str(row) for row in foreign)} are for clinics"
+            )
+            problem = (
+                f"{which} your account does not cover, so nothing was made. "
+                "Take them out of the file, or ask a manager of that clinic."
+            )
+            status = 403
     return page(
         request,
         "batch_upload.html",
         current,
         user,
-        422,
-        clinics=store.clinics(),
+        status,
+        clinics=[clinic for clinic in store.clinics() if user.may_use(clinic.id)],
         default_clinic=store.default_clinic_id,
         profiles=store.import_profile_ids(),
         problem=problem,
@@ -88,9 +118,9 @@ async def upload(request: Request) -> Response:
 
 async def show(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
-    run = _run(request)
+    run = _run(request, user)
     not_made = {bad.row: bad for bad in run.plan.bad_rows}
-    failed = sum(1 for bad in not_made.values() if bad.status is RowStatus.FAILED)
+    failed = sum(1 for bad in not_made.values() if bad.status is service.RowStatus.FAILED)
     outcomes = {o.row: o for o in run.summary.outcomes} if run.summary else {}
     store = web(request).store
     rows = RowViews(store, run.clinic, run.left_out).rows(run.plan, outcomes)
@@ -108,9 +138,7 @@ async def show(request: Request) -> Response:
         drafts=sum(1 for row in rows if row.draft),
         good=len(run.plan.jobs),
         day=spelled_out(day, _date_style(request, run.clinic), "en") if day else "",
-        printers=known_printers(),
-        clinics=store.clinics(),
-        fields=FIXABLE,
+        printers=service.known_printers(),
     )
 
 
@@ -124,7 +152,7 @@ def _date_style(request: Request, clinic: str | None) -> DateStyle:
 async def start(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
     form = await checked_form(request, current)
-    run = _run(request)
+    run = _run(request, user)
     what = text(form, "action")
     dates_ok = text(form, "dates_ok") == "yes"
     if run.plan.to_confirm and not dates_ok:
@@ -152,9 +180,9 @@ FIXABLE = ("date", "time", "service", "clinic", "language", "email")
 
 async def amend(request: Request) -> Response:
     """Correct one row or leave it out (or put it back), then show the list checked again."""
-    current, _ = signed_in(request, manager=True)
+    current, user = signed_in(request, manager=True)
     form = await checked_form(request, current)
-    run = _run(request)
+    run = _run(request, user)
     if run.running:
         raise HTTPException(409, "The list is being made; wait for it to finish.")
     try:
@@ -179,14 +207,14 @@ async def amend(request: Request) -> Response:
 
 
 async def progress(request: Request) -> Response:
-    signed_in(request, manager=True)
-    run = _run(request)
+    _, user = signed_in(request, manager=True)
+    run = _run(request, user)
     return JSONResponse({"done": run.done, "total": run.total, "running": run.running})
 
 
 async def download_zip(request: Request) -> Response:
-    signed_in(request, manager=True)
-    run = _run(request)
+    _, user = signed_in(request, manager=True)
+    run = _run(request, user)
     if run.running or run.summary is None:
         raise HTTPException(409, "The list is not made yet; wait for the progress bar to finish.")
     data = await run_in_threadpool(run.zip_bytes)

@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import base64
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -19,17 +15,16 @@ from ... import service
 from ...content.approval import DraftRefused
 from ...content.catalogs import language_name
 from ...content.store import ContentStore
-from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
 from ...inputs import clock
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date, spelled_out
 from ...messages import error_message
 from .. import advice
-from ..history import Action
 from ..sessions import Session
 from ..users import User
-from .common import checked_form, page, signed_in, text, web
+from .common import check_clinic, checked_form, page, signed_in, text, web
+from .waiting import PreviewDropped, unless_client_leaves
 
 CLINIC_COOKIE = "handouts_clinic"  # which clinic this browser uses; not health data
 MAX_COPIES = 20
@@ -73,6 +68,7 @@ class HandoutForm:
             procedure_date,
             procedure_time=procedure_time,
             language=self.language or None,
+            email=self.email or None,
         )
 
     def copy_count(self) -> int:
@@ -91,17 +87,17 @@ def _languages(store: ContentStore) -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in codes]
 
 
-def _choices(request: Request, form: HandoutForm) -> dict[str, object]:
+def _choices(request: Request, user: User, form: HandoutForm) -> dict[str, object]:
     store = web(request).store
     protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
     drafts = {p.id for p in protocols if not service.approval(store, p.id).approved}
     return {
-        "clinics": store.clinics(),
+        "clinics": [clinic for clinic in store.clinics() if user.may_use(clinic.id)],
         # Drafts apart and marked, so nobody picks one for a patient without seeing it;
         # a draft a clinician signed off (as it is now) counts as reviewed.
         "reviewed": [p for p in protocols if p.id not in drafts],
         "drafts": [p for p in protocols if p.id in drafts],
-        "printers": known_printers(),
+        "printers": service.known_printers(),
         "languages": _languages(store),
         "date_spelled": _date_spelled(request, form),
         "today": clock.today().isoformat(),  # the server's, for the page's "days ago"
@@ -118,7 +114,7 @@ def _date_spelled(request: Request, form: HandoutForm) -> str:
     return spelled_out(date, clinic.date_style) if date else ""
 
 
-def _blank_form(request: Request, kept: HandoutForm | None = None) -> HandoutForm:
+def _blank_form(request: Request, user: User, kept: HandoutForm | None = None) -> HandoutForm:
     """An empty form: no procedure chosen, so nobody gives the first one by default.
 
     ``kept`` is the form of the patient before, for Next patient: the clinic,
@@ -128,7 +124,10 @@ def _blank_form(request: Request, kept: HandoutForm | None = None) -> HandoutFor
     if kept is not None:
         return HandoutForm(kept.clinic, "", "", kept.date, "", "", kept.printer, "1")
     remembered = request.cookies.get(CLINIC_COOKIE, "")
-    clinic = remembered if remembered in store.clinic_ids() else store.default_clinic_id
+    usable = user.usable(store.clinic_ids())
+    clinic = remembered if remembered in usable else store.default_clinic_id
+    if not user.may_use(clinic):
+        clinic = usable[0] if usable else ""
     return HandoutForm(clinic, "", "", clock.today().isoformat(), "", "", "", "1")
 
 
@@ -150,7 +149,7 @@ def _main_page(
         form=form,
         outcome=outcome,
         previews=previews or [],
-        **_choices(request, form),
+        **_choices(request, user, form),
     )
     _remember_clinic(response, form.clinic)
     return response
@@ -165,12 +164,30 @@ def _remember_clinic(response: Response, clinic: str) -> None:
 
 async def main_page(request: Request) -> Response:
     current, user = signed_in(request)
-    return _main_page(request, current, user, _blank_form(request))
+    return _main_page(request, current, user, _blank_form(request, user))
+
+
+def _check_clinic(request: Request, user: User, form: HandoutForm) -> None:
+    # An empty field means the default clinic, which a limited user may not have.
+    check_clinic(user, form.clinic or web(request).store.default_clinic_id)
 
 
 def _data_urls(pages: list[bytes]) -> list[str]:
     # data: URLs keep the images out of any URL a log could record, and off the disk.
     return ["data:image/png;base64," + base64.b64encode(png).decode() for png in pages]
+
+
+async def previewed(
+    request: Request, current: Session, handout_request: service.HandoutRequest
+) -> list[bytes]:
+    """Pages from a worker, awaited without holding a thread (sign-in and files never wait).
+
+    The session's newer preview replaces this one while it waits, and a
+    client that leaves cancels it.
+    """
+    queued = web(request).handouts.preview_later(handout_request, slot=current.csrf)
+    pages: list[bytes] = await unless_client_leaves(request, queued)
+    return pages
 
 
 def _title(request: Request, protocol: str) -> str:
@@ -188,16 +205,19 @@ async def preview_fragment(request: Request) -> Response:
     """The preview alone, for the page's script to put in place as staff type."""
     current, user = signed_in(request)
     form = HandoutForm.read(await checked_form(request, current))
+    _check_clinic(request, user, form)
     if not form.protocol:  # the form opens so; not a problem to show in red
         response = page(request, "preview.html", current, user, previews=[], problem="")
         _remember_clinic(response, form.clinic)
         return response
     try:
-        pages = await run_in_threadpool(web(request).handouts.preview, form.request())
+        pages = await previewed(request, current, form.request())
     except (HandoutError, OSError) as error:
         return page(
             request, "preview.html", current, user, 422, previews=[], problem=_failure(error)
         )
+    except PreviewDropped as dropped:
+        return page(request, "preview.html", current, user, 409, previews=[], problem=str(dropped))
     response = page(request, "preview.html", current, user, previews=_data_urls(pages), problem="")
     _remember_clinic(response, form.clinic)
     return response
@@ -208,18 +228,19 @@ async def act(request: Request) -> Response:
     current, user = signed_in(request)
     posted = await checked_form(request, current)
     form = HandoutForm.read(posted)
+    _check_clinic(request, user, form)
     action = text(posted, "action")
-    handouts = web(request).handouts
     if action == "next":
-        return _main_page(request, current, user, _blank_form(request, form))
+        return _main_page(request, current, user, _blank_form(request, user, form))
     try:
         handout_request = form.request()
         if action == "preview":
-            pages = await run_in_threadpool(handouts.preview, handout_request)
+            pages = await previewed(request, current, handout_request)
             return _main_page(request, current, user, form, previews=_data_urls(pages))
         if action == "download":
-            made = await run_in_threadpool(handouts.make, handout_request)
-            _record(request, user, Action.DOWNLOADED, handout_request, made)
+            given = await run_in_threadpool(_give, request, user, handout_request)
+            service.record_download(_ledger(request), given, user.name)
+            made = given.made
             return Response(
                 made.data,
                 media_type="application/pdf",
@@ -237,21 +258,40 @@ async def act(request: Request) -> Response:
         outcome = Outcome(False, advice.draft_refused(_title(request, form.protocol)))
     except (HandoutError, OSError) as error:
         outcome = Outcome(False, f"Nothing was made: {_failure(error)}")
+    except PreviewDropped as dropped:
+        outcome = Outcome(False, str(dropped))
     status = 200 if outcome.ok else 422
     return _main_page(request, current, user, form, outcome, status_code=status)
 
 
-def _record(
-    request: Request,
-    user: User,
-    action: Action,
-    handout_request: service.HandoutRequest,
-    made: service.MadeHandout,
-    email: str | None = None,
-    detail: str = "",
-) -> None:
-    web(request).history.record(
-        user.name, action, handout_request, made.spec.clinic.id, email, detail
+def _ledger(request: Request) -> service.Ledger:
+    return web(request).history.ledger
+
+
+def _give(request: Request, user: User, handout_request: service.HandoutRequest) -> service.Given:
+    """Make it with a warm renderer; a named patient's handout is archived and recorded."""
+    return service.give(
+        web(request).store,
+        handout_request,
+        ledger=_ledger(request),
+        by=user.name,
+        source=service.Source.WEB,
+        maker=web(request).handouts.make,
+    )
+
+
+def _refused(result: service.DeliveryResult, what: str) -> Outcome:
+    previous = result.previous
+    assert previous is not None
+    when = previous.at.astimezone().strftime("%d %b %Y %H:%M")
+    if previous.result is service.Result.MAY_HAVE_BEEN_SENT:
+        said = f"may already have been {what} ({when}) without the confirmation coming back"
+    else:
+        said = f"was already {what} ({when}, by {previous.by or 'an earlier version'})"
+    return Outcome(
+        False,
+        f"Not {what}: this patient's handout {said}. A manager can send it again from the "
+        "History page.",
     )
 
 
@@ -262,44 +302,87 @@ def print_one(
     printer: str,
     copies: int,
 ) -> Outcome:
-    """Make the handout and queue it; the PDF lives on disk only while ``lp`` reads it."""
+    """Make the handout and queue it once; the service keeps the PDF's temporary copy."""
     wrong_printer = advice.unknown_printer(printer)
     if wrong_printer:
         return Outcome(False, wrong_printer)
-    made = web(request).handouts.make(handout_request)
-    folder = web(request).data.path
-    handle, name = tempfile.mkstemp(prefix=".print-", suffix=".pdf", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(made.data)
-        try:
-            job = service.print_handout(made, Path(name), printer or None, copies)
-        except HandoutError as error:
-            return Outcome(False, advice.print_message(error))
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            Path(name).unlink()
-    where = printer or made.spec.clinic.printer or "the default printer"
+    return _print(request, user, _give(request, user, handout_request), printer, copies)
+
+
+def print_again(request: Request, user: User, handout_id: int, printer: str) -> Outcome:
+    """The archived bytes of a recorded handout, printed once more on purpose."""
+    given = service.given_again(web(request).store, _ledger(request), handout_id)
+    return _print(request, user, given, printer, 1, again=True)
+
+
+def _print(
+    request: Request,
+    user: User,
+    given: service.Given,
+    printer: str,
+    copies: int,
+    *,
+    again: bool = False,
+) -> Outcome:
+    result = service.print_given(
+        _ledger(request), given, user.name, printer=printer or None, copies=copies, again=again
+    )
+    if result.refused:
+        return _refused(result, "printed")
+    if not result.ok:
+        return Outcome(False, advice.print_message(result.reason))
     plural = "copy" if copies == 1 else "copies"
-    _record(request, user, Action.PRINTED, handout_request, made, detail=f"{where}, job {job}")
-    return Outcome(True, f"Sent to {where}: {copies} {plural} (print job {job}).")
+    return Outcome(True, f"Sent to {result.printer}: {copies} {plural} (print job {result.job}).")
 
 
 def email_one(
     request: Request, user: User, handout_request: service.HandoutRequest, address: str
 ) -> Outcome:
-    environ = web(request).settings.environ
-    problem = advice.email_problem(address, environ)
+    """Make the handout and email it once to ``address``."""
+    problem = _email_problem(request, address)
     if problem is not None:
-        trouble, detail = problem
-        return Outcome(False, advice.email_message(trouble, address, detail))
-    made = web(request).handouts.make(handout_request)
-    try:
-        service.email_handout(made, address, environ=environ)
-    except HandoutError as error:
-        trouble, detail = advice.email_failure(error)
-        return Outcome(False, advice.email_message(trouble, address, detail))
-    _record(request, user, Action.EMAILED, handout_request, made, email=address)
+        return problem
+    given = _give(request, user, handout_request)
+    return _email(request, user, given, address)
+
+
+def email_again(request: Request, user: User, handout_id: int, address: str) -> Outcome:
+    """The archived bytes of a recorded handout, emailed once more on purpose."""
+    problem = _email_problem(request, address)
+    if problem is not None:
+        return problem
+    given = service.given_again(web(request).store, _ledger(request), handout_id)
+    return _email(request, user, given, address, again=True)
+
+
+def _email_problem(request: Request, address: str) -> Outcome | None:
+    """A missing or malformed address, or email not set up: said before anything is made."""
+    problem = advice.email_problem(address, web(request).settings.environ)
+    if problem is None:
+        return None
+    trouble, detail = problem
+    return Outcome(False, advice.email_message(trouble, address, detail))
+
+
+def _email(
+    request: Request, user: User, given: service.Given, address: str, *, again: bool = False
+) -> Outcome:
+    result = service.email_given(
+        _ledger(request),
+        given,
+        address,
+        user.name,
+        again=again,
+        environ=web(request).settings.environ,
+    )
+    if result.refused:
+        return _refused(result, "emailed")
+    if result.result is service.Result.MAY_HAVE_BEEN_SENT:
+        trouble = advice.EmailTrouble.UNCONFIRMED
+        return Outcome(False, advice.email_message(trouble, address, result.reason))
+    if not result.ok:
+        trouble = advice.EmailTrouble.NOT_SENT
+        return Outcome(False, advice.email_message(trouble, address, result.reason))
     return Outcome(True, f"Emailed to {address}.")
 
 

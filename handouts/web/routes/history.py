@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .common import checked_form, page, signed_in, text, web
-from .handout import Outcome, email_one, print_one
+from .handout import Outcome, email_again, print_again
 
 
 def _history_page(request: Request, outcome: Outcome | None = None, status: int = 200) -> Response:
@@ -42,12 +42,10 @@ async def again(request: Request) -> Response:
     action = text(form, "action")
     if action == "print":
         outcome = await run_in_threadpool(
-            print_one, request, user, entry.request(), text(form, "printer"), 1
+            print_again, request, user, entry.id, text(form, "printer")
         )
     elif action == "email":
-        outcome = await run_in_threadpool(
-            email_one, request, user, entry.request(), entry.email or ""
-        )
+        outcome = await run_in_threadpool(email_again, request, user, entry.id, entry.email or "")
     else:
         outcome = Outcome(False, "Choose Print again or Email again.")
     return _history_page(request, outcome, 200 if outcome.ok else 422)

@@ -17,8 +17,6 @@ from ... import service
 from ...content.approval import Approval
 from ...content.catalogs import language_name
 from ...content.store import ContentStore
-from ...deliver.mail import SmtpSettings
-from ...deliver.printing import known_printers
 from ...errors import DeliveryError, HandoutError
 from ...messages import error_message
 from ..sessions import Session
@@ -39,7 +37,7 @@ class MailSetUp:
 
 def _mail(request: Request) -> tuple[MailSetUp | None, str]:
     try:
-        smtp = SmtpSettings.from_env(web(request).settings.environ)
+        smtp = service.mail_settings(web(request).settings.environ)
     except DeliveryError as error:
         return None, str(error)
     setup = MailSetUp(smtp.host, smtp.port, smtp.security, smtp.user is not None, smtp.timeout)
@@ -79,7 +77,7 @@ async def _settings(
     request: Request, current: Session, user: User, outcome: str = "", ok: bool = True
 ) -> Response:
     mail, mail_problem = _mail(request)
-    printers = await run_in_threadpool(known_printers)  # asks CUPS, which can be slow
+    printers = await run_in_threadpool(service.known_printers)  # asks CUPS, which can be slow
     store = web(request).store
     return page(
         request,

@@ -1,0 +1,38 @@
+"""Waiting for a worker's answer without a thread, and giving up when the client leaves."""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import Future
+from typing import TypeVar
+
+from starlette.requests import Request
+
+T = TypeVar("T")
+
+
+class PreviewDropped(Exception):
+    """The preview was not made: a newer one from the same page replaced it, or the client left."""
+
+
+async def _client_left(request: Request) -> None:
+    # The body has been read, so the next message is the disconnect, whenever it comes.
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+async def unless_client_leaves(request: Request, queued: Future[T]) -> T:
+    """``queued``'s result; cancels it (if still waiting) when the client disconnects first."""
+    answer = asyncio.wrap_future(queued)
+    gone = asyncio.ensure_future(_client_left(request))
+    try:
+        await asyncio.wait({answer, gone}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        gone.cancel()
+    if not answer.done():
+        queued.cancel()  # a worker that already started finishes; a waiting one never starts
+        answer.cancel()
+        raise PreviewDropped("The page was closed before the preview was made.")
+    if answer.cancelled():
+        raise PreviewDropped("A newer preview from this page replaced this one.")
+    return answer.result()
