@@ -139,6 +139,8 @@ def _main_page(
     outcome: Outcome | None = None,
     previews: list[str] | None = None,
     status_code: int = 200,
+    *,
+    next_patient: bool = False,  # the cursor waits in Patient name
 ) -> Response:
     response = page(
         request,
@@ -149,6 +151,7 @@ def _main_page(
         form=form,
         outcome=outcome,
         previews=previews or [],
+        next_patient=next_patient,
         **_choices(request, user, form),
     )
     _remember_clinic(response, form.clinic)
@@ -231,7 +234,8 @@ async def act(request: Request) -> Response:
     _check_clinic(request, user, form)
     action = text(posted, "action")
     if action == "next":
-        return _main_page(request, current, user, _blank_form(request, user, form))
+        blank = _blank_form(request, user, form)
+        return _main_page(request, current, user, blank, next_patient=True)
     try:
         handout_request = form.request()
         if action == "preview":

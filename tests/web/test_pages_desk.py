@@ -3,6 +3,8 @@
 Each action's button must lie inside the window as the page opens and after
 every step, the preview must open a page at full size from the keyboard, and
 Next patient must clear the patient and keep the clinic, printer and date.
+The file's name sorts after the in-process tests: their asyncio.run cannot
+start once the browser session's event loop runs.
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ def test_a_handout_from_the_first_field_to_the_next_patient_without_scrolling(
     assert page.get_by_label("Clinic").input_value() == "magnolia"
     assert page.get_by_label("Procedure date").input_value() == DATE
     assert "Laptop Patient" not in page.content()
+    assert page.evaluate("document.activeElement.id") == "patient"  # ready to type
     assert_on_screen(page, *FIELDS, *ACTIONS)
     assert axe_violations(page) == []
 
