@@ -19,6 +19,7 @@ import secrets
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -96,14 +97,19 @@ def version_of(store: ContentStore, spec: HandoutSpec) -> tuple[str, str]:
     from .batch.plan import content_fingerprint
 
     language = spec.language if spec.language != _own_language(store, spec) else None
-    version = content_fingerprint(store, spec.clinic.id, spec.protocol.id, language)
+    versions = [
+        content_fingerprint(store, spec.clinic.id, protocol_id, language)
+        for protocol_id in spec.protocol_ids
+    ]
+    # Several procedures in one handout: one version for all the files it is made from.
+    version = versions[0] if len(versions) == 1 else sha256("+".join(versions).encode()).hexdigest()
     review = spec.protocol.review
     return version, "clinic's own" if review is None else review.status
 
 
 def _own_language(store: ContentStore, spec: HandoutSpec) -> str:
     try:
-        return store.protocol(spec.protocol.id).language
+        return store.protocol(spec.protocol_ids[0]).language
     except HandoutError:
         return spec.language
 
@@ -113,7 +119,7 @@ def resolved(request: HandoutRequest, spec: HandoutSpec) -> HandoutRequest:
     return replace(
         request,
         clinic=spec.clinic.id,
-        protocol=spec.protocol.id,
+        protocol=spec.protocol_ids[0],
         patient=spec.patient_name,
         procedure_date=spec.procedure_date,
         procedure_time=spec.procedure_time,
@@ -252,22 +258,32 @@ def _send_once(
     done = Result.EMAILED if key.channel is Channel.EMAIL else Result.PRINTED
     if ledger is None or given.handout_id is None:
         return _send_unrecorded(done, send)
-    claim = ledger.claim(key, given.handout_id, by, again=again, run=run)
+    try:
+        claim = ledger.claim(key, given.handout_id, by, again=again, run=run)
+    except OSError as error:
+        return DeliveryResult(
+            Result.FAILED, f"could not record it first, so nothing was sent ({error})"
+        )
     if claim.delivery_id is None:
         assert claim.previous is not None
         return DeliveryResult(claim.previous.result, previous=claim.previous)
     try:
         detail = send()
     except MaybeDelivered as error:
-        reason = error_message(error)
-        ledger.finish(claim.delivery_id, Result.MAY_HAVE_BEEN_SENT, reason=reason)
-        return DeliveryResult(Result.MAY_HAVE_BEEN_SENT, reason, delivery_id=claim.delivery_id)
+        outcome = DeliveryResult(Result.MAY_HAVE_BEEN_SENT, error_message(error))
     except HandoutError as error:
-        reason = error_message(error)
-        ledger.finish(claim.delivery_id, Result.FAILED, reason=reason)
-        return DeliveryResult(Result.FAILED, reason, delivery_id=claim.delivery_id)
-    ledger.finish(claim.delivery_id, done, detail=detail)
-    return DeliveryResult(done, detail=detail, delivery_id=claim.delivery_id)
+        outcome = DeliveryResult(Result.FAILED, error_message(error))
+    else:
+        outcome = DeliveryResult(done, detail=detail)
+    try:
+        ledger.finish(
+            claim.delivery_id, outcome.result, reason=outcome.reason, detail=outcome.detail
+        )
+    except OSError as error:
+        # The record keeps "may have been sent": safe, never resent by itself.
+        note = f"it could not be recorded as {outcome.result} ({error})"
+        outcome = replace(outcome, reason="; ".join(filter(None, [outcome.reason, note])))
+    return replace(outcome, delivery_id=claim.delivery_id)
 
 
 def _send_unrecorded(done: Result, send: Callable[[], str]) -> DeliveryResult:

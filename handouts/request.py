@@ -35,6 +35,8 @@ class HandoutRequest:
     words: PractitionerWords | None = None  # the practitioner's own words for this patient
     # A draft with no sign-off for a named patient, for this request (content/approval.py).
     allow_draft: bool = False
+    next_visit: dt.date | None = None  # booked: replaces the suggested next treatments
+    next_visit_time: dt.time | None = None
 
     @property
     def named(self) -> bool:
@@ -55,4 +57,6 @@ class HandoutRequest:
             also=self.also,
             variant=self.variant,
             words=self.words,
+            next_visit=self.next_visit,
+            next_visit_time=self.next_visit_time,
         )

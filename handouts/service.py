@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .batch.run import ProgressCallback
     from .content.approval import Approval, SignOff
     from .deliver.mail import SmtpSettings
+    from .follow_ups.sender import SendReport
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
@@ -165,6 +166,8 @@ def _spec(store: ContentStore, request: HandoutRequest, *, preview: bool = False
         also=request.also,
         variant=request.variant,
         words=request.words,
+        next_visit=request.next_visit,
+        next_visit_time=request.next_visit_time,
     )
     return replace(spec, protocol=as_signed_off(spec.protocol, approval))
 
@@ -230,8 +233,8 @@ class WarmHandouts:
         if protocols:
             for clinic in clinics:
                 pairs[(clinic, protocols[0])] = None
-            for protocol in protocols if default else []:
-                pairs[(default, protocol)] = None
+            for protocol in protocols if default is not None else []:
+                pairs[(default or "", protocol)] = None
         warm = list(pairs)[: self.WARM_PAIRS]
         self._renderers = WarmRenderers(self.store, self.workers, warm)
         self._renderers.start()
@@ -289,6 +292,55 @@ class WarmHandouts:
 def save_handout(made: MadeHandout, path: Path | None = None, folder: Path = Path("out")) -> Path:
     """Write it atomically and owner-only, to ``path`` or ``folder``/its default name."""
     return write_atomic(path or folder / made.filename, made.data)
+
+
+def save_calendar(made: MadeHandout, path: Path) -> Path:
+    """Write the handout's dates as an iCalendar file (owner-only, atomically)."""
+    from .errors import InputError
+    from .render.calendar import build_calendar
+
+    if made.spec.procedure_date is None:
+        raise InputError("--ics needs --date: a handout without a date has nothing to put in it")
+    return write_atomic(path, build_calendar(made.spec))
+
+
+def schedule_follow_ups(
+    made: MadeHandout,
+    address: str,
+    *,
+    data: Path | None = None,
+    now: dt.datetime | None = None,
+    consent: str = "front desk, handouts handout --follow-ups",
+) -> int:
+    """After the handout was emailed to ``address``: schedule its follow-ups there.
+
+    Returns how many were scheduled (none when the clinic does not send them).
+    """
+    from .follow_ups.schedule import schedule_for_handout
+    from .records import data_dir as records_dir
+
+    folder = data or records_dir()
+    moment = now or dt.datetime.now(dt.UTC)
+    count, _token = schedule_for_handout(made.spec, address, folder, moment, consent)
+    return count
+
+
+def send_due_follow_ups(
+    store: ContentStore,
+    data: Path,
+    now: dt.datetime,
+    *,
+    environ: Mapping[str, str] | None = None,
+    public_url: str | None = None,
+) -> SendReport:
+    """Send the follow-ups due at ``now`` (SMTP settings from HANDOUTS_SMTP_*), each once."""
+    from .deliver.mail import SmtpSettings
+    from .follow_ups.outbox import Outbox
+    from .follow_ups.sender import send_due
+
+    settings = SmtpSettings.from_env(os.environ if environ is None else environ)
+    with Outbox(data) as outbox:
+        return send_due(outbox, store, settings, now, public_url=public_url)
 
 
 def check_email_ready(
@@ -521,6 +573,19 @@ def run_batch(
             copies=request.copies,
             print_unemailed=request.print_unemailed,
             environ=environ,
+        )
+    if request.record and ledger is not None:
+        # A cancelled appointment in this list stops follow-ups scheduled by an earlier one.
+        from .follow_ups.cancelled import cancel_left_out
+
+        profile = cached.import_profile(request.profile) if request.profile else None
+        cancel_left_out(
+            plan.rows,
+            cached,
+            request.clinic,
+            ledger.folder,
+            ledger.clock(),
+            date_format=profile.date_format if profile else None,
         )
     return run_jobs(
         cached,

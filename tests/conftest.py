@@ -30,6 +30,10 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = tempfile.mkdtemp(prefix="handouts-test-cache-")
     os.environ["XDG_CACHE_HOME"] = cache
     config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
+    # Likewise the data folder (the ledger of what was given): never the user's own.
+    data = tempfile.mkdtemp(prefix="handouts-test-data-")
+    os.environ["HANDOUTS_DATA"] = data
+    config.add_cleanup(lambda: shutil.rmtree(data, ignore_errors=True))
     # Today, for the tool and every command a test starts: just before the fixed
     # procedure dates, so they are never "in the past" as the calendar moves on.
     os.environ.setdefault("HANDOUTS_TODAY", TEST_TODAY.isoformat())

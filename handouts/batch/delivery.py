@@ -12,6 +12,7 @@ alone. A failure is recorded on the row and the batch goes on.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
@@ -76,14 +77,23 @@ class BatchGiver:
     def __call__(self, job: Job, outcome: Outcome) -> Outcome:
         if outcome.status not in (RowStatus.MADE, RowStatus.SKIPPED) or not job.patient:
             return outcome
-        given = self._record(job, outcome)
+        try:
+            given = self._record(job, outcome)
+        except OSError as error:
+            # Unrecorded, nobody can tell later whether it was sent: send nothing.
+            problem = f"not recorded, so not emailed or printed: {error}"
+            return replace(outcome, delivery_problems=(problem,))
         outcome = replace(outcome, handout_id=given.handout_id)
         problems: list[str] = []
         done: set[Channel] = set()
         wanted = self._wanted(job)
         for channel in Channel:
             key = self._key(given, channel)
-            holder = self.ledger.holder(key) if self.ledger is not None else None
+            try:
+                holder = self.ledger.holder(key) if self.ledger is not None else None
+            except sqlite3.Error as error:
+                problems.append(f"{channel} not checked in the record, so not sent: {error}")
+                continue
             if holder is not None and holder.result in DELIVERED:
                 done.add(channel)
                 continue
@@ -98,6 +108,8 @@ class BatchGiver:
             result = self._send(given, channel, job, key.occurrence)
             if result.result in DELIVERED:
                 done.add(channel)
+                if channel is Channel.EMAIL and job.follow_ups:
+                    self._schedule_follow_ups(given, job)
             elif result.refused:  # another run claimed it a moment ago
                 problems.append(self._uncertain(channel))
             elif result.result is Result.MAY_HAVE_BEEN_SENT:
@@ -137,6 +149,17 @@ class BatchGiver:
             self.source,
             run=self.run,
             version=self._versions.get(pair),
+        )
+
+    def _schedule_follow_ups(self, given: giving.Given, job: Job) -> None:
+        """The list's follow-up column said yes: schedule them to the address just emailed."""
+        if self.ledger is None or not job.email:
+            return
+        from ..follow_ups.schedule import schedule_for_handout
+
+        consent = f"day's list row {job.row}, by {self.by}"
+        schedule_for_handout(
+            given.made.spec, job.email, self.ledger.folder, self.ledger.clock(), consent
         )
 
     def _key(self, given: giving.Given, channel: Channel) -> DeliveryKey:

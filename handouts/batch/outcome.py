@@ -22,6 +22,7 @@ class RowStatus(StrEnum):
     INTERRUPTED = "interrupted"  # the batch was stopped before this row was made
     NO_HANDOUT = "no handout"  # its service has no protocol (Botox, a consultation)
     LEFT_OUT = "left out"  # cancelled, no-show or deleted in the booking system
+    COMBINED = "combined"  # on one handout with another row of the same visit
 
 
 def channels_text(channels: frozenset[Channel]) -> str:
@@ -108,6 +109,8 @@ class Summary:
         left_out = _by_text(o.error for o in self.rows(RowStatus.LEFT_OUT))
         if left_out:
             lines.append(f"Left out: {left_out}.")
+        for outcome in self.rows(RowStatus.COMBINED):
+            lines.append(f"Row {outcome.row}: {outcome.error}.")
         for outcome in self.rows(RowStatus.FAILED):
             lines.append(f"Row {outcome.row} failed: {outcome.error}")
         unemailed = [o.row for o in self.outcomes if o.no_email_address]

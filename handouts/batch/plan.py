@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -20,6 +21,7 @@ from typing import TypeVar
 from ..content.approval import Approval, DraftRefused, approval_of, as_signed_off, check_approved
 from ..content.bundled import BUILTIN_TEMPLATES
 from ..content.catalogs import LOCALE_DIR
+from ..content.combining import PractitionerWords, parse_span_change
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
@@ -37,7 +39,7 @@ from ..inputs.date_checks import (
     two_way,
     usual_date,
 )
-from ..inputs.dates import read_time, read_when, spelled_out
+from ..inputs.dates import ProcedureWhen, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from ..render.page import HandoutSpec, resolve_spec
 from ..request import HandoutRequest
@@ -66,6 +68,12 @@ class Job:
     procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
     language: str | None = None  # None: the protocol's own language
+    follow_ups: bool = False  # the patient agreed to follow-up messages (a list's column)
+    next_visit: dt.date | None = None  # booked next appointment (a list's column)
+    next_visit_time: dt.time | None = None
+    also: tuple[str, ...] = ()  # more protocols of the same visit, from other rows
+    variant: str | None = None  # one of the protocol's variants
+    words: PractitionerWords | None = None  # the practitioner's own words for this patient
     # What a person must confirm about the date before anything is made (empty: nothing).
     date_flags: frozenset[DateFlag] = frozenset()
     date_shown: str = ""  # the date as understood, the clinic's way: "Friday 4 December 2026"
@@ -88,6 +96,11 @@ class Job:
             procedure_time=self.procedure_time,
             language=self.language,
             email=self.email,
+            next_visit=self.next_visit,
+            next_visit_time=self.next_visit_time,
+            also=self.also,
+            variant=self.variant,
+            words=self.words,
         )
 
 
@@ -143,6 +156,7 @@ def inputs_hash(
     variant: str | None,
     procedure_time: dt.time | None = None,
     language: str | None = None,
+    next_visit: dt.datetime | dt.date | None = None,
 ) -> str:
     """A hash of everything that decides a handout's bytes."""
     inputs: dict[str, str | None] = {
@@ -155,6 +169,8 @@ def inputs_hash(
         inputs["time"] = procedure_time.isoformat()
     if language is not None:  # likewise: rows without a language keep their hash
         inputs["language"] = language
+    if next_visit is not None:  # and rows without a booked next visit
+        inputs["next"] = next_visit.isoformat()
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
@@ -171,6 +187,11 @@ def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
         job.procedure_date,
         job.procedure_time,
         language=job.language,
+        next_visit=job.next_visit,
+        next_visit_time=job.next_visit_time,
+        also=job.also,
+        variant=job.variant,
+        words=job.words,
     )
     approval = approval_of(content, job.protocol_id, job.language)
     return replace(spec, protocol=as_signed_off(spec.protocol, approval))
@@ -365,6 +386,23 @@ def plan_rows(
                 if problem:
                     raise InputError(f"language: {problem}")
             draft = checker.check_approved(protocol.id, clinic, language, allow_draft)
+            booked = None
+            if values.get("next"):
+                booked = read_when(
+                    values["next"],
+                    "next appointment",
+                    today=anchor,
+                    date_style=clinic.date_style,
+                    language=protocol.language,
+                    date_format=date_format,
+                )
+            variant = values.get("variant") or None
+            if variant is not None:
+                protocol.variant(variant)  # KeyError names the ones there are
+            words = row_words(values)
+        except KeyError as error:
+            bad.append(_not_made(raw.row, facts, f"variant: {error.args[0]}"))
+            continue
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
@@ -381,21 +419,100 @@ def plan_rows(
                 patient=facts.patient,
                 procedure_date=when.date,
                 output=output,
-                inputs_hash=inputs_hash(
-                    fingerprint, facts.patient, when.date, None, time, language
+                inputs_hash=_with_words(
+                    inputs_hash(
+                        fingerprint,
+                        facts.patient,
+                        when.date,
+                        None,
+                        time,
+                        language,
+                        _booked_at(booked),
+                    ),
+                    variant,
+                    words,
                 ),
                 email=values.get("email") or None,
                 reference=facts.reference,
                 service=facts.service,
                 procedure_time=time,
                 language=language,
+                follow_ups=is_yes(values.get("follow_ups", "")),
+                next_visit=booked.date if booked else None,
+                next_visit_time=booked.time if booked else None,
+                variant=variant,
+                words=words,
                 date_flags=frozenset({DateFlag.AMBIGUOUS}) if ambiguous else frozenset(),
                 date_shown=spelled_out(when.date, clinic.date_style, protocol.language),
                 protocol_title=protocol.title,
                 draft=draft,
             )
         )
-    return _with_date_checks(jobs, content, anchor, order), bad
+    return one_handout_per_visit(_with_date_checks(jobs, content, anchor, order), bad, checker)
+
+
+def _with_words(digest: str, variant: str | None, words: PractitionerWords | None) -> str:
+    """The inputs hash, changed by a variant or the practitioner's words (only when given,
+    so rows without them keep the hashes earlier runs recorded)."""
+    if variant is None and words is None:
+        return digest
+    return hashlib.sha256(f"{digest}\0{variant}\0{words!r}".encode()).hexdigest()
+
+
+def row_words(values: dict[str, str]) -> PractitionerWords | None:
+    """The practitioner's cells of a row; InputError names a bad ``set`` cell."""
+    changes = []
+    for part in re.split(r"[;,]", values.get("set", "")):
+        if part.strip():
+            try:
+                changes.append(parse_span_change(part))
+            except ValueError as error:
+                raise InputError(f"set: {error}") from None
+    words = PractitionerWords(
+        practitioner=values.get("practitioner") or None,
+        areas=values.get("areas") or None,
+        note=values.get("note") or None,
+        changes=tuple(changes),
+    )
+    return None if words.empty else words
+
+
+def one_handout_per_visit(
+    jobs: list[Job], bad: list[BadRow], checker: RowChecker
+) -> tuple[list[Job], list[BadRow]]:
+    """Rows for one patient, clinic and date with different procedures make one
+    handout: the first row's. The others are marked as combined into it, so every
+    row is still accounted for.
+    """
+    first_of: dict[tuple[str, str, dt.date | None, str | None], int] = {}
+    kept: list[Job] = []
+    for job in jobs:
+        key = ((job.patient or "").casefold(), job.clinic_id, job.procedure_date, job.language)
+        index = first_of.get(key)
+        first = kept[index] if index is not None else None
+        # The same procedure twice is two bookings (or two people of one name): kept apart.
+        if first is None or job.protocol_id in (first.protocol_id, *first.also):
+            first_of.setdefault(key, len(kept))
+            kept.append(job)
+            continue
+        assert index is not None
+        also = (*first.also, job.protocol_id)
+        digest = hashlib.sha256(first.inputs_hash.encode())
+        for protocol_id in also:
+            digest.update(checker.fingerprint(first.clinic_id, protocol_id).encode())
+        kept[index] = replace(first, also=also, inputs_hash=digest.hexdigest())
+        reason = f"on one handout with row {first.row} (same patient, clinic and date)"
+        bad.append(
+            BadRow(
+                job.row,
+                reason,
+                RowStatus.COMBINED,
+                job.patient or "",
+                job.reference,
+                job.service,
+            )
+        )
+    return kept, bad
 
 
 def _list_order(
@@ -442,6 +559,17 @@ def _with_date_checks(
                 )
         checked.append(replace(job, date_flags=flags, warning=warning))
     return checked
+
+
+def _booked_at(booked: ProcedureWhen | None) -> dt.datetime | dt.date | None:
+    if booked is None:
+        return None
+    return dt.datetime.combine(booked.date, booked.time) if booked.time else booked.date
+
+
+def is_yes(cell: str) -> bool:
+    """A yes/no cell as exports write it: yes, y, true, 1, x, ✓ (anything else is no)."""
+    return cell.strip().casefold() in {"yes", "y", "true", "1", "x", "✓", "si", "sí"}
 
 
 def _time_of_day(text: str) -> dt.time | None:

@@ -113,7 +113,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "or out/<clinic>_<protocol>_blank.pdf without a patient and date).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="PDF, or the page as HTML to look at in a browser (not recorded).",
 )
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
 @click.option(
@@ -126,6 +131,23 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "--eml",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the email (with --email's address) to this .eml file instead of sending it.",
+)
+@click.option(
+    "--ics",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the handout's dates as a calendar file (.ics) for the patient.",
+)
+@click.option(
+    "--next",
+    "next_text",
+    metavar="DATE",
+    help="The booked next visit (a time after the date is kept): replaces the suggested dates.",
+)
+@click.option(
+    "--follow-ups",
+    "follow_ups",
+    is_flag=True,
+    help="With --email: the patient agreed to follow-up messages on their dates; schedule them.",
 )
 @click.option("--variant", metavar="ID", help="One of the protocol's variants, e.g. lips.")
 @click.option("--practitioner", metavar="NAME", help="The practitioner's name, on the page.")
@@ -164,10 +186,13 @@ def handout_command(
     allow_draft: bool,
     time_text: str | None,
     output: Path | None,
-    fmt: str,
+    fmt: service.Format,
     pdf_variant: str | None,
     email_to: str | None,
     eml: Path | None,
+    ics: Path | None,
+    next_text: str | None,
+    follow_ups: bool,
     print_: bool,
     printer: str | None,
     copies: int,
@@ -184,6 +209,10 @@ def handout_command(
     off ('handouts signoff'), or with --allow-draft.
     --email sends it (SMTP settings from HANDOUTS_SMTP_* variables), --eml saves
     the email for your own mail program, --print sends it to a CUPS printer.
+    --ics writes the dates for the patient's calendar (an emailed handout
+    carries them too); --next gives the booked next visit; --follow-ups
+    schedules the clinic's follow-up messages (send them with
+    'handouts follow-ups send').
 
     A handout for a named patient is recorded in the data folder
     (HANDOUTS_DATA), with its exact PDF; see 'handouts history'. Each patient
@@ -213,6 +242,11 @@ def handout_command(
         procedure_date, procedure_time = when.date, when.time
     if time_text is not None:
         procedure_time = parse_time(time_text)
+    check_calendar_options(date_text, ics, follow_ups, email_to, eml)
+    next_visit = next_time = None
+    if next_text is not None:
+        booked = _confirmed_date(store, next_text, protocol, clinic_id, True, what="--next")
+        next_visit, next_time = booked.date, booked.time
     if email_to:
         service.check_email_ready(email_to, need_smtp=eml is None)
     request = service.HandoutRequest(
@@ -221,7 +255,7 @@ def handout_command(
         patient,
         procedure_date,
         fmt,
-        pdf_variant,  # type: ignore[arg-type]
+        pdf_variant,
         procedure_time,
         language,
         email=email_to,
@@ -229,6 +263,8 @@ def handout_command(
         variant=variant,
         words=practitioner_words(practitioner, areas, note, span_changes),
         allow_draft=allow_draft,
+        next_visit=next_visit,
+        next_visit_time=next_time,
     )
     by = service.os_user()
     ledger = service.open_ledger() if request.named and fmt == "pdf" else None
@@ -238,6 +274,8 @@ def handout_command(
     target = service.save_handout(made, output)
     log.info("wrote %s handout (%d bytes)", made.spec.protocol.id, len(made.data))
     click.echo(str(target))
+    if ics is not None:
+        click.echo(str(service.save_calendar(made, ics)))
     # The PDF is on disk first, so a failed send or print loses nothing.
     if email_to and eml:
         click.echo(str(service.save_email_given(ledger, given, email_to, eml, by)))
@@ -245,6 +283,9 @@ def handout_command(
         result = service.email_given(ledger, given, email_to, by, again=again)
         _check_sent(result, "emailed", target)
         click.echo("emailed" + (" again" if again else ""), err=True)
+        if follow_ups:
+            scheduled = service.schedule_follow_ups(made, email_to)
+            click.echo(f"follow-ups scheduled: {scheduled}", err=True)
     if print_:
         result = service.print_given(ledger, given, by, printer=printer, copies=copies, again=again)
         _check_sent(result, "printed", target)
@@ -274,6 +315,22 @@ def _check_sent(result: service.DeliveryResult, what: str, target: Path) -> None
         raise DeliveryError(f"{reason}. {saved}")
 
 
+def check_calendar_options(
+    date_text: str | None,
+    ics: Path | None,
+    follow_ups: bool,
+    email_to: str | None,
+    eml: Path | None,
+) -> None:
+    if ics is not None and date_text is None:
+        raise click.UsageError("--ics needs --date: a handout without a date has no dates")
+    if follow_ups and (date_text is None or not email_to or eml is not None):
+        raise click.UsageError(
+            "--follow-ups needs --date and --email (sent, not --eml): "
+            "they go on the patient's dates, to the address the handout went to"
+        )
+
+
 def practitioner_words(
     practitioner: str | None, areas: str | None, note: str | None, changes: tuple[str, ...]
 ) -> PractitionerWords | None:
@@ -295,15 +352,20 @@ def practitioner_words(
 
 
 def _confirmed_date(
-    store: ContentStore, text: str, protocol: str, clinic: str | None, assume_yes: bool
+    store: ContentStore,
+    text: str,
+    protocol: str,
+    clinic: str | None,
+    assume_yes: bool,
+    what: str = "--date",
 ) -> ProcedureWhen:
     """The date as understood, shown back on stderr; a far one confirmed first."""
-    understood = service.understand_date(store, text, protocol=protocol, clinic=clinic)
-    click.echo(f"date: {understood.spelled_out}", err=True)
+    understood = service.understand_date(store, text, protocol=protocol, clinic=clinic, what=what)
+    click.echo(f"{what.lstrip('-')}: {understood.spelled_out}", err=True)
     if understood.needs_confirming and not assume_yes:
         when = "more than a year from today" if understood.far else "in the past"
         odd = f"{understood.spelled_out} is {when}"
         if not sys.stdin.isatty():
-            raise InputError(f"--date: {odd}; check the date, or add --yes if it is right")
+            raise InputError(f"{what}: {odd}; check the date, or add --yes if it is right")
         click.confirm(f"{odd}. Is that right?", abort=True, err=True)
     return understood.when

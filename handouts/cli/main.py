@@ -37,6 +37,7 @@ LAZY_COMMANDS = {
     "serve": ("handouts.cli.serve", "serve_command"),
     "users": ("handouts.cli.users", "users_command"),
     "history": ("handouts.cli.history", "history_command"),
+    "follow-ups": ("handouts.cli.follow_ups", "follow_ups_command"),
 }
 # Commands that finish within seconds; the others keep running (collector.py).
 SHORT_COMMANDS = frozenset(

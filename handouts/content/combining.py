@@ -264,8 +264,8 @@ def apply_changes(protocol: Protocol, changes: Sequence[SpanChange]) -> tuple[Pr
     wanted = {change.topic: change for change in changes}
     rules = []
     for rule in protocol.rules:
-        change = wanted.get(rule.topic or "")
-        rules.append(rule if change is None else _changed(rule, change))
+        found = wanted.get(rule.topic or "")
+        rules.append(rule if found is None else _changed(rule, found))
     return protocol.model_copy(update={"rules": rules}), set(wanted)
 
 

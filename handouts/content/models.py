@@ -54,6 +54,78 @@ class ContentModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# --- after the handout: follow-up messages, reminders, booking ------------------
+# One block, kept apart from the protocol and branding models above, for what
+# reaches the patient after the visit (handouts/follow_ups/, render/calendar.py).
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _known_time_zone(name: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"'{name}' is not a time zone; use a name such as Europe/London or America/New_York"
+        ) from None
+    return name
+
+
+TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class FollowUp(ContentModel):
+    """A message the clinic may send the patient on one day after the procedure."""
+
+    id: Identifier = Field(description="Names the message, e.g. in a clinic's own wording")
+    day: int = Field(ge=1, le=MAX_DAYS, description="Days after the procedure (1: the day after)")
+    subject: Text
+    text: Text
+
+
+class ClinicFollowUps(ContentModel):
+    """Whether and when a clinic sends follow-up messages, and in whose words."""
+
+    send: bool = Field(default=False, description="Send follow-up messages at all")
+    rule_reminders: bool = Field(
+        default=False,
+        description="Also remind patients on the day a dated rule starts or stops applying",
+    )
+    from_hour: int = Field(
+        default=9, ge=0, le=23, description="Earliest hour to send (clinic time)"
+    )
+    until_hour: int = Field(default=18, ge=1, le=24, description="Send before this hour")
+    days: list[Weekday] = Field(
+        default=["mon", "tue", "wed", "thu", "fri", "sat"],
+        min_length=1,
+        description="Days of the week messages may go out",
+    )
+    wording: dict[Identifier, Text] = Field(
+        default_factory=dict,
+        description="The clinic's own text for a protocol's follow-up, by its id",
+    )
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> ClinicFollowUps:
+        if self.until_hour <= self.from_hour:
+            raise ValueError(
+                f"until_hour {self.until_hour} is not after from_hour {self.from_hour}"
+            )
+        return self
+
+
+class Booking(ContentModel):
+    """Where patients book their next visit; printed as QR codes when asked."""
+
+    url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)] | None = None
+    qr_codes: bool = Field(
+        default=False, description="Print 'Scan to book' and 'Scan to call us' codes"
+    )
+
+
 # --- protocol -----------------------------------------------------------------
 
 
@@ -231,21 +303,21 @@ class Rule(ContentModel):
     once: Text | None = Field(
         default=None,
         description="The event that starts the rule, e.g. 'your skin has healed'; "
-        "from_day then says when it usually happens",
+        "from_day, if the sheet says, is when it usually happens",
     )
 
     @model_validator(mode="after")
     def _one_span(self) -> Rule:
         given = {name for name in (*_DAY_FIELDS, *_HOUR_FIELDS) if getattr(self, name) is not None}
         if not given:
-            if self.condition is None:
+            if self.condition is None and self.once is None:
                 raise ValueError(
                     "give day (one day), from_day with an optional to_day (days), "
                     "or to_hour with an optional from_hour (hours); "
-                    "only a rule with a condition may have no span"
+                    "only a rule with a condition or once may have no span"
                 )
-            if self.at_least or self.until or self.once:
-                raise ValueError("at_least, until and once need a span in days or hours")
+            if self.at_least or self.until:
+                raise ValueError("at_least and until need a span in days or hours")
             return self
         if self.until is not None and self.once is not None:
             raise ValueError(
@@ -266,7 +338,9 @@ class Rule(ContentModel):
                 "a rule that starts once something happens has no end; leave out to_day"
             )
         if self.once is not None and self.from_day is None:
-            raise ValueError("once needs from_day: the day it usually happens")
+            raise ValueError(
+                "with once, give only from_day (the day it usually happens), or no span at all"
+            )
         return self
 
     def _check_at_hour(self, given: set[str]) -> None:
@@ -489,7 +563,10 @@ class Series(ContentModel):
 
 
 def _plus(start: dt.date, duration: Duration) -> dt.date:
-    return start + relativedelta(days=duration.days, weeks=duration.weeks, months=duration.months)
+    later: dt.date = start + relativedelta(
+        days=duration.days, weeks=duration.weeks, months=duration.months
+    )
+    return later
 
 
 class Results(ContentModel):
@@ -580,6 +657,7 @@ class Protocol(ContentModel):
         default_factory=list,
         description="Versions for an area, skin type or depth that change some rules",
     )
+    follow_ups: list[FollowUp] = Field(default_factory=list)  # see "after the handout"
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> Protocol:
@@ -703,6 +781,13 @@ class Branding(ContentModel):
     products: dict[Identifier, Text] = Field(default_factory=dict)
     footer: Text | None = None
     printer: Text | None = None
+    acknowledgement: bool = Field(
+        default=False,
+        description=(
+            "Print a proof-of-receipt block at the end of each handout: 'I have received and "
+            "understood these instructions', with patient signature, staff signature and date lines"
+        ),
+    )
     languages: dict[Language, ClinicWording] = Field(
         default_factory=dict,
         description="The clinic's own words in other languages, by language code (e.g. es)",
@@ -718,6 +803,18 @@ class Branding(ContentModel):
         description="The logo already spells the clinic's name (a wordmark), so the page "
         "header does not repeat the name beside it",
     )
+    # After the handout (see the block above): the clinic's clock, follow-ups, booking.
+    time_zone: TimeZone | None = Field(
+        default=None, description="The clinic's time zone, e.g. Europe/London"
+    )
+    follow_ups: ClinicFollowUps = Field(default_factory=ClinicFollowUps)
+    booking: Booking = Field(default_factory=Booking)
+
+    @model_validator(mode="after")
+    def _time_zone_known(self) -> Branding:
+        if self.time_zone is not None:
+            _known_time_zone(self.time_zone)
+        return self
 
     def in_language(self, language: str) -> Branding:
         """This clinic with its words in ``language`` where it gives them."""

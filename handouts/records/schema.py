@@ -8,6 +8,8 @@ test opens one of every earlier version.
 
 from __future__ import annotations
 
+from .signatures import MIGRATION as SIGNATURES
+
 MIGRATIONS: list[str] = [
     # 1: handouts made for named patients, their deliveries, and the once-only claims.
     """
@@ -69,6 +71,41 @@ MIGRATIONS: list[str] = [
     INSERT INTO handout_text (rowid, patient, email)
         SELECT id, patient, coalesce(email, '') FROM handouts;
     """,
+    # 3: follow-up messages on the patient's dates (handouts/follow_ups/outbox.py):
+    # scheduled when a handout is emailed with the patient's consent, claimed
+    # and sent at most once, cancelled by a stop request, staff or a later list.
+    """
+    CREATE TABLE follow_ups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        handout TEXT NOT NULL,          -- one random token per emailed handout (its stop link)
+        key TEXT NOT NULL,              -- the follow-up within it: day-2, rule-3-ends
+        clinic TEXT NOT NULL,
+        protocol TEXT NOT NULL,
+        language TEXT NOT NULL,
+        procedure_date TEXT NOT NULL,
+        patient TEXT NOT NULL,          -- for staff to find it: never sent, never logged
+        recipient TEXT NOT NULL,        -- the address the handout went to
+        title TEXT NOT NULL,            -- the handout's title
+        heading TEXT NOT NULL,
+        text TEXT NOT NULL,
+        day TEXT NOT NULL,              -- the patient's date it is about
+        due TEXT NOT NULL,              -- UTC, ISO 8601
+        state TEXT NOT NULL,            -- scheduled, sending, sent, uncertain, cancelled, ...
+        consent TEXT NOT NULL,          -- how and when the patient agreed
+        scheduled_at TEXT NOT NULL,
+        claimed_by TEXT,
+        claimed_at TEXT,
+        finished_at TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        note TEXT NOT NULL DEFAULT '',
+        UNIQUE (handout, key)
+    );
+    CREATE INDEX follow_ups_due ON follow_ups (state, due);
+    CREATE INDEX follow_ups_recipient ON follow_ups (recipient);
+    CREATE INDEX follow_ups_appointment ON follow_ups (clinic, protocol, procedure_date);
+    """,
+    # 4: signatures drawn at the desk, as proof of receipt (records/signatures.py).
+    SIGNATURES,
 ]
 
 LATEST = len(MIGRATIONS)

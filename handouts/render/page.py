@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 from babel.dates import format_date, format_skeleton, format_time, match_skeleton
@@ -30,6 +30,7 @@ from ..content.templates import template_environment, template_source
 from ..errors import InputError
 from ..inputs.limits import check_name
 from ..inputs.names import clean_name
+from .qr import clinic_qr_codes
 from .schedule import DatedPhase, DatedRule, Schedule, build_schedule, rules_in_force
 
 # English dates follow the clinic's date style: US "Monday, November 23, 2026",
@@ -89,6 +90,17 @@ class HandoutSpec:
     # Rules whose span the practitioner set, as (topic, the protocol's own rule).
     replaced: tuple[tuple[str, Rule], ...] = ()
     variant: str | None = None  # the variant's id, already applied to ``protocol``
+    # A booked next visit replaces the suggested dates (page, email, calendar).
+    next_visit: dt.date | None = None
+    next_visit_time: dt.time | None = None
+    also: tuple[str, ...] = ()  # the ids of the procedures combined into ``protocol``
+
+    @property
+    def protocol_ids(self) -> tuple[str, ...]:
+        """The id of every protocol file this handout is made from, the main one first."""
+        if not self.also:
+            return (self.protocol.id,)
+        return (self.protocol.id.split("+", 1)[0], *self.also)
 
     @property
     def language(self) -> str:
@@ -140,7 +152,9 @@ def clock_day_formatter(
     return format_
 
 
-def list_formatter(language: str, style: str) -> Callable[[list[str]], Markup]:
+def list_formatter(
+    language: str, style: Literal["standard", "or"]
+) -> Callable[[list[str]], Markup]:
     """Join items the language's way: "A, B and C", "A o B" (``style`` "standard" or "or")."""
     locale = babel_locale(language)
 
@@ -242,6 +256,9 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "patient_name": spec.patient_name,
         "procedure_date": spec.procedure_date,
         "procedure_time": spec.procedure_time if spec.procedure_date else None,
+        "qr_codes": clinic_qr_codes(clinic),
+        "next_visit": spec.next_visit,
+        "next_visit_time": spec.next_visit_time,
         "schedule": schedule,
         # Whatever starts before the procedure day goes under its own heading.
         "warning_signs": protocol.warning_signs,
@@ -316,6 +333,8 @@ def resolve_spec(
     also: Sequence[str] = (),
     variant: str | None = None,
     words: PractitionerWords | None = None,
+    next_visit: dt.date | None = None,
+    next_visit_time: dt.time | None = None,
 ) -> HandoutSpec:
     """Look up a protocol (in ``language``, else its own) and clinic by id
     (the default clinic without one).
@@ -333,6 +352,7 @@ def resolve_spec(
             raise InputError(str(error.args[0])) from None
     if also:
         others = [store.protocol(other, protocol.language) for other in also]
+        also = tuple(other.id for other in others)
         protocol = combine([protocol, *others])
     replaced: tuple[tuple[str, Rule], ...] = ()
     if words is not None and words.changes:
@@ -353,4 +373,7 @@ def resolve_spec(
         words=words,
         replaced=replaced,
         variant=variant or None,
+        next_visit=next_visit,
+        next_visit_time=next_visit_time if next_visit else None,
+        also=tuple(also),
     )

@@ -23,9 +23,10 @@ def add_duration(start: dt.date, duration: Duration, times: int = 1) -> dt.date:
     Counting every multiple from the start (not chaining) keeps a monthly series
     on the same day of the month after a short month.
     """
-    return start + relativedelta(
+    later: dt.date = start + relativedelta(
         days=duration.days * times, weeks=duration.weeks * times, months=duration.months * times
     )
+    return later
 
 
 @dataclass(frozen=True)

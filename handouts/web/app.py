@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import datetime as dt
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -61,6 +63,14 @@ class Web:
         # everything else keeps the thread pool while thirty people sign in.
         self.hashing = anyio.CapacityLimiter(HASHING_AT_ONCE)
         self.history = History(self.data)
+        # The one record of handouts given, shared with the command line; its
+        # clock is the sessions' clock, so a test moves both at once.
+        clock = settings.clock
+        self.ledger = service.open_ledger(
+            {"HANDOUTS_DATA": str(settings.data_dir)},
+            lambda: dt.datetime.fromtimestamp(clock(), dt.UTC),
+        )
+        self.history.ledger = self.ledger  # one ledger for every route
         self.cookies = SessionCookies(
             load_key(self.data.private_file("session.key")),
             settings.session_lifetime,
@@ -79,7 +89,8 @@ class Web:
 def create_app(settings: WebSettings) -> Starlette:
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    from .routes import account, batch, handout, history, signin
+    from . import problems
+    from .routes import account, batch, follow_ups, handout, history, signature, signin
     from .routes import settings as settings_page
 
     web = Web(settings)
@@ -87,9 +98,21 @@ def create_app(settings: WebSettings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         web.handouts.start()
+        # Follow-ups go out while the server runs, when it can send email at all.
+        sender = None
+        if settings.environ.get("HANDOUTS_SMTP_HOST"):
+            from ..follow_ups.background import send_forever
+
+            sender = asyncio.create_task(
+                send_forever(settings.data_dir, web.store, settings.environ)
+            )
         try:
             yield
         finally:
+            if sender is not None:
+                sender.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sender
             web.handouts.close()
 
     routes = [
@@ -99,6 +122,8 @@ def create_app(settings: WebSettings) -> Starlette:
         *batch.routes,
         *history.routes,
         *settings_page.routes,
+        *follow_ups.routes,
+        *signature.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
@@ -115,7 +140,7 @@ def create_app(settings: WebSettings) -> Starlette:
             Middleware(BodyLimit),
         ],
         lifespan=lifespan,
-        exception_handlers=signin.exception_handlers,
+        exception_handlers={**signin.exception_handlers, **problems.exception_handlers},
     )
     app.state.web = web
     return app

@@ -137,8 +137,13 @@ class SessionStore:
         self.idle = idle
         self.clock = clock
 
-    def start(self, user: str) -> str:
-        """A new session for ``user``; its id is returned, only its hash is kept."""
+    def start(self, user: str, password_hash: str | None = None) -> str | None:
+        """A new session for ``user``; its id is returned, only its hash is kept.
+
+        With ``password_hash``, only if that is still the user's password: a
+        sign-in whose password was reset (or whose user was removed) while it
+        was being checked starts nothing, and None is returned.
+        """
         sid = secrets.token_urlsafe(32)
         now = self.clock()
         with self.data.connect() as db:
@@ -146,11 +151,13 @@ class SessionStore:
                 "DELETE FROM sessions WHERE created <= ? OR seen <= ?",
                 (now - self.lifetime, now - self.idle),
             )
-            db.execute(
-                "INSERT INTO sessions (id_hash, user, created, seen) VALUES (?, ?, ?, ?)",
-                (_hashed(sid), user, now, now),
-            )
-        return sid
+            started = db.execute(
+                "INSERT INTO sessions (id_hash, user, created, seen) SELECT ?, ?, ?, ? "
+                "WHERE ? IS NULL OR EXISTS "
+                "(SELECT 1 FROM users WHERE name = ? AND password_hash = ?)",
+                (_hashed(sid), user, now, now, password_hash, user, password_hash),
+            ).rowcount
+        return sid if started else None
 
     def user_of(self, sid: str, *, touch: bool = True) -> str | None:
         """The user of a live session, or None; ``touch`` counts this as use."""

@@ -56,6 +56,8 @@ class Throttle:
         keys = _keys(user, address)
         with self.data.connect() as db:
             db.execute("BEGIN IMMEDIATE")  # the check and the count are one step
+            # Forgotten counts go, so guesses at made-up names cannot grow the table for ever.
+            db.execute("DELETE FROM failures WHERE last <= ?", (now - FORGET_AFTER_SECONDS,))
             longest = 0.0
             for key in keys:
                 row = db.execute(

@@ -24,6 +24,7 @@ __all__ = [
     "SignInRefused",
     "User",
     "UserStore",
+    "Verified",
     "check_name",
     "check_password",
     "wait_after",
@@ -69,6 +70,18 @@ class User:
         if self.clinics is None:
             return True
         return not other.is_manager and other.clinics is not None and other.clinics <= self.clinics
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A right password: the user, and the hash it matched.
+
+    A session is started only while that hash is still the user's, so a reset
+    or removal made while the password was being checked is not undone.
+    """
+
+    user: User
+    password_hash: str
 
 
 class SignInRefused(Exception):
@@ -155,8 +168,7 @@ class UserStore:
         with self.data.connect() as db:
             if db.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone():
                 raise InputError(
-                    f"there is already a user '{name}'; to give them a new password, use "
-                    f"'handouts users reset {name}'"
+                    f"there is already a user '{name}'; to give them a new password, reset it"
                 )
             db.execute(
                 "INSERT INTO users (name, password_hash, manager, created) VALUES (?, ?, ?, ?)",
@@ -226,7 +238,7 @@ class UserStore:
         Slow on purpose (argon2): the server calls its two steps off the event loop.
         """
         self.begin_sign_in(name, client)
-        return self.check_password(name, password, client)
+        return self.verify_password(name, password, client).user
 
     def begin_sign_in(self, name: str, client: str) -> None:
         """Count a try by ``name`` from ``client``, or refuse it if they must wait (quick)."""
@@ -238,7 +250,7 @@ class UserStore:
                 wait.seconds,
             ) from None
 
-    def check_password(self, name: str, password: str, client: str) -> User:
+    def verify_password(self, name: str, password: str, client: str) -> Verified:
         """The second step of ``sign_in``, after ``begin_sign_in``: argon2, 0.2-0.5 s of a CPU."""
         with self.data.connect() as db:
             row = db.execute("SELECT password_hash FROM users WHERE name = ?", (name,)).fetchone()
@@ -247,15 +259,17 @@ class UserStore:
             raise SignInRefused("That user name and password do not match.")
         self.throttle.succeeded(name, client)
         if self.passwords.needs_rehash(stored):
+            rehashed = self.passwords.hash(password)
             with self.data.connect() as db:
-                db.execute(
-                    "UPDATE users SET password_hash = ? WHERE name = ?",
-                    (self.passwords.hash(password), name),
-                )
+                if db.execute(
+                    "UPDATE users SET password_hash = ? WHERE name = ? AND password_hash = ?",
+                    (rehashed, name, stored),
+                ).rowcount:
+                    stored = rehashed
         user = self.get(name)
         if user is None:  # removed while the password was being checked
             raise SignInRefused("That user name and password do not match.")
-        return user
+        return Verified(user, stored)
 
 
 def _clinic_set(clinics: Iterable[str] | None) -> frozenset[str] | None:

@@ -200,7 +200,7 @@ def test_an_export_time_gives_hour_rules_clock_times_as_handout_time_does(
     # The same handout as `handout` makes with the date and time typed in.
     single = tmp_path / "single.pdf"
     typed = ["handout", "Botulinum toxin injections", "--clinic", "magnolia"]
-    typed += ["--patient", "Ana Silva", "--date", "11/22/2026 2:30 PM", "-o", str(single)]
+    typed += ["--patient", "Ana Silva", "--date", "11/22/2026 2:30 PM", "--yes", "-o", str(single)]
     typed += ["--allow-draft"]
     assert CliRunner().invoke(main, typed).exit_code == 0
     assert single.read_bytes() == timed

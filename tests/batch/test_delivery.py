@@ -62,7 +62,10 @@ def test_batch_email_sends_once_per_row_and_records_failures(smtp_server, tmp_pa
     assert len(mailbox.received) == 1
     assert mailbox.received[0].rcpt_tos == ["ana@example.com"]
     message = BytesParser(policy=policy.default).parsebytes(mailbox.received[0].content)
-    (attachment,) = list(message.iter_attachments())
+    # The PDF (a calendar file rides along with a dated handout).
+    (attachment,) = [
+        p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"
+    ]
     assert attachment.get_content() == (out / rows["2"]["output"]).read_bytes()
 
     # Again: nothing is remade, Ana is not emailed twice, the failures are retried.

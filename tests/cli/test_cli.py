@@ -38,7 +38,18 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> None:
     result = runner.invoke(
-        main, ["handout", "microneedling", "--patient", NAME, "--date", "2026-11-22", "-o", "x.pdf"]
+        main,
+        [
+            "handout",
+            "microneedling",
+            "--patient",
+            NAME,
+            "--date",
+            "2026-11-22",
+            "--yes",
+            "-o",
+            "x.pdf",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "x.pdf"
@@ -53,7 +64,7 @@ def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> 
 def test_handout_in_spanish(runner: CliRunner, in_tmp: Path) -> None:
     args = ["handout", "micropenning", "--language", "es", "--patient", "José Álvarez"]
     args += ["--allow-draft"]  # the Spanish translation is a draft
-    result = runner.invoke(main, [*args, "--date", "2026-11-23", "-o", "es.pdf"])
+    result = runner.invoke(main, [*args, "--date", "2026-11-23", "--yes", "-o", "es.pdf"])
     assert result.exit_code == 0, result.output
     text = pdf_text((in_tmp / "es.pdf").read_bytes())
     assert "Paciente José Álvarez Fecha del procedimiento lunes, 23 de noviembre de 2026" in text
@@ -80,6 +91,7 @@ def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path
             "../../Zoë /O'Brien",
             "--date",
             "2026-11-22",
+            "--yes",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -171,8 +183,11 @@ def test_list_plain(runner: CliRunner, in_tmp: Path) -> None:
             "Unknown protocol 'microneedlng'. Did you mean 'microneedling'?",
         ),
         (["handout", "micropenning", "--clinic", "magnolai"], "Did you mean 'magnolia'?"),
-        (["handout", "micropenning", "--date", "11/22/2026"], "not a date written day/month"),
-        (["handout", "micropenning", "--date", "2026-02-30"], "not a real calendar date"),
+        (
+            ["handout", "micropenning", "--date", "11/22/2026", "--yes"],
+            "not a date written day/month",
+        ),
+        (["handout", "micropenning", "--date", "2026-02-30", "--yes"], "not a real calendar date"),
     ],
 )
 def test_user_errors_exit_1_without_traceback(runner, in_tmp, args, message) -> None:

@@ -20,7 +20,15 @@ from tests.pdfcheck import pdf_text
 from tests.support.smtp import PASSWORD, Mailbox, accept_frontdesk, free_port, smtp_env
 
 PATIENT_ADDRESS = "patient@example.com"
-BASE_ARGS = ["handout", "micropenning", "--patient", "Zoë O'Brien-Núñez", "--date", "2026-11-22"]
+BASE_ARGS = [
+    "handout",
+    "micropenning",
+    "--patient",
+    "Zoë O'Brien-Núñez",
+    "--date",
+    "2026-11-22",
+    "--yes",
+]
 
 
 @pytest.fixture
@@ -177,7 +185,17 @@ def test_eml_needs_an_address(in_tmp: Path) -> None:
 def test_print_reaches_the_cups_pdf_printer(cups_queue: CupsQueue, in_tmp: Path) -> None:
     marker = unique_marker("Printcheck ")
     since = time.time() - 1
-    args = ["handout", "micropenning", "--patient", marker, "--date", "2026-11-22", "-o", "p.pdf"]
+    args = [
+        "handout",
+        "micropenning",
+        "--patient",
+        marker,
+        "--date",
+        "2026-11-22",
+        "--yes",
+        "-o",
+        "p.pdf",
+    ]
     result = CliRunner().invoke(main, [*args, "--print", "--printer", cups_queue.name])
     assert result.exit_code == 0, result.output
     assert "printed: CUPS job" in result.output

@@ -16,10 +16,10 @@ def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str, **env: s
     """What ``serve`` would hand to uvicorn (which is not started)."""
     seen: dict[str, Any] = {}
 
-    def run(app: Any, **options: Any) -> None:
-        seen.update(options, app=app)
+    def run(server: uvicorn.Server, *args: Any) -> None:
+        seen.update(app=server.config.app, proxy_headers=server.config.proxy_headers)
 
-    monkeypatch.setattr(uvicorn, "run", run)
+    monkeypatch.setattr(uvicorn.Server, "run", run)
     result = CliRunner().invoke(
         main, ["serve", "--data", str(tmp_path / "data"), *args], env=env or None
     )

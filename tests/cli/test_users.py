@@ -66,7 +66,7 @@ def test_mistakes_are_plain_messages_with_status_1(tmp_path: Path) -> None:
     twice = users(data, "add", "frontdesk", password=PASSWORD)
     assert twice.exit_code == 1
     assert "already a user 'frontdesk'" in twice.output
-    assert "handouts users reset frontdesk" in twice.output
+    assert "to give them a new password, reset it" in twice.output
     missing = users(data, "remove", "nobody")
     assert missing.exit_code == 1
     assert "no user 'nobody'" in missing.output
@@ -186,7 +186,5 @@ def test_importing_the_users_command_hashes_nothing() -> None:
         "argon2.PasswordHasher.hash = lambda *a, **k: sys.exit(3)\n"
         "import handouts.cli.users, handouts.web.users, handouts.web.app\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], check=False, capture_output=True, text=True
-    )
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr

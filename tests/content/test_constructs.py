@@ -27,14 +27,15 @@ def _problems(tmp_path: Path, text: str) -> list[str]:
         ("{text: x, kind: do, until: healed, once: healed, from_day: 0}", "until (an event"),
         ("{text: x, kind: do, day: 2, until: healed}", "until goes with from_day"),
         ("{text: x, kind: do, once: healed, from_day: 3, to_day: 5}", "has no end"),
-        ("{text: x, kind: do, once: healed, day: 3}", "once needs from_day"),
+        ("{text: x, kind: do, once: healed, day: 3}", "with once, give only from_day"),
         # ranges of days and "at least"
         ("{text: x, kind: do, from_day: 0, to_day_max: 4}", "to_day_max goes with to_day"),
         ("{text: x, kind: do, from_day: 0, to_day: 4, to_day_max: 3}", "to_day_max 3 is not"),
         ("{text: x, kind: do, from_day: 0, at_least: true}", "at_least goes with to_day"),
         ("{text: x, kind: do, day: 2, to_day_max: 3}", "to_day_max goes with from_day"),
         # conditional steps
-        ("{text: x, kind: do}", "only a rule with a condition may have no span"),
+        ("{text: x, kind: do}", "only a rule with a condition or once may have no span"),
+        ("{text: x, kind: do, once: healed}", ""),
         ("{text: x, kind: do, condition: If sore, at_least: true}", "need a span"),
         # one-off at an hour, not before an hour
         ("{text: x, kind: do, at_hour: 4, to_hour: 6}", "leave out to_hour"),

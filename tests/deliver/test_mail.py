@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import email.utils
 import gettext
 import re
@@ -353,71 +355,58 @@ def env() -> jinja2.Environment:
     return make_environment(TEMPLATES, None, gettext.NullTranslations())
 
 
-def clinic(**overrides: Any) -> SimpleNamespace:
-    values = {
-        "name": "Harbour Skin Clinic",
-        "phone": "555-0100",
-        "email": "info@harbour-skin.example",
-        "website": "https://harbour-skin.example",
-        "after_hours": "555-0199",
-    }
-    return SimpleNamespace(**(values | overrides))
+def email_for(
+    patient: str | None = "Ana García",
+    date: dt.date | None = dt.date(2025, 3, 3),
+    clinic: dict[str, Any] | None = None,
+    procedure: str | None = None,
+) -> dict[str, Any]:
+    """The email templates' context for a real bundled handout, changed where a test says."""
+    from handouts.content.bundled import BUNDLED_ROOT
+    from handouts.content.store import ContentStore
+    from handouts.deliver.channels import email_context
+    from handouts.render.page import resolve_spec
+
+    spec = resolve_spec(ContentStore(BUNDLED_ROOT), "microneedling", "magnolia", patient, date)
+    changes: dict[str, Any] = {"clinic": spec.clinic.model_copy(update=clinic or {})}
+    if procedure is not None:
+        changes["protocol"] = spec.protocol.model_copy(update={"procedure": procedure})
+    spec = dataclasses.replace(spec, **changes)
+    return email_context(spec, has_calendar=date is not None)
 
 
 def test_email_templates_use_the_context(env: jinja2.Environment) -> None:
-    subject, text, html = render_email(
-        env,
-        {
-            "clinic": clinic(),
-            "protocol": SimpleNamespace(procedure="Microneedling", language="en"),
-            "patient_name": "Ana García",
-            "procedure_date_text": "March 3, 2025",
-            "direction": "ltr",
-        },
-    )
+    subject, text, html = render_email(env, email_for())
 
-    assert subject == "Your aftercare instructions from Harbour Skin Clinic"
+    assert subject == "Your aftercare instructions from Magnolia Dermatology & Laser"
     assert "\n" not in subject
     for body in (text, html):
         assert "Ana García" in body
-        assert "Microneedling" in body
-        assert "March 3, 2025" in body
-        assert "555-0100" in body
-        assert "555-0199" in body
-        assert "https://harbour-skin.example" in body
+        assert "Micro-Needling" in body
+        assert "Monday, March 3, 2025" in body
+        assert "(555) 010-2743" in body
+        assert "after-hours message" in body
+        assert "magnolia-derm.example" in body
+        assert "calendar file" in body
+    assert 'href="tel:5550102743"' in html
 
 
 def test_email_templates_without_patient_or_optional_clinic_details(
     env: jinja2.Environment,
 ) -> None:
-    _, text, html = render_email(
-        env,
-        {
-            "clinic": clinic(website=None, after_hours=None),
-            "protocol": SimpleNamespace(procedure="Chemical peel", language="en"),
-            "patient_name": None,
-            "procedure_date_text": None,
-            "direction": "ltr",
-        },
-    )
+    context = email_for(None, None, {"website": None, "after_hours": None})
+    _, text, html = render_email(env, context)
 
     assert text.startswith("Hello,")
     assert "None" not in text
     assert "None" not in html
     assert "procedure on" not in text
+    assert "calendar file" not in text
 
 
 def test_patient_names_are_text_not_templates(env: jinja2.Environment) -> None:
-    _, text, html = render_email(
-        env,
-        {
-            "clinic": clinic(name="Harbour & Co"),
-            "protocol": SimpleNamespace(procedure="Peel <b>", language="en"),
-            "patient_name": "{{7*7}} <b>",
-            "procedure_date_text": None,
-            "direction": "ltr",
-        },
-    )
+    context = email_for("{{7*7}} <b>", None, {"name": "Harbour & Co"}, "Peel <b>")
+    _, text, html = render_email(env, context)
 
     assert "Dear {{7*7}} <b>," in text
     assert "Dear <bdi>{{7*7}} &lt;b&gt;</bdi>," in html
@@ -431,15 +420,8 @@ def test_a_multiline_subject_template_becomes_one_line(tmp_path: Path) -> None:
     override.mkdir()
     (override / "subject.txt").write_text("Aftercare\nfrom {{ clinic.name }}\n")
     env = make_environment(TEMPLATES, tmp_path, gettext.NullTranslations())
-    context = {
-        "clinic": clinic(),
-        "protocol": SimpleNamespace(procedure="Peel", language="en"),
-        "patient_name": None,
-        "procedure_date_text": None,
-        "direction": "ltr",
-    }
 
-    subject, _, _ = render_email(env, context)
+    subject, _, _ = render_email(env, email_for(clinic={"name": "Harbour Skin Clinic"}))
 
     assert subject == "Aftercare from Harbour Skin Clinic"
 
@@ -476,10 +458,10 @@ def test_spanish_handout_email_is_spanish_throughout(smtp_server: Any) -> None:
     text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
     html = received.get_body(("html",)).get_content()
     assert text.startswith("Hola, José Álvarez:\n")
-    assert "(procedimiento del lunes, 23 de noviembre de 2026)" in text
+    assert "(procedimiento el lunes, 23 de noviembre de 2026)" in text
     assert "Saludos cordiales," in text and "Kind regards" not in text
     assert '<html lang="es" dir="ltr">' in html and "<bdi>José Álvarez</bdi>" in html
-    assert "Fuera del horario de atención: llame a nuestra consulta" in text
+    assert "llame a nuestra consulta y siga las indicaciones" in text
     attachment = next(received.iter_attachments())
     assert attachment.get_filename() == (
         "Cuidados posteriores de Micropenning - Magnolia Dermatology & Laser.pdf"

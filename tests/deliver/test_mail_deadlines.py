@@ -154,7 +154,7 @@ def test_handout_tells_the_user_the_email_may_have_been_sent(
     mailbox = StoresThenDrops()
     env = smtp_env(smtp_server(mailbox, auth_require_tls=False))
     target = tmp_path / "a.pdf"
-    args = ["handout", "micropenning", "--patient", "Ana Silva", "--date", "2026-11-22"]
+    args = ["handout", "micropenning", "--patient", "Ana Silva", "--date", "2026-11-22", "--yes"]
     result = CliRunner().invoke(
         main, [*args, "-o", str(target), "--email", "a@example.com"], env=env
     )

@@ -123,7 +123,15 @@ def test_a_list_on_two_days_two_folders_and_the_web_page_emails_each_patient_onc
         assert len(smtp.mailbox.received) == 3
 
         # The command line for one patient, without --again: refused, nothing sent.
-        one = ["handout", "micropenning", "--patient", "ana  SILVA", "--date", "2026-11-23"]
+        one = [
+            "handout",
+            "micropenning",
+            "--patient",
+            "ana  SILVA",
+            "--date",
+            "2026-11-23",
+            "--yes",
+        ]
         ran = handouts(*one, "--email", "Ana@Example.com", "-o", str(tmp_path / "a.pdf"), env=env)
         assert ran.returncode == 1 and "already emailed" in ran.stderr, ran.stderr
         assert len(smtp.mailbox.received) == 3
@@ -149,7 +157,7 @@ def test_a_list_on_two_days_two_folders_and_the_web_page_emails_each_patient_onc
     assert copy.read_bytes() == given
     assert first["pdf_sha256"] == hashlib.sha256(given).hexdigest()
     remade = tmp_path / "remade.pdf"
-    ran = handouts(*one[:-2], "--date", "2026-11-23", "-o", str(remade), env=env)
+    ran = handouts(*one[:-2], "--date", "2026-11-23", "--yes", "-o", str(remade), env=env)
     assert ran.returncode == 0, ran.stderr
     assert remade.read_bytes() != given  # the content did change
 
@@ -225,6 +233,7 @@ def test_a_kill_during_a_send_leaves_may_have_been_sent_and_nothing_is_resent(
         "Kim Lo",
         "--date",
         "2026-11-23",
+        "--yes",
         "--email",
         "kim@example.com",
         "-o",

@@ -178,6 +178,7 @@ def test_the_command_line_makes_one_handout_of_two_with_the_practitioners_words(
     monkeypatch.delenv("HANDOUTS_ROOT", raising=False)
     args = ["handout", "microneedling", "prp-injections", "--date", "2026-12-30"]
     args += ["--time", "15:30", "--patient", "A", "--note", "See you on Friday.", "--yes"]
+    args += ["--allow-draft"]  # the starter protocols are drafts
     args += ["--practitioner", "Dr Rao", "--areas", "Face", "--set", "makeup=48h", "-o", "x.pdf"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
@@ -187,3 +188,26 @@ def test_the_command_line_makes_one_handout_of_two_with_the_practitioners_words(
     assert "(set for you by your practitioner: 48 hours instead of 24 hours)" in text
     bad = CliRunner().invoke(main, [*args[:2], "--set", "makeup=soon", "-o", "y.pdf"])
     assert bad.exit_code != 0 and "--set: 'soon' is not a span" in bad.output
+
+
+def test_a_variant_from_the_command_line_changes_its_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("HANDOUTS_ROOT", raising=False)
+    args = ["handout", "laser-hair-removal", "--date", "2026-12-30", "--time", "15:30"]
+    result = CliRunner().invoke(main, [*args, "--variant", "underarms", "-o", "u.pdf", "--yes"])
+    assert result.exit_code == 0, result.output
+    text = pdf_text((tmp_path / "u.pdf").read_bytes())
+    assert "Laser hair removal care (Underarms)" in text
+    assert "Until 3:30 pm on Friday 1 January 2027: Do not use deodorant on your underarms." in text
+    assert "if your underarms were treated" not in text
+    plain = CliRunner().invoke(main, [*args, "-o", "p.pdf", "--yes"])
+    assert plain.exit_code == 0, plain.output
+    assert (
+        "If your underarms were treated, until 3:30 pm on Friday 1 January 2027: Do not"
+        in pdf_text((tmp_path / "p.pdf").read_bytes())
+    )
+    bad = CliRunner().invoke(main, [*args, "--variant", "lips", "-o", "b.pdf", "--yes"])
+    assert bad.exit_code != 0
+    assert "has no variant 'lips' (it has: underarms)" in bad.output

@@ -7,6 +7,7 @@ renderers (nothing here makes a handout), a real SQLite data folder.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -118,3 +119,38 @@ def token_of(client: TestClient, path: str = "/") -> str:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     return csrf_token(response.text)
+
+
+class GatedPasswords(Passwords):
+    """argon2 that waits inside ``verify`` until the test opens the gate.
+
+    So the test knows, without timing anything, that password checks are in
+    progress while it does something else. If a check ran on the event loop,
+    the loop itself would be stuck here; the gate then opens on its own after
+    a few seconds (so a regression fails instead of hanging) and says so.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(cheap_passwords()._hasher)
+        self.gate = threading.Event()
+        self.entered = threading.Semaphore(0)
+        self.lock = threading.Lock()
+        self.inside = 0
+        self.most_at_once = 0
+        self.checks = 0
+        self.gave_up_waiting = False
+
+    def verify(self, stored: str | None, password: str) -> bool:
+        with self.lock:
+            self.inside += 1
+            self.checks += 1
+            self.most_at_once = max(self.most_at_once, self.inside)
+        self.entered.release()
+        try:
+            if not self.gate.wait(timeout=5):
+                self.gave_up_waiting = True
+                self.gate.set()
+            return super().verify(stored, password)
+        finally:
+            with self.lock:
+                self.inside -= 1

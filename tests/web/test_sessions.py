@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,15 @@ from starlette.testclient import TestClient
 from handouts.cli import main
 from handouts.web.data import DATABASE_NAME
 from handouts.web.sessions import COOKIE, DEFAULT_IDLE, DEFAULT_LIFETIME, SEEN_EVERY
-from tests.web.inprocess import PASSWORD, Desk, cookie_of, make_desk, sign_in, token_of
+from tests.web.inprocess import (
+    PASSWORD,
+    Desk,
+    GatedPasswords,
+    cookie_of,
+    make_desk,
+    sign_in,
+    token_of,
+)
 
 STAFF, MANAGER = "frontdesk", "boss2"
 
@@ -176,3 +185,27 @@ def test_a_signed_in_cookie_is_dropped_by_the_browser_at_the_lifetime(desk: Desk
     header = response.headers["set-cookie"].lower()
     assert f"max-age={DEFAULT_LIFETIME}" in header
     assert "httponly" in header and "samesite=strict" in header
+
+
+@pytest.mark.parametrize("change", ["reset", "remove"])
+def test_a_reset_or_removal_during_a_sign_in_is_not_undone_by_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    passwords = GatedPasswords()
+    desk = make_desk(tmp_path, passwords=passwords)
+    monkeypatch.setattr(desk.web.handouts, "start", lambda: None)
+    monkeypatch.setattr(desk.web.handouts, "close", lambda: None)
+    desk.add(STAFF)
+    answer: list[int] = []
+    with TestClient(desk.app, follow_redirects=False) as client:
+        thread = threading.Thread(target=lambda: answer.append(sign_in(client, STAFF).status_code))
+        thread.start()
+        assert passwords.entered.acquire(timeout=30)  # the old password is being checked
+        if change == "reset":
+            desk.web.users.set_password(STAFF, "reset-meanwhile")
+        else:
+            desk.web.users.remove(STAFF)
+        passwords.gate.set()
+        thread.join(timeout=60)
+    assert answer == [401]
+    assert desk.web.sessions.count(STAFF) == 0

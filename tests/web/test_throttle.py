@@ -15,8 +15,7 @@ from starlette.testclient import TestClient
 
 from handouts.web.app import HASHING_AT_ONCE
 from handouts.web.throttle import FORGET_AFTER_SECONDS, FREE_FAILURES
-from handouts.web.users import Passwords
-from tests.web.inprocess import PASSWORD, Desk, cheap_passwords, csrf_token, make_desk
+from tests.web.inprocess import PASSWORD, Desk, GatedPasswords, csrf_token, make_desk
 
 BOSS = "boss2"
 PROXY = "testclient"  # the address TestClient connects from
@@ -105,41 +104,6 @@ def test_a_forwarded_address_from_a_proxy_not_named_is_ignored(tmp_path: Path) -
     assert try_password(client, BOSS, PASSWORD, "203.0.113.200") == 429
 
 
-class GatedPasswords(Passwords):
-    """argon2 that waits inside ``verify`` until the test opens the gate.
-
-    So the test knows, without timing anything, that password checks are in
-    progress while it does something else. If a check ran on the event loop,
-    the loop itself would be stuck here; the gate then opens on its own after
-    a few seconds (so a regression fails instead of hanging) and says so.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(cheap_passwords()._hasher)
-        self.gate = threading.Event()
-        self.entered = threading.Semaphore(0)
-        self.lock = threading.Lock()
-        self.inside = 0
-        self.most_at_once = 0
-        self.checks = 0
-        self.gave_up_waiting = False
-
-    def verify(self, stored: str | None, password: str) -> bool:
-        with self.lock:
-            self.inside += 1
-            self.checks += 1
-            self.most_at_once = max(self.most_at_once, self.inside)
-        self.entered.release()
-        try:
-            if not self.gate.wait(timeout=5):
-                self.gave_up_waiting = True
-                self.gate.set()
-            return super().verify(stored, password)
-        finally:
-            with self.lock:
-                self.inside -= 1
-
-
 def in_threads(count: int, work: object) -> Iterator[threading.Thread]:
     for n in range(count):
         thread = threading.Thread(target=work, args=(n,), daemon=True)  # type: ignore[arg-type]
@@ -209,3 +173,14 @@ def test_guesses_sent_at_once_cannot_slip_past_the_count(
             thread.join(timeout=60)
     assert passwords.checks == FREE_FAILURES, "more guesses were checked than are free"
     assert sorted(answers.values()) == [401] * FREE_FAILURES + [429] * (12 - FREE_FAILURES)
+
+
+def test_forgotten_counts_leave_the_table(behind_proxy: Desk) -> None:
+    guesser = behind_proxy.client()
+    for n in range(20):
+        try_password(guesser, f"made-up-{n}", "wrong-password", f"203.0.113.{n}")
+    behind_proxy.clock.advance(FORGET_AFTER_SECONDS)
+    try_password(guesser, BOSS, "wrong-password", "203.0.113.250")
+    with behind_proxy.web.data.connect() as db:
+        keys = {row[0] for row in db.execute("SELECT key FROM failures")}
+    assert keys == {f"pair:{BOSS}@203.0.113.250", "address:203.0.113.250"}

@@ -10,9 +10,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from ... import service
+from ...content.store import ContentStore
 from ...errors import HandoutError
 from ...inputs.dates import DateStyle, spelled_out
 from ..batches import BatchRun
+from ..choices import choices
 from ..list_rows import RowViews, list_day
 from ..users import User
 from .common import (
@@ -38,6 +40,16 @@ def _run(request: Request, user: User) -> BatchRun:
     return run
 
 
+def _clinics(store: ContentStore, user: User) -> dict[str, object]:
+    offered = choices(store)  # a clinic whose file is broken is left out, and named
+    usable = [clinic for clinic in offered.clinics if user.may_use(clinic.id)]
+    return {
+        "clinics": usable,
+        "default_clinic": offered.default_clinic,
+        "unusable": [u for u in offered.unusable if u.kind == "clinic" and user.may_use(u.id)],
+    }
+
+
 def _foreign_rows(run: BatchRun, user: User) -> list[int]:
     """Rows of the list for clinics this user is not limited to."""
     return sorted(job.row for job in run.plan.jobs if not user.may_use(job.clinic_id))
@@ -51,8 +63,8 @@ async def upload_form(request: Request) -> Response:
         "batch_upload.html",
         current,
         user,
-        clinics=[clinic for clinic in store.clinics() if user.may_use(clinic.id)],
-        default_clinic=store.default_clinic_id,
+        200,
+        **_clinics(store, user),
         profiles=store.import_profile_ids(),
         problem="",
     )
@@ -109,8 +121,7 @@ async def upload(request: Request) -> Response:
         current,
         user,
         status,
-        clinics=[clinic for clinic in store.clinics() if user.may_use(clinic.id)],
-        default_clinic=store.default_clinic_id,
+        **_clinics(store, user),
         profiles=store.import_profile_ids(),
         problem=problem,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import datetime as dt
 from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
@@ -14,6 +15,7 @@ from starlette.routing import Route
 from ... import service
 from ...content.approval import DraftRefused
 from ...content.catalogs import language_name
+from ...content.combining import PractitionerWords, parse_span_change
 from ...content.store import ContentStore
 from ...errors import HandoutError, InputError
 from ...inputs import clock
@@ -21,6 +23,7 @@ from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date, spelled_out
 from ...messages import error_message
 from .. import advice
+from ..choices import Choices, choices
 from ..sessions import Session
 from ..users import User
 from .common import check_clinic, checked_form, page, signed_in, text, web
@@ -28,6 +31,7 @@ from .waiting import PreviewDropped, unless_client_leaves
 
 CLINIC_COOKIE = "handouts_clinic"  # which clinic this browser uses; not health data
 MAX_COPIES = 20
+MAX_NOTE = 1000  # a note is a few sentences; a page cannot hold an essay
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Outcome:
 
     ok: bool
     message: str
+    signable: int | None = None  # the recorded handout the patient may now sign for
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,15 @@ class HandoutForm:
     printer: str
     copies: str
     language: str = ""  # empty: the procedure's own language
+    next: str = ""  # the booked next visit, "2026-12-21T10:00" (datetime-local) or a date
+    follow_ups: str = ""  # "yes": the patient agreed to follow-up messages
+    # The practitioner's fieldset: a second procedure, a variant and their own words.
+    also: str = ""
+    variant: str = ""
+    practitioner: str = ""
+    areas: str = ""
+    note: str = ""
+    spans: str = ""  # "heat=72h; sun=14d"
 
     @classmethod
     def read(cls, form: FormData) -> HandoutForm:
@@ -61,6 +75,7 @@ class HandoutForm:
         procedure_time = parse_time(self.time, "Procedure time") if self.time else None
         if procedure_time and not procedure_date:
             raise InputError("Procedure time: give the procedure date too.")
+        next_visit, next_time = _next_visit(self.next)
         return service.HandoutRequest(
             self.protocol,
             self.clinic or None,
@@ -69,7 +84,32 @@ class HandoutForm:
             procedure_time=procedure_time,
             language=self.language or None,
             email=self.email or None,
+            next_visit=next_visit,
+            next_visit_time=next_time,
+            also=(self.also,) if self.also and self.also != self.protocol else (),
+            variant=self.variant or None,
+            words=self.words(),
         )
+
+    @property
+    def wants_follow_ups(self) -> bool:
+        return self.follow_ups == "yes"
+
+    def words(self) -> PractitionerWords | None:
+        if len(self.note) > MAX_NOTE or len(self.areas) > MAX_NOTE:
+            raise InputError(f"Note and treated areas: at most {MAX_NOTE} characters each.")
+        try:
+            changes = tuple(
+                parse_span_change(part)
+                for part in self.spans.replace(",", ";").split(";")
+                if part.strip()
+            )
+        except ValueError as error:
+            raise InputError(f"Changed spans: {error}.") from None
+        words = PractitionerWords(
+            self.practitioner or None, self.areas or None, self.note or None, changes
+        )
+        return None if words.empty else words
 
     def copy_count(self) -> int:
         try:
@@ -81,24 +121,28 @@ class HandoutForm:
         return copies
 
 
-def _languages(store: ContentStore) -> list[tuple[str, str]]:
+def _languages(store: ContentStore, offered: Choices) -> list[tuple[str, str]]:
     """(code, name) of every language some protocol has, named in that language and English."""
-    codes = sorted({code for pid in store.protocol_ids() for code in store.protocol_languages(pid)})
+    codes = sorted(
+        {code for p in offered.protocols for code in [p.language, *store.translation_paths(p.id)]}
+    )
     return [(code, language_name(code)) for code in codes]
 
 
 def _choices(request: Request, user: User, form: HandoutForm) -> dict[str, object]:
     store = web(request).store
-    protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
-    drafts = {p.id for p in protocols if not service.approval(store, p.id).approved}
+    offered = choices(store)  # a clinic or procedure whose file is broken is left out, and named
+    drafts = {p.id for p in offered.protocols if not service.approval(store, p.id).approved}
     return {
-        "clinics": [clinic for clinic in store.clinics() if user.may_use(clinic.id)],
+        "clinics": [clinic for clinic in offered.clinics if user.may_use(clinic.id)],
+        "protocols": offered.protocols,
         # Drafts apart and marked, so nobody picks one for a patient without seeing it;
         # a draft a clinician signed off (as it is now) counts as reviewed.
-        "reviewed": [p for p in protocols if p.id not in drafts],
-        "drafts": [p for p in protocols if p.id in drafts],
+        "reviewed": [p for p in offered.protocols if p.id not in drafts],
+        "drafts": [p for p in offered.protocols if p.id in drafts],
+        "unusable": [u for u in offered.unusable if u.kind != "clinic" or user.may_use(u.id)],
         "printers": service.known_printers(),
-        "languages": _languages(store),
+        "languages": _languages(store, offered),
         "date_spelled": _date_spelled(request, form),
         "today": clock.today().isoformat(),  # the server's, for the page's "days ago"
     }
@@ -118,15 +162,15 @@ def _blank_form(request: Request, user: User, kept: HandoutForm | None = None) -
     """An empty form: no procedure chosen, so nobody gives the first one by default.
 
     ``kept`` is the form of the patient before, for Next patient: the clinic,
-    printer and date stay, everything about the patient goes.
+    printer and date stay, everything about the patient (and the visit) goes.
     """
-    store = web(request).store
     if kept is not None:
         return HandoutForm(kept.clinic, "", "", kept.date, "", "", kept.printer, "1")
+    offered = choices(web(request).store)
     remembered = request.cookies.get(CLINIC_COOKIE, "")
-    usable = user.usable(store.clinic_ids())
-    clinic = remembered if remembered in usable else store.default_clinic_id
-    if not user.may_use(clinic):
+    usable = user.usable(c.id for c in offered.clinics)
+    clinic = remembered if remembered in usable else offered.default_clinic
+    if clinic not in usable:
         clinic = usable[0] if usable else ""
     return HandoutForm(clinic, "", "", clock.today().isoformat(), "", "", "", "1")
 
@@ -163,6 +207,14 @@ def _remember_clinic(response: Response, clinic: str) -> None:
         response.set_cookie(
             CLINIC_COOKIE, clinic, max_age=365 * 86400, httponly=True, samesite="strict"
         )
+
+
+def _next_visit(raw: str) -> tuple[dt.date | None, dt.time | None]:
+    """The form's booked next visit: a date, or a date and time ("2026-12-21T10:00")."""
+    if not raw:
+        return None, None
+    day, _, clock = raw.partition("T")
+    return parse_date(day, "Next visit"), parse_time(clock, "Next visit") if clock else None
 
 
 async def main_page(request: Request) -> Response:
@@ -250,12 +302,16 @@ async def act(request: Request) -> Response:
                 media_type="application/pdf",
                 headers={"content-disposition": f'attachment; filename="{made.filename}"'},
             )
+        if action == "calendar":
+            return await run_in_threadpool(_calendar, request, handout_request)
         if action == "print":
             outcome = await run_in_threadpool(
                 print_one, request, user, handout_request, form.printer, form.copy_count()
             )
         elif action == "email":
-            outcome = await run_in_threadpool(email_one, request, user, handout_request, form.email)
+            outcome = await run_in_threadpool(
+                email_one, request, user, handout_request, form.email, form.wants_follow_ups
+            )
         else:
             raise InputError("Choose Preview, Download PDF, Print or Email.")
     except DraftRefused:
@@ -266,6 +322,32 @@ async def act(request: Request) -> Response:
         outcome = Outcome(False, str(dropped))
     status = 200 if outcome.ok else 422
     return _main_page(request, current, user, form, outcome, status_code=status)
+
+
+def _calendar(request: Request, handout_request: service.HandoutRequest) -> Response:
+    """The handout's dates as an .ics download; nothing about the patient is in it."""
+    from ...render.calendar import build_calendar
+    from ...render.page import resolve_spec
+
+    if handout_request.procedure_date is None:
+        raise InputError("Calendar: give the procedure date first.")
+    spec = resolve_spec(
+        web(request).store,
+        handout_request.protocol,
+        handout_request.clinic,
+        None,  # the name is not in a calendar
+        handout_request.procedure_date,
+        handout_request.procedure_time,
+        language=handout_request.language,
+        next_visit=handout_request.next_visit,
+        next_visit_time=handout_request.next_visit_time,
+    )
+    name = f"{spec.clinic.id}_{spec.protocol.id}_{spec.procedure_date}.ics"
+    return Response(
+        build_calendar(spec),
+        media_type="text/calendar",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _ledger(request: Request) -> service.Ledger:
@@ -313,12 +395,6 @@ def print_one(
     return _print(request, user, _give(request, user, handout_request), printer, copies)
 
 
-def print_again(request: Request, user: User, handout_id: int, printer: str) -> Outcome:
-    """The archived bytes of a recorded handout, printed once more on purpose."""
-    given = service.given_again(web(request).store, _ledger(request), handout_id)
-    return _print(request, user, given, printer, 1, again=True)
-
-
 def _print(
     request: Request,
     user: User,
@@ -336,27 +412,36 @@ def _print(
     if not result.ok:
         return Outcome(False, advice.print_message(result.reason))
     plural = "copy" if copies == 1 else "copies"
-    return Outcome(True, f"Sent to {result.printer}: {copies} {plural} (print job {result.job}).")
+    message = f"Sent to {result.printer}: {copies} {plural} (print job {result.job})."
+    return Outcome(True, message, given.handout_id)
 
 
 def email_one(
-    request: Request, user: User, handout_request: service.HandoutRequest, address: str
+    request: Request,
+    user: User,
+    handout_request: service.HandoutRequest,
+    address: str,
+    follow_ups: bool = False,
 ) -> Outcome:
-    """Make the handout and email it once to ``address``."""
+    """Make the handout and email it once to ``address``; with the patient's consent,
+    schedule its follow-ups to that same address."""
     problem = _email_problem(request, address)
     if problem is not None:
         return problem
+    if follow_ups and handout_request.procedure_date is None:
+        return Outcome(False, "Not emailed: follow-up messages need the procedure date.")
     given = _give(request, user, handout_request)
-    return _email(request, user, given, address)
-
-
-def email_again(request: Request, user: User, handout_id: int, address: str) -> Outcome:
-    """The archived bytes of a recorded handout, emailed once more on purpose."""
-    problem = _email_problem(request, address)
-    if problem is not None:
-        return problem
-    given = service.given_again(web(request).store, _ledger(request), handout_id)
-    return _email(request, user, given, address, again=True)
+    outcome = _email(request, user, given, address)
+    if outcome.ok and follow_ups:
+        count = service.schedule_follow_ups(
+            given.made,
+            address,
+            data=web(request).settings.data_dir,
+            consent=f"front desk web page, by {user.name}",
+        )
+        plural = "message" if count == 1 else "messages"
+        outcome = Outcome(True, f"{outcome.message} {count} follow-up {plural} scheduled.")
+    return outcome
 
 
 def _email_problem(request: Request, address: str) -> Outcome | None:
@@ -387,7 +472,7 @@ def _email(
     if not result.ok:
         trouble = advice.EmailTrouble.NOT_SENT
         return Outcome(False, advice.email_message(trouble, address, result.reason))
-    return Outcome(True, f"Emailed to {address}.")
+    return Outcome(True, f"Emailed to {address}.", given.handout_id)
 
 
 routes = [

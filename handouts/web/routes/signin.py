@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..sessions import Session
-from ..users import SignInRefused, User
+from ..users import SignInRefused, Verified
 from .common import (
     ClinicRefused,
     FormRefused,
@@ -32,7 +32,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-async def verify_sign_in(request: Request, name: str, password: str) -> User:
+async def verify_sign_in(request: Request, name: str, password: str) -> Verified:
     """``UserStore.sign_in`` in two steps, both off the event loop.
 
     The throttle's check is quick and answers a guesser who must wait at once;
@@ -42,7 +42,7 @@ async def verify_sign_in(request: Request, name: str, password: str) -> User:
     """
     users, address = web(request).users, client_address(request)
     await run_in_threadpool(users.begin_sign_in, name, address)
-    check = functools.partial(users.check_password, name, password, address)
+    check = functools.partial(users.verify_password, name, password, address)
     return await anyio.to_thread.run_sync(check, limiter=web(request).hashing)
 
 
@@ -87,18 +87,22 @@ async def signin(request: Request) -> Response:
     form = await checked_form(request, current)
     name = text(form, "name")
     password = form.get("password")
+    sessions = web(request).sessions
     try:
-        user = await verify_sign_in(request, name, password if isinstance(password, str) else "")
+        verified = await verify_sign_in(
+            request, name, password if isinstance(password, str) else ""
+        )
+        sid = sessions.start(verified.user.name, verified.password_hash)
+        if sid is None:  # reset or removed while the password was being checked
+            raise SignInRefused("That user name and password do not match.")
     except SignInRefused as refused:
         # The cookie is left as it is: a failed sign-in neither ends nor prolongs anything.
         status = 429 if refused.wait else 401
         return _signin_page(request, current, str(refused), status, name)
-    if current.sid:  # signing in as someone else ends the session this browser had
-        web(request).sessions.end(current.sid)
+    if current.sid:  # signing in again (or as someone else) ends this browser's old session
+        sessions.end(current.sid)
     response = RedirectResponse("/", status_code=303)
-    web(request).cookies.write(
-        response, Session.signed_in(user.name, web(request).sessions.start(user.name))
-    )
+    web(request).cookies.write(response, Session.signed_in(verified.user.name, sid))
     return response
 
 
