@@ -19,7 +19,7 @@ import pytest
 
 from tests.cups_fixture import CupsQueue, unique_marker
 from tests.web.conftest import Smtp, axe_violations, sign_in
-from tests.web.server import Server
+from tests.web.server import MANAGER, Server
 
 pytestmark = pytest.mark.browser
 
@@ -179,7 +179,7 @@ def test_a_phone_wide_page_still_works(browser: object, server: Server, tmp_path
     context = browser.new_context(base_url=server.url, viewport=PHONE)  # type: ignore[attr-defined]
     page = context.new_page()
     try:
-        sign_in(page)
+        sign_in(page, MANAGER)  # the longest menu
         fill(page, server, "Narrow Patient")
         page.locator("#preview img").first.wait_for()
         # Nothing wider than the screen: no sideways scrolling.
