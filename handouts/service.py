@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
     from .content.approval import Approval, SignOff
+    from .deliver.mail import SmtpSettings
     from .follow_ups.sender import SendReport
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
@@ -408,6 +409,14 @@ def give(
 def save_bytes(data: bytes, path: Path) -> Path:
     """Write bytes (an archived PDF) atomically and owner-only."""
     return write_atomic(path, data)
+
+
+def mail_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
+    """The mail server the environment sets up, for a Settings page (``DeliveryError``
+    says what is missing); its password stays out of its repr."""
+    from .deliver.mail import SmtpSettings
+
+    return SmtpSettings.from_env(os.environ if environ is None else environ)
 
 
 def known_printers() -> list[str]:

@@ -91,6 +91,7 @@ def create_app(settings: WebSettings) -> Starlette:
 
     from . import problems
     from .routes import account, batch, follow_ups, handout, history, signature, signin
+    from .routes import settings as settings_page
 
     web = Web(settings)
 
@@ -120,6 +121,7 @@ def create_app(settings: WebSettings) -> Starlette:
         *handout.routes,
         *batch.routes,
         *history.routes,
+        *settings_page.routes,
         *follow_ups.routes,
         *signature.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),

@@ -8,10 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from handouts.content.approval import sign_off
-from handouts.content.bundled import BUNDLED_ROOT
-from handouts.content.store import ContentStore
-from tests.web.server import Server, csrf_token
+from tests.web.server import MANAGER, Server, csrf_token
 
 
 def post(server: Server, **fields: str) -> tuple[int, str]:
@@ -19,6 +16,22 @@ def post(server: Server, **fields: str) -> tuple[int, str]:
     token = csrf_token(client.get("/").text)
     response = client.post("/handout", data={"csrf_token": token, **fields})
     return response.status_code, html.unescape(response.text)
+
+
+def sign_off(server: Server, protocol: str, language: str) -> str:
+    """A manager records a clinician's sign-off on the Settings page; the page's text."""
+    manager = server.signed_in(MANAGER)
+    signed = manager.post(
+        "/settings/signoff",
+        data={
+            "csrf_token": csrf_token(manager.get("/settings").text),
+            "protocol": protocol,
+            "language": language,
+            "clinician": "Dr Ana Silva",
+        },
+    )
+    assert signed.status_code == 200
+    return html.unescape(signed.text)
 
 
 def test_a_date_that_cannot_be_read_is_named(server: Server) -> None:
@@ -41,29 +54,27 @@ def test_copies_out_of_range_are_refused_before_printing(server: Server) -> None
 
 
 def test_a_procedure_time_gives_the_command_lines_pdf(server: Server, tmp_path: Path) -> None:
-    # A starter draft: a clinician signs it off (in the server's data folder) first.
-    data = {"HANDOUTS_DATA": str(server.data)}
-    sign_off(ContentStore(BUNDLED_ROOT), "light-chemical-peel", "Dr Test", environ=data)
     client = server.signed_in()
     token = csrf_token(client.get("/").text)
     fields = {
         "csrf_token": token,
         "clinic": "harbourside",
-        "protocol": "light-chemical-peel",
+        "protocol": "light-chemical-peel",  # it has rules in hours
         "patient": "Timed Patient",
         "date": "2026-11-22",
         "time": "14:30",
         "action": "download",
     }
     server.names_used.append("Timed Patient")
+    sign_off(server, "light-chemical-peel", "en")  # a draft: a clinician approves it first
     made = client.post("/handout", data=fields)
     assert made.status_code == 200
     target = tmp_path / "cli.pdf"
     subprocess.run(
         [sys.executable, "-m", "handouts", "handout", "light-chemical-peel", "--clinic",
-         "harbourside", "--patient", "Timed Patient", "--date", "2026-11-22", "--yes",
-         "--time", "14:30", "-o", str(target)],
-        check=True, capture_output=True, env={**os.environ, **data},
+         "harbourside", "--patient", "Timed Patient", "--date", "2026-11-22", "--time", "14:30",
+         "--yes", "-o", str(target)],
+        check=True, capture_output=True, env={**os.environ, "HANDOUTS_DATA": str(server.data)},
     )  # fmt: skip
     assert made.content == target.read_bytes()
     untimed = client.post("/handout", data={**fields, "time": ""})
@@ -79,9 +90,6 @@ def test_a_time_without_a_date_is_refused(server: Server) -> None:
 def test_the_language_field_gives_the_command_lines_spanish_pdf(
     server: Server, tmp_path: Path
 ) -> None:
-    # The Spanish translation is a draft: a clinician signs it off first.
-    data = {"HANDOUTS_DATA": str(server.data)}
-    sign_off(ContentStore(BUNDLED_ROOT), "micropenning", "Dr Test", language="es", environ=data)
     client = server.signed_in()
     page = client.get("/").text
     assert '<label for="language">Language</label>' in page
@@ -96,14 +104,19 @@ def test_the_language_field_gives_the_command_lines_spanish_pdf(
         "action": "download",
     }
     server.names_used.append("José Álvarez")
+    refused = client.post("/handout", data=fields)  # the translation is a draft
+    assert refused.status_code == 422
+    assert "Ask a manager to record a clinician's sign-off" in html.unescape(refused.text)
+    signed = sign_off(server, "micropenning", "es")
+    assert "Signed off: Micropenning aftercare (Spanish (español)) by Dr Ana Silva" in signed
     made = client.post("/handout", data=fields)
     assert made.status_code == 200
     target = tmp_path / "cli.pdf"
     subprocess.run(
         [sys.executable, "-m", "handouts", "handout", "micropenning", "--clinic", "magnolia",
-         "--patient", "José Álvarez", "--date", "2026-11-23", "--yes", "--language", "es",
-         "-o", str(target)],
-        check=True, capture_output=True, env={**os.environ, **data},
+         "--patient", "José Álvarez", "--date", "2026-11-23", "--language", "es",
+         "--yes", "-o", str(target)],
+        check=True, capture_output=True, env={**os.environ, "HANDOUTS_DATA": str(server.data)},
     )  # fmt: skip
     assert made.content == target.read_bytes()
 

@@ -13,13 +13,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ... import service
+from ...content.approval import DraftRefused
 from ...content.catalogs import language_name
 from ...content.combining import PractitionerWords, parse_span_change
 from ...content.store import ContentStore
 from ...errors import HandoutError, InputError
+from ...inputs import clock
 from ...inputs.clock import parse_time
-from ...inputs.dates import parse_date
+from ...inputs.dates import parse_date, spelled_out
 from ...messages import error_message
+from .. import advice
 from ..choices import Choices, choices
 from ..sessions import Session
 from ..users import User
@@ -126,27 +129,50 @@ def _languages(store: ContentStore, offered: Choices) -> list[tuple[str, str]]:
     return [(code, language_name(code)) for code in codes]
 
 
-def _choices(request: Request, user: User) -> dict[str, object]:
+def _choices(request: Request, user: User, form: HandoutForm) -> dict[str, object]:
     store = web(request).store
     offered = choices(store)  # a clinic or procedure whose file is broken is left out, and named
+    drafts = {p.id for p in offered.protocols if not service.approval(store, p.id).approved}
     return {
         "clinics": [clinic for clinic in offered.clinics if user.may_use(clinic.id)],
         "protocols": offered.protocols,
+        # Drafts apart and marked, so nobody picks one for a patient without seeing it;
+        # a draft a clinician signed off (as it is now) counts as reviewed.
+        "reviewed": [p for p in offered.protocols if p.id not in drafts],
+        "drafts": [p for p in offered.protocols if p.id in drafts],
         "unusable": [u for u in offered.unusable if u.kind != "clinic" or user.may_use(u.id)],
         "printers": service.known_printers(),
         "languages": _languages(store, offered),
+        "date_spelled": _date_spelled(request, form),
+        "today": clock.today().isoformat(),  # the server's, for the page's "days ago"
     }
 
 
-def _blank_form(request: Request, user: User) -> HandoutForm:
+def _date_spelled(request: Request, form: HandoutForm) -> str:
+    """The date as understood, with weekday and month name, the way the clinic writes dates."""
+    try:
+        date = parse_date(form.date, "Procedure date") if form.date else None
+        clinic = web(request).store.clinic(form.clinic or None)
+    except HandoutError:
+        return ""
+    return spelled_out(date, clinic.date_style) if date else ""
+
+
+def _blank_form(request: Request, user: User, kept: HandoutForm | None = None) -> HandoutForm:
+    """An empty form: no procedure chosen, so nobody gives the first one by default.
+
+    ``kept`` is the form of the patient before, for Next patient: the clinic,
+    printer and date stay, everything about the patient (and the visit) goes.
+    """
+    if kept is not None:
+        return HandoutForm(kept.clinic, "", "", kept.date, "", "", kept.printer, "1")
     offered = choices(web(request).store)
     remembered = request.cookies.get(CLINIC_COOKIE, "")
     usable = user.usable(c.id for c in offered.clinics)
     clinic = remembered if remembered in usable else offered.default_clinic
     if clinic not in usable:
         clinic = usable[0] if usable else ""
-    first = offered.protocols[0].id if offered.protocols else ""
-    return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
+    return HandoutForm(clinic, "", "", clock.today().isoformat(), "", "", "", "1")
 
 
 def _main_page(
@@ -157,6 +183,8 @@ def _main_page(
     outcome: Outcome | None = None,
     previews: list[str] | None = None,
     status_code: int = 200,
+    *,
+    next_patient: bool = False,  # the cursor waits in Patient name
 ) -> Response:
     response = page(
         request,
@@ -167,7 +195,8 @@ def _main_page(
         form=form,
         outcome=outcome,
         previews=previews or [],
-        **_choices(request, user),
+        next_patient=next_patient,
+        **_choices(request, user, form),
     )
     _remember_clinic(response, form.clinic)
     return response
@@ -216,6 +245,13 @@ async def previewed(
     return pages
 
 
+def _title(request: Request, protocol: str) -> str:
+    try:
+        return web(request).store.protocol(protocol).title
+    except HandoutError:
+        return protocol
+
+
 def _failure(error: Exception) -> str:
     return error_message(error) if isinstance(error, HandoutError | OSError) else str(error)
 
@@ -225,6 +261,10 @@ async def preview_fragment(request: Request) -> Response:
     current, user = signed_in(request)
     form = HandoutForm.read(await checked_form(request, current))
     _check_clinic(request, user, form)
+    if not form.protocol:  # the form opens so; not a problem to show in red
+        response = page(request, "preview.html", current, user, previews=[], problem="")
+        _remember_clinic(response, form.clinic)
+        return response
     try:
         pages = await previewed(request, current, form.request())
     except (HandoutError, OSError) as error:
@@ -245,6 +285,9 @@ async def act(request: Request) -> Response:
     form = HandoutForm.read(posted)
     _check_clinic(request, user, form)
     action = text(posted, "action")
+    if action == "next":
+        blank = _blank_form(request, user, form)
+        return _main_page(request, current, user, blank, next_patient=True)
     try:
         handout_request = form.request()
         if action == "preview":
@@ -271,6 +314,8 @@ async def act(request: Request) -> Response:
             )
         else:
             raise InputError("Choose Preview, Download PDF, Print or Email.")
+    except DraftRefused:
+        outcome = Outcome(False, advice.draft_refused(_title(request, form.protocol)))
     except (HandoutError, OSError) as error:
         outcome = Outcome(False, f"Nothing was made: {_failure(error)}")
     except PreviewDropped as dropped:
@@ -344,6 +389,9 @@ def print_one(
     copies: int,
 ) -> Outcome:
     """Make the handout and queue it once; the service keeps the PDF's temporary copy."""
+    wrong_printer = advice.unknown_printer(printer)
+    if wrong_printer:
+        return Outcome(False, wrong_printer)
     return _print(request, user, _give(request, user, handout_request), printer, copies)
 
 
@@ -362,11 +410,7 @@ def _print(
     if result.refused:
         return _refused(result, "printed")
     if not result.ok:
-        return Outcome(
-            False,
-            f"Not printed: {result.reason} Check that the printer is on and has paper, "
-            "then press Print again, or press Download PDF and print the file yourself.",
-        )
+        return Outcome(False, advice.print_message(result.reason))
     plural = "copy" if copies == 1 else "copies"
     message = f"Sent to {result.printer}: {copies} {plural} (print job {result.job})."
     return Outcome(True, message, given.handout_id)
@@ -401,18 +445,12 @@ def email_one(
 
 
 def _email_problem(request: Request, address: str) -> Outcome | None:
-    if not address:
-        return Outcome(False, "Not emailed: type the patient's email address first.")
-    try:
-        service.check_email_ready(address, need_smtp=True, environ=web(request).settings.environ)
-    except HandoutError as error:
-        return Outcome(
-            False,
-            f"Not emailed: {_failure(error)} If the address is right, ask whoever runs this "
-            "server to check its email settings; meanwhile press Download PDF and attach the "
-            "file to an email yourself.",
-        )
-    return None
+    """A missing or malformed address, or email not set up: said before anything is made."""
+    problem = advice.email_problem(address, web(request).settings.environ)
+    if problem is None:
+        return None
+    trouble, detail = problem
+    return Outcome(False, advice.email_message(trouble, address, detail))
 
 
 def _email(
@@ -429,17 +467,11 @@ def _email(
     if result.refused:
         return _refused(result, "emailed")
     if result.result is service.Result.MAY_HAVE_BEEN_SENT:
-        return Outcome(
-            False,
-            f"The email may have been sent: {result.reason} Check the clinic's sent mail or "
-            "ask the patient before sending it again.",
-        )
+        trouble = advice.EmailTrouble.UNCONFIRMED
+        return Outcome(False, advice.email_message(trouble, address, result.reason))
     if not result.ok:
-        return Outcome(
-            False,
-            f"Not emailed: {result.reason} Check the address and press Email again, or press "
-            "Download PDF and attach the file to an email yourself.",
-        )
+        trouble = advice.EmailTrouble.NOT_SENT
+        return Outcome(False, advice.email_message(trouble, address, result.reason))
     return Outcome(True, f"Emailed to {address}.", given.handout_id)
 
 
