@@ -154,7 +154,7 @@ class WorkerPool:
         self._ready = threading.Condition()
         self._closing = False
         self._slots: list[_Worker | None] = [None] * workers
-        self._started = threading.Barrier(workers + 1)
+        self._warm = [threading.Event() for _ in range(workers)]
         # Processes are started here, one after the other, from the caller's
         # thread: forking from several threads at once can copy a lock that
         # another thread holds into a child, which then waits forever.
@@ -171,8 +171,9 @@ class WorkerPool:
     # -- the caller's side -------------------------------------------------
 
     def start(self) -> None:
-        """Wait until every worker has started and warmed up."""
-        self._started.wait()
+        """Wait until every worker has started and warmed up (tasks may be queued before)."""
+        for ready in self._warm:
+            ready.wait()
 
     def submit(
         self,
@@ -208,8 +209,6 @@ class WorkerPool:
                     task.future.cancel()
                 self._queue.clear()
             self._ready.notify_all()
-        with contextlib.suppress(threading.BrokenBarrierError):
-            self._started.abort()
         for thread in self._threads:
             thread.join()
         shutil.rmtree(self._temp_root, ignore_errors=True)
@@ -218,8 +217,7 @@ class WorkerPool:
 
     def _run(self, index: int, launched: _Worker) -> None:
         worker = self._until_ready(launched)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            self._started.wait()
+        self._warm[index].set()
         while True:
             task = self._next_task()
             if task is None:
