@@ -49,13 +49,17 @@ messages: $(VENV)/.runtime
 bench-startup: $(VENV)/.test
 	$(BIN)/python bench/startup.py
 
-# The README's pictures of a handout, from the demo's own output.
+# The guide (docs/, built into site/ by MkDocs), its command reference from the
+# commands' own help, and the pictures of a handout from the demo's own output.
 docs: demo $(VENV)/.test
 	tools/docs-pictures.sh
 	$(BIN)/python tools/web_screenshot.py
+	$(BIN)/python -m handouts.cli.reference > docs/reference/commands.md
+	$(BIN)/mkdocs build
 
 # The wheel, as a clinic would install it: pip install dist/handouts-*.whl
-wheel: $(VENV)/.test
+# Only the build backend is needed; no system packages, no test tools.
+wheel: $(VENV)/.build
 	$(BIN)/python -m pip wheel --quiet --no-deps --no-build-isolation -w dist .
 	@ls dist/handouts-*.whl
 
@@ -69,6 +73,10 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+$(VENV)/.build: | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet "hatchling>=1.24"
+	@touch $@
+
 $(VENV)/.runtime: pyproject.toml | system $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e .
 	@touch $@
@@ -77,7 +85,7 @@ $(AXE): | system-test
 	npm install --silent --no-audit --no-fund --prefix .cache/axe axe-core@4
 
 $(VENV)/.test: pyproject.toml | system-test $(VENV)/bin/python
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,dev]'
 	@touch $@ $(VENV)/.runtime
 
 clean:

@@ -4,7 +4,12 @@ A front end turns what a person typed into a request, calls one function here,
 and shows the result; none of them renders, writes or delivers by itself.
 
 - ``make_handout``: a request in; the bytes, page count and file name out.
-- ``save_handout``, ``email_handout``, ``save_email``, ``print_handout``: deliver it.
+- ``give``: make it and, for a named patient, archive and record it in the
+  ledger (``open_ledger``); ``email_given``, ``print_given``,
+  ``save_email_given``, ``record_download``: deliver it once, recorded;
+  ``given_again``: a recorded handout's archived bytes, to send again.
+- ``save_handout``, ``email_handout``, ``save_email``, ``print_handout``: deliver
+  a handout nobody is recorded for (a blank).
 - ``run_batch`` and ``make_variants``: many handouts, with progress reported
   through a callback (this library never prints).
 - ``WarmHandouts``: ``make_handout`` and page previews for a long-running
@@ -18,43 +23,35 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
+from . import giving
+from .batch.outcome import Outcome, RowStatus, Summary
 from .content.file_names import same_language
 from .content.store import CachedContentStore, ContentStore
 from .deliver.files import default_filename, write_atomic
-from .errors import HandoutError
+from .errors import HandoutError, InputError
+from .giving import DeliveryResult, Given, Source, os_user
+from .records import Clock, Ledger, Result, data_dir
+from .records.retention import Retention
+from .request import Format, HandoutRequest
 
 if TYPE_CHECKING:
-    from .batch.outcome import Summary
     from .batch.plan import BadRow, Job
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
+    from .content.approval import Approval, SignOff
+    from .follow_ups.sender import SendReport
     from .inputs.dates import ProcedureWhen
     from .render.page import HandoutSpec
     from .render.warm import WarmRenderers
-
-Format = Literal["pdf", "html"]
-
-
-@dataclass(frozen=True)
-class HandoutRequest:
-    """One handout, as a front end asks for it: ids and what staff typed."""
-
-    protocol: str
-    clinic: str | None = None  # None: the default clinic
-    patient: str | None = None
-    procedure_date: dt.date | None = None
-    format: Format = "pdf"
-    pdf_variant: str | None = None
-    procedure_time: dt.time | None = None  # turns hour rules into clock times
-    language: str | None = None  # None: the protocol's own language
 
 
 @dataclass(frozen=True)
@@ -75,6 +72,11 @@ class UnderstoodDate:
     when: ProcedureWhen
     spelled_out: str  # "Monday 23 November 2026", the clinic's way
     far: bool  # more than a year from today: ask before making anything
+    past: bool = False  # more than a few days before today: ask before making anything
+
+    @property
+    def needs_confirming(self) -> bool:
+        return self.far or self.past
 
 
 def understand_date(
@@ -90,16 +92,20 @@ def understand_date(
 
     Unknown clinic or protocol names raise ``NotFound`` before the date is read.
     """
-    from .inputs.dates import far_from_today, read_when, spelled_out
+    from .inputs import clock
+    from .inputs.date_checks import PAST_GRACE, DateFlag, date_flags
+    from .inputs.dates import read_when, spelled_out
 
     branding = store.clinic(clinic)
     language = store.protocol(protocol).language
-    anchor = today or dt.date.today()
+    anchor = today or clock.today()
     when = read_when(text, what, today=anchor, date_style=branding.date_style, language=language)
+    flags = date_flags(when.date, anchor, grace=PAST_GRACE)
     return UnderstoodDate(
         when,
         spelled_out(when, branding.date_style, language),
-        far_from_today(when.date, anchor),
+        DateFlag.FAR_AHEAD in flags,
+        DateFlag.PAST in flags,
     )
 
 
@@ -121,10 +127,34 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
     return MadeHandout(spec, data, pages, filename, request.format)
 
 
-def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
+def _spec(store: ContentStore, request: HandoutRequest, *, preview: bool = False) -> HandoutSpec:
+    """What the handout is made from; refusals every front end shares are made here.
+
+    A draft for a named patient is refused (``DraftRefused``); blank handouts
+    and previews of drafts are made, with the draft mark. A translation for a
+    clinic without its own words in that language is refused (``InputError``
+    naming the fields to add)."""
+    from .content.approval import approval_of, as_signed_off, check_approved
+    from .content.wording import check_one_language
     from .render.page import resolve_spec
 
-    return resolve_spec(
+    # One language per page, for every handout: blank stock is read by patients too.
+    check_one_language(store, request.protocol, request.clinic, request.language)
+    if request.patient and not preview:
+        approval = check_approved(
+            store,
+            request.protocol,
+            request.clinic,
+            request.language,
+            allow_draft=request.allow_draft,
+        )
+        for more in request.also:  # each procedure of a combined handout is approved alone
+            check_approved(
+                store, more, request.clinic, request.language, allow_draft=request.allow_draft
+            )
+    else:
+        approval = approval_of(store, request.protocol, request.language)
+    spec = resolve_spec(
         store,
         request.protocol,
         request.clinic,
@@ -132,7 +162,34 @@ def _spec(store: ContentStore, request: HandoutRequest) -> HandoutSpec:
         request.procedure_date,
         request.procedure_time,
         language=request.language,
+        also=request.also,
+        variant=request.variant,
+        words=request.words,
+        next_visit=request.next_visit,
+        next_visit_time=request.next_visit_time,
     )
+    return replace(spec, protocol=as_signed_off(spec.protocol, approval))
+
+
+def approval(store: ContentStore, protocol: str, language: str | None = None) -> Approval:
+    """Whether a protocol (in a language) is a draft, and who signed it off: for pickers."""
+    from .content.approval import approval_of
+
+    return approval_of(store, protocol, language)
+
+
+def sign_off(
+    store: ContentStore,
+    protocol: str,
+    clinician: str,
+    *,
+    language: str | None = None,
+    today: dt.date | None = None,
+) -> SignOff:
+    """Record a clinician's sign-off of a protocol's (or translation's) current text."""
+    from .content.approval import sign_off as record
+
+    return record(store, protocol, clinician, language=language, today=today)
 
 
 class WarmHandouts:
@@ -175,8 +232,8 @@ class WarmHandouts:
         if protocols:
             for clinic in clinics:
                 pairs[(clinic, protocols[0])] = None
-            for protocol in protocols if default else []:
-                pairs[(default, protocol)] = None
+            for protocol in protocols if default is not None else []:
+                pairs[(default or "", protocol)] = None
         warm = list(pairs)[: self.WARM_PAIRS]
         self._renderers = WarmRenderers(self.store, self.workers, warm)
         self._renderers.start()
@@ -211,13 +268,14 @@ class WarmHandouts:
         self, request: HandoutRequest, slot: Hashable | None = None
     ) -> Future[list[bytes]]:
         """A preview queued for a worker (``slot``: whose; a newer one replaces its older)."""
+        request = request.page_only()  # the address does not change the page
         done: Future[list[bytes]] = Future()
         with self._lock:
             if request in self._previews:
                 self._previews.move_to_end(request)
                 done.set_result(self._previews[request])
                 return done
-        queued = self._warm().preview_later(_spec(self.store, request), slot)
+        queued = self._warm().preview_later(_spec(self.store, request, preview=True), slot)
         queued.add_done_callback(lambda future: self._keep(request, future))
         return queued
 
@@ -233,6 +291,55 @@ class WarmHandouts:
 def save_handout(made: MadeHandout, path: Path | None = None, folder: Path = Path("out")) -> Path:
     """Write it atomically and owner-only, to ``path`` or ``folder``/its default name."""
     return write_atomic(path or folder / made.filename, made.data)
+
+
+def save_calendar(made: MadeHandout, path: Path) -> Path:
+    """Write the handout's dates as an iCalendar file (owner-only, atomically)."""
+    from .errors import InputError
+    from .render.calendar import build_calendar
+
+    if made.spec.procedure_date is None:
+        raise InputError("--ics needs --date: a handout without a date has nothing to put in it")
+    return write_atomic(path, build_calendar(made.spec))
+
+
+def schedule_follow_ups(
+    made: MadeHandout,
+    address: str,
+    *,
+    data: Path | None = None,
+    now: dt.datetime | None = None,
+    consent: str = "front desk, handouts handout --follow-ups",
+) -> int:
+    """After the handout was emailed to ``address``: schedule its follow-ups there.
+
+    Returns how many were scheduled (none when the clinic does not send them).
+    """
+    from .follow_ups.schedule import schedule_for_handout
+    from .records import data_dir as records_dir
+
+    folder = data or records_dir()
+    moment = now or dt.datetime.now(dt.UTC)
+    count, _token = schedule_for_handout(made.spec, address, folder, moment, consent)
+    return count
+
+
+def send_due_follow_ups(
+    store: ContentStore,
+    data: Path,
+    now: dt.datetime,
+    *,
+    environ: Mapping[str, str] | None = None,
+    public_url: str | None = None,
+) -> SendReport:
+    """Send the follow-ups due at ``now`` (SMTP settings from HANDOUTS_SMTP_*), each once."""
+    from .deliver.mail import SmtpSettings
+    from .follow_ups.outbox import Outbox
+    from .follow_ups.sender import send_due
+
+    settings = SmtpSettings.from_env(os.environ if environ is None else environ)
+    with Outbox(data) as outbox:
+        return send_due(outbox, store, settings, now, public_url=public_url)
 
 
 def check_email_ready(
@@ -271,6 +378,60 @@ def print_handout(
     return channels.print_handout(made.spec, pdf_path, printer, copies)
 
 
+# -- the record: made, delivered once, recorded (see ``giving``) -------------
+
+
+def open_ledger(environ: Mapping[str, str] | None = None, clock: Clock | None = None) -> Ledger:
+    """The data folder's ledger, shared by the command line and the web server."""
+    from .records import system_clock
+
+    return Ledger(data_dir(environ), clock or system_clock)
+
+
+def give(
+    store: ContentStore,
+    request: HandoutRequest,
+    *,
+    ledger: Ledger | None,
+    by: str,
+    source: str,
+    maker: Callable[[HandoutRequest], MadeHandout] | None = None,
+) -> Given:
+    """Make a handout and, for a named patient, archive and record it.
+
+    ``maker`` is a warm renderer's ``make`` on a server; by default ``make_handout``.
+    """
+    made = maker(request) if maker is not None else make_handout(store, request)
+    return giving.record_made(store, ledger, made, request, by, source)
+
+
+def save_bytes(data: bytes, path: Path) -> Path:
+    """Write bytes (an archived PDF) atomically and owner-only."""
+    return write_atomic(path, data)
+
+
+def known_printers() -> list[str]:
+    """The print queues CUPS knows, or an empty list if it cannot tell."""
+    from .deliver.printing import known_printers as cups_printers
+
+    return cups_printers()
+
+
+MANIFEST_NAME = "manifest.csv"  # in a batch's output folder; an export of that run
+
+
+def retention(environ: Mapping[str, str] | None = None) -> Retention:
+    """The data folder's retention settings (HANDOUTS_KEEP_DAYS, HANDOUTS_KEEP_UPLOADS)."""
+    return Retention.from_env(environ)
+
+
+email_given = giving.email  # once per key; ``again=True`` to send on purpose
+print_given = giving.print_  # once per key; writes its own private temporary PDF
+save_email_given = giving.save_email  # an .eml, recorded as saved, not sent
+record_download = giving.record_download
+given_again = giving.given_again  # a recorded handout with its archived bytes
+
+
 @dataclass(frozen=True)
 class BatchRequest:
     """A day's list: the CSV and what to do with each row's handout."""
@@ -289,21 +450,60 @@ class BatchRequest:
     today: dt.date | None = None  # anchors "today" in the file and far-date warnings
     # How worker processes start; a server with threads asks for "forkserver".
     start_method: str = "fork"
+    by: str | None = None  # who runs it, for the record (default: the OS user)
+    source: str = "batch"  # "day's list" from the web page
+    record: bool = True  # False: no ledger, no once-only delivery (a benchmark's baseline)
+    # Dates in the past or far from the list's other dates were seen and are meant:
+    # without it ``run_batch`` refuses such a list (DatesToConfirm) before making anything.
+    dates_ok: bool = False
+    # Make drafts without a sign-off for this run (a person chose to; see content/approval.py).
+    allow_draft: bool = False
+    # More files of the same day's list (one per status, or CSV and Excel), read as one.
+    more_paths: tuple[Path, ...] = ()
+    # The check page's fixes: row number -> field -> new value, and rows staff left out.
+    corrections: Mapping[int, Mapping[str, str]] = field(default_factory=dict)
+    left_out: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
 class BatchPlan:
     """A day's list checked row by row, before anything is made."""
 
-    rows: list[RawRow]  # as read, for showing them
+    rows: list[RawRow]  # as read (corrections applied), for showing them
     jobs: list[Job]
     bad_rows: list[BadRow]
+    titles: list[str] = field(default_factory=list)  # the lines above the header(s)
+    # Where each file's rows start: (first row number, file name), for several files.
+    sources: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def to_confirm(self) -> list[Job]:
+        """Rows whose date a person must confirm (``Job.date_flags``) before making."""
+        return [job for job in self.jobs if job.needs_confirming]
+
+
+class DatesToConfirm(InputError):
+    """A list with dates in the past or far from its other dates, not yet confirmed."""
+
+    def __init__(self, plan: BatchPlan) -> None:
+        self.plan = plan
+        lines = [f"row {job.row}: {job.warning}" for job in plan.to_confirm]
+        super().__init__(
+            "check these dates before any handout is made:\n"
+            + "\n".join(lines)
+            + "\nIf they are right, confirm them (batch --dates-ok)."
+        )
 
 
 def plan_batch(store: ContentStore, request: BatchRequest) -> BatchPlan:
-    """Read and check every row of the CSV; a bad row is named with its reason."""
+    """Read and check every row of the list's file(s); a bad row is named with its reason.
+
+    Several files (``more_paths``) are read as one list; rows are numbered on
+    from one file to the next. ``corrections`` and ``left_out`` apply the
+    check page's fixes before the rows are checked.
+    """
     from .batch.plan import plan_rows
-    from .batch.rows import read_rows
+    from .batch.rows import amend_rows, read_exports
 
     cached = store if isinstance(store, CachedContentStore) else CachedContentStore(store.root)
     clinic = None
@@ -311,15 +511,18 @@ def plan_batch(store: ContentStore, request: BatchRequest) -> BatchPlan:
         # An unknown clinic is the caller's mistake, not 30 bad rows.
         clinic = cached.clinic_id_for(request.clinic)
     profile = cached.import_profile(request.profile) if request.profile else None
-    rows = read_rows(request.csv_path, profile)
+    export = read_exports([request.csv_path, *request.more_paths], profile)
+    rows = amend_rows(export.rows, request.corrections, request.left_out)
     jobs, bad_rows = plan_rows(
         rows,
         cached,
         clinic,
         date_format=profile.date_format if profile else None,
         today=request.today,
+        titles=export.titles,
+        allow_draft=request.allow_draft,
     )
-    return BatchPlan(rows, jobs, bad_rows)
+    return BatchPlan(rows, jobs, bad_rows, export.titles, export.sources)
 
 
 def run_batch(
@@ -327,9 +530,13 @@ def run_batch(
     request: BatchRequest,
     on_progress: ProgressCallback | None = None,
     environ: Mapping[str, str] | None = None,
+    ledger: Ledger | None = None,
 ) -> Summary:
-    """One handout per CSV row, delivered once; what happened to every row."""
-    from .batch.delivery import OnceOnlyDelivery
+    """One handout per CSV row, recorded and delivered once; what happened to every row.
+
+    ``ledger`` defaults to the data folder's (``HANDOUTS_DATA`` in ``environ``).
+    """
+    from .batch.delivery import BatchGiver
     from .batch.run import run_jobs
 
     cached = CachedContentStore(store.root)
@@ -337,11 +544,20 @@ def run_batch(
         cached.clinic_id_for(request.clinic)  # before the delivery records are opened
     if request.profile:
         cached.import_profile(request.profile)
+    plan = plan_batch(cached, request)
+    if plan.to_confirm and not request.dates_ok:
+        raise DatesToConfirm(plan)  # before the delivery records are opened, too
     deliver = None
-    if request.email or request.print_:
-        deliver = OnceOnlyDelivery(
+    if request.record or request.email or request.print_:
+        if request.record and ledger is None:
+            ledger = open_ledger(environ)
+        deliver = BatchGiver(
             cached,
+            ledger if request.record else None,
             request.out_dir,
+            by=request.by or giving.os_user(),
+            source=request.source,
+            run=secrets.token_hex(8),
             email=request.email,
             print_=request.print_,
             printer=request.printer,
@@ -349,7 +565,19 @@ def run_batch(
             print_unemailed=request.print_unemailed,
             environ=environ,
         )
-    plan = plan_batch(cached, request)
+    if request.record and ledger is not None:
+        # A cancelled appointment in this list stops follow-ups scheduled by an earlier one.
+        from .follow_ups.cancelled import cancel_left_out
+
+        profile = cached.import_profile(request.profile) if request.profile else None
+        cancel_left_out(
+            plan.rows,
+            cached,
+            request.clinic,
+            ledger.folder,
+            ledger.clock(),
+            date_format=profile.date_format if profile else None,
+        )
     return run_jobs(
         cached,
         plan.jobs,
@@ -373,11 +601,19 @@ def make_variants(
     workers: int | None = None,
     force: bool = False,
     on_progress: ProgressCallback | None = None,
+    allow_draft: bool = False,
 ) -> Summary:
     """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``
-    (``<protocol>.<language>.pdf`` in a translation)."""
-    from .batch.plan import plan_variants
+    (``<protocol>.<language>.pdf`` in a translation).
+
+    Print stock reaches patients: a draft no clinician signed off is left out
+    of "every protocol" (said in the summary) and refused when named, unless
+    ``allow_draft`` or the clinic allows drafts.
+    """
+    from .batch.outcome import RowStatus
+    from .batch.plan import BadRow, plan_variants
     from .batch.run import run_jobs
+    from .content.approval import approval_of, check_approved
 
     cached = CachedContentStore(store.root)
     clinics = list(dict.fromkeys(clinic_ids or [])) or cached.clinic_ids()
@@ -390,7 +626,73 @@ def make_variants(
             if language is None
             or any(same_language(language, lang) for lang in cached.protocol_languages(pid))
         ]
+    named = bool(protocol_ids)
+    clinics = list(dict.fromkeys(cached.clinic_id_for(name) for name in clinics))
+    left_out: list[str] = []
+    strict = [c for c in clinics if not cached.clinic(c).allow_drafts]
+    if not allow_draft and strict:
+        approved = []
+        for protocol in protocols:
+            if named:
+                check_approved(cached, protocol, strict[0], language)
+                approved.append(protocol)
+            elif approval_of(cached, protocol, language).approved:
+                approved.append(protocol)
+            else:
+                left_out.append(protocol)
+        protocols = approved
     jobs = plan_variants(cached, clinics, protocols, language)
+    drafts = [
+        BadRow(
+            len(jobs) + number,
+            f"{protocol} (a draft no clinician signed off; --allow-draft includes it)",
+            RowStatus.LEFT_OUT,
+        )
+        for number, protocol in enumerate(left_out, start=1)
+    ]
     return run_jobs(
-        cached, jobs, [], out_dir, workers=workers, force=force, on_progress=on_progress
+        cached, jobs, drafts, out_dir, workers=workers, force=force, on_progress=on_progress
     )
+
+
+# What front ends use: they import this module and the models they show, nothing below.
+__all__ = [
+    "MANIFEST_NAME",
+    "BatchPlan",
+    "BatchRequest",
+    "Clock",
+    "DeliveryResult",
+    "Format",
+    "Given",
+    "HandoutRequest",
+    "Ledger",
+    "MadeHandout",
+    "Outcome",
+    "Result",
+    "RowStatus",
+    "Source",
+    "Summary",
+    "UnderstoodDate",
+    "WarmHandouts",
+    "check_email_ready",
+    "email_given",
+    "email_handout",
+    "give",
+    "given_again",
+    "known_printers",
+    "make_handout",
+    "make_variants",
+    "open_ledger",
+    "os_user",
+    "plan_batch",
+    "print_given",
+    "print_handout",
+    "record_download",
+    "retention",
+    "run_batch",
+    "save_bytes",
+    "save_email",
+    "save_email_given",
+    "save_handout",
+    "understand_date",
+]

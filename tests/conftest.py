@@ -13,12 +13,15 @@ import pytest
 
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
-from tests.copies import copy_content
 from tests.cups_fixture import cups_queue
+from tests.support.content import copy_content
+from tests.support.smtp import message, pdf, smtp_server, tls
 
-__all__ = ["cups_queue"]
+# Fixtures every test module may ask for by name.
+__all__ = ["cups_queue", "message", "pdf", "smtp_server", "tls"]
 
 FIXED_DATE = dt.date(2026, 11, 22)
+TEST_TODAY = dt.date(2026, 11, 20)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,6 +30,18 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = tempfile.mkdtemp(prefix="handouts-test-cache-")
     os.environ["XDG_CACHE_HOME"] = cache
     config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
+    # Likewise the data folder (the ledger of what was given): never the user's own.
+    data = tempfile.mkdtemp(prefix="handouts-test-data-")
+    os.environ["HANDOUTS_DATA"] = data
+    config.add_cleanup(lambda: shutil.rmtree(data, ignore_errors=True))
+    # Today, for the tool and every command a test starts: just before the fixed
+    # procedure dates, so they are never "in the past" as the calendar moves on.
+    os.environ.setdefault("HANDOUTS_TODAY", TEST_TODAY.isoformat())
+    # Clinicians' sign-offs live in the data folder: a run keeps its own, so a
+    # sign-off recorded by a test (or by the user) never approves a draft elsewhere.
+    data = tempfile.mkdtemp(prefix="handouts-test-data-")
+    os.environ.setdefault("HANDOUTS_DATA", data)
+    config.add_cleanup(lambda: shutil.rmtree(data, ignore_errors=True))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,7 +56,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",
         action="store_true",
-        help="Rewrite every golden file in tests/golden/ (HTML, CSS, email) from the templates.",
+        help="Rewrite every expected-output file (tests/golden/, tests/bad_inputs/*.expected, "
+        "the guide's command reference) from what the code makes now.",
     )
 
 
@@ -72,6 +88,14 @@ def golden(update_golden: bool) -> Callable[[str, str], None]:
         )
 
     return check
+
+
+@pytest.fixture(autouse=True)
+def data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test's own data folder (the ledger), so no test sees another's deliveries."""
+    folder = tmp_path_factory.mktemp("data")
+    monkeypatch.setenv("HANDOUTS_DATA", str(folder))
+    return folder
 
 
 @pytest.fixture(scope="session")

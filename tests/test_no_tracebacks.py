@@ -43,7 +43,7 @@ def test_protocol_values_out_of_range(
     args = (
         ["validate"]
         if command == "validate"
-        else ["handout", "micropenning", "--date", "2026-11-22"]
+        else ["handout", "micropenning", "--date", "2026-11-22", "--yes"]
     )
     result = handouts("--root", str(root), *args, cwd=tmp_path)
     assert result.returncode == 1
@@ -66,7 +66,14 @@ def test_procedure_dates(tmp_path: Path, date: str, says: bytes) -> None:
 
 def test_a_name_that_is_not_utf8(tmp_path: Path) -> None:
     result = handouts(
-        "handout", "micropenning", "--patient", b"\xff\xfe", "--date", "2026-11-22", cwd=tmp_path
+        "handout",
+        "micropenning",
+        "--patient",
+        b"\xff\xfe",
+        "--date",
+        "2026-11-22",
+        "--yes",
+        cwd=tmp_path,
     )
     assert result.returncode == 1
     assert b"not valid UTF-8" in result.stderr and b"Traceback" not in result.stderr

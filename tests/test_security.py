@@ -233,6 +233,7 @@ def test_patient_name_is_never_a_path(tmp_path: Path, monkeypatch: pytest.Monkey
             "../../etc/passwd",
             "--date",
             "2026-03-02",
+            "--yes",
             "--format",
             "html",
         ],
@@ -259,7 +260,7 @@ def open_umask() -> Iterator[None]:
 def test_output_and_new_folder_are_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
-        main, ["handout", "micropenning", "--patient", PATIENT, "--date", "2026-03-02"]
+        main, ["handout", "micropenning", "--patient", PATIENT, "--date", "2026-03-02", "--yes"]
     )
     assert result.exit_code == 0, result.output
     written = tmp_path / result.stdout.strip()
@@ -300,6 +301,7 @@ def test_patient_name_not_on_stderr(tmp_path: Path) -> None:
             PATIENT,
             "--date",
             "2026-03-02",
+            "--yes",
             "-o",
             str(tmp_path / "h.pdf"),
         ],
@@ -307,7 +309,11 @@ def test_patient_name_not_on_stderr(tmp_path: Path) -> None:
         text=True,
         cwd=tmp_path,
         check=False,
-        env={"PYTHONPATH": str(PROJECT_ROOT), "PATH": "/usr/bin:/bin"},
+        env={
+            "PYTHONPATH": str(PROJECT_ROOT),
+            "PATH": "/usr/bin:/bin",
+            "HANDOUTS_DATA": str(tmp_path / "data"),
+        },
     )
     assert completed.returncode == 0, completed.stderr
     assert PATIENT not in completed.stderr

@@ -119,6 +119,7 @@ def test_installed_tool_runs_from_an_empty_folder(installed: Path, tmp_path: Pat
         "Sam Lee",
         "--date",
         "2026-11-22",
+        "--yes",
         cwd=tmp_path,
     )
     assert made.returncode == 0, made.stderr

@@ -8,14 +8,15 @@
 #            Noto Color Emoji (10 MB). fonts-noto-core would add 11 MB for scripts DejaVu
 #            already covers.
 #   test:    also Poppler (pdftotext/pdftoppm), CUPS with the cups-pdf printer driver, and
-#            chromium with npm (the web tests drive the browser and run axe-core inside it)
+#            chromium with npm (the web tests drive the browser and run axe-core inside it),
+#            and faketime (tests run whole commands on a day the test chooses)
 set -euo pipefail
 
 level=${1:-runtime}
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 shared-mime-info
   fonts-dejavu-core fonts-noto-ui-core fonts-noto-cjk fonts-noto-color-emoji)
 if [[ $level == test ]]; then
-  packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf chromium)
+  packages+=(poppler-utils cups cups-client cups-bsd printer-driver-cups-pdf chromium faketime)
 fi
 
 missing=()

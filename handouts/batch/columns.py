@@ -97,6 +97,12 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "branch",
         "business name",
     ),
+    # A practitioner's choices and words for this patient (see docs/guide/protocols.md).
+    "variant": ("variant", "protocol variant", "treatment variant"),
+    "practitioner": ("practitioner", "practitioner name", "provider", "provider name"),
+    "areas": ("areas", "treated areas", "treatment areas", "treatment area", "area"),
+    "note": ("note", "practitioner note", "notes for patient"),
+    "set": ("set", "changed spans", "span changes"),
     "email": (
         "email",
         "email address",
@@ -130,6 +136,21 @@ FIELD_NAMES: dict[str, tuple[str, ...]] = {
         "patient language",
         "client language",
         "preferred language",
+    ),
+    # The patient agreed to follow-up messages (yes/no), and the booked next visit.
+    "follow_ups": (
+        "follow ups",
+        "followups",
+        "follow up messages",
+        "follow up consent",
+        "reminders",
+    ),
+    "next": (
+        "next appointment",
+        "next visit",
+        "next appointment date",
+        "next booking",
+        "next appt",
     ),
     "status": (
         "status",

@@ -1,12 +1,12 @@
-"""Emailing and printing each handout of a batch at most once.
+"""Recording each handout of a batch, and emailing and printing each at most once.
 
 Runs in the batch's parent process, row by row, after the PDF is on disk.
-What was already delivered from this folder is looked up by who it went to
-(``journal``), never by file name, so reordered rows, other lists run into the
-same folder and remade files never make anyone get an email twice, and never
-skip anyone. What failed for certain is tried again on a re-run; an email that
-may have gone out is reported and left alone. A failure is recorded on the row
-and the batch goes on.
+Every made row is archived and recorded in the ledger; whether someone was
+already emailed or printed is the ledger's delivery key (who it went to, not
+which file or folder), so reordered rows, other folders, other days and the
+web page never make anyone get an email twice. What failed for certain is
+tried again on a re-run; an email that may have gone out is reported and left
+alone. A failure is recorded on the row and the batch goes on.
 """
 
 from __future__ import annotations
@@ -18,30 +18,36 @@ from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 
+from .. import giving
 from ..content.store import ContentStore
 from ..deliver.channel import Channel
-from ..deliver.channels import handout_message, print_handout
-from ..deliver.journal import DeliveryKey, DeliveryRecords, State
-from ..deliver.mail import SmtpSettings, send_message
-from ..errors import HandoutError, InputError, MaybeDelivered
-from ..render.page import HandoutSpec
-from .outcome import Outcome
+from ..deliver.mail import SmtpSettings
+from ..records import DELIVERED, DeliveryKey, Ledger, Result
+from ..records.carry_over import carry_over_folder
+from .outcome import NO_ADDRESS, Outcome, RowStatus
 from .plan import Job, job_spec
 
 UNCERTAIN_HINT = (
     "check the clinic's sent mail or ask the patient, and send it yourself with "
-    "'handouts handout ... --email' if it did not arrive"
+    "'handouts handout ... --email --again' if it did not arrive"
 )
 
 
-class OnceOnlyDelivery:
-    """Emails and/or prints a batch's handouts, each at most once per folder and person."""
+class BatchGiver:
+    """Records a batch's handouts and delivers each at most once per person.
+
+    ``ledger`` None switches recording (and so once-only delivery) off.
+    """
 
     def __init__(
         self,
         content: ContentStore,
+        ledger: Ledger | None,
         out_dir: Path,
         *,
+        by: str,
+        source: str,
+        run: str,
         email: bool = False,
         print_: bool = False,
         printer: str | None = None,
@@ -50,7 +56,9 @@ class OnceOnlyDelivery:
         environ: Mapping[str, str] | None = None,
     ) -> None:
         self.content = content
+        self.ledger = ledger
         self.out_dir = out_dir
+        self.by, self.source, self.run = by, source, run
         self.channels = {
             c for c, wanted in ((Channel.EMAIL, email), (Channel.PRINT, print_)) if wanted
         }
@@ -58,50 +66,57 @@ class OnceOnlyDelivery:
         self.copies = copies
         # With --email: print the handouts of rows that have no address, instead.
         self.print_unemailed = print_unemailed
-        # Read (and check) the SMTP settings and the records before any handout is made.
+        # Read (and check) the SMTP settings and old records before any handout is made.
         env = os.environ if environ is None else environ
         self.smtp = SmtpSettings.from_env(env) if email else None
-        self.records = DeliveryRecords(out_dir)
+        if ledger is not None:
+            carry_over_folder(ledger, out_dir)
         self._seen: Counter[DeliveryKey] = Counter()
-
-    def key(self, job: Job, channel: Channel) -> DeliveryKey:
-        """Who ``job``'s handout goes to by ``channel``, not counting identical rows."""
-        return DeliveryKey(
-            channel=channel,
-            recipient=(job.email or "").strip().casefold() if channel is Channel.EMAIL else "",
-            patient=job.patient or "",
-            clinic=job.clinic_id,
-            protocol=job.protocol_id,
-            procedure_date=job.procedure_date.isoformat() if job.procedure_date else "",
-        )
+        self._versions: dict[tuple[str, str, str | None], tuple[str, str]] = {}
 
     def __call__(self, job: Job, outcome: Outcome) -> Outcome:
+        if outcome.status not in (RowStatus.MADE, RowStatus.SKIPPED) or not job.patient:
+            return outcome
+        try:
+            given = self._record(job, outcome)
+        except OSError as error:
+            # Unrecorded, nobody can tell later whether it was sent: send nothing.
+            problem = f"not recorded, so not emailed or printed: {error}"
+            return replace(outcome, delivery_problems=(problem,))
+        outcome = replace(outcome, handout_id=given.handout_id)
         problems: list[str] = []
         done: set[Channel] = set()
         wanted = self._wanted(job)
-        keys = {channel: self._occurrence(self.key(job, channel)) for channel in Channel}
-        spec: HandoutSpec | None = None
         for channel in Channel:
-            key = keys[channel]
-            state = self.records.state(key)
-            if state is None and channel in self.records.legacy(job.output):
-                # Only an earlier version's log knows: carry it over to this person.
-                self._mark(key, State.DONE, job, problems)
-                state = State.DONE
-            if state is State.DONE:
+            key = self._key(given, channel)
+            try:
+                holder = self.ledger.holder(key) if self.ledger is not None else None
+            except sqlite3.Error as error:
+                problems.append(f"{channel} not checked in the record, so not sent: {error}")
+                continue
+            if holder is not None and holder.result in DELIVERED:
                 done.add(channel)
                 continue
             if channel not in wanted:
                 continue
-            if state is not None:
-                problems.append(
-                    f"{_what(channel)} may already have been sent by an earlier run that was "
-                    f"cut off or not confirmed, so it was not sent again; {UNCERTAIN_HINT}"
-                )
+            if holder is not None:
+                problems.append(self._uncertain(channel))
                 continue
-            spec = spec or job_spec(self.content, job)
-            if self._deliver(channel, key, job, spec, problems):
+            if channel is Channel.EMAIL and not job.email:
+                problems.append(NO_ADDRESS)
+                continue
+            result = self._send(given, channel, job, key.occurrence)
+            if result.result in DELIVERED:
                 done.add(channel)
+                if channel is Channel.EMAIL and job.follow_ups:
+                    self._schedule_follow_ups(given, job)
+            elif result.refused:  # another run claimed it a moment ago
+                problems.append(self._uncertain(channel))
+            elif result.result is Result.MAY_HAVE_BEEN_SENT:
+                problems.append(f"email may have been sent: {result.reason}")
+            else:
+                what = "email not sent" if channel is Channel.EMAIL else "not printed"
+                problems.append(f"{what}: {result.reason}")
         no_address = Channel.EMAIL in wanted and not job.email and Channel.EMAIL not in done
         return replace(
             outcome,
@@ -110,6 +125,51 @@ class OnceOnlyDelivery:
             no_email_address=no_address,
         )
 
+    def _record(self, job: Job, outcome: Outcome) -> giving.Given:
+        from ..service import MadeHandout
+
+        spec = job_spec(self.content, job)
+        data = (self.out_dir / job.output).read_bytes()
+        made = MadeHandout(spec, data, outcome.pages, job.output, "pdf")
+        request = giving.resolved(job.request, spec)
+        if self.ledger is not None and outcome.status is RowStatus.SKIPPED:
+            # Unchanged since an earlier run: that run's record is this handout.
+            earlier = self.ledger.latest_with_pdf(outcome.sha256, request.patient or "")
+            if earlier is not None:
+                return giving.Given(made, request, earlier.id)
+        pair = (job.clinic_id, job.protocol_id, job.language)
+        if self.ledger is not None and pair not in self._versions:
+            self._versions[pair] = giving.version_of(self.content, spec)
+        return giving.record_made(
+            self.content,
+            self.ledger,
+            made,
+            job.request,
+            self.by,
+            self.source,
+            run=self.run,
+            version=self._versions.get(pair),
+        )
+
+    def _schedule_follow_ups(self, given: giving.Given, job: Job) -> None:
+        """The list's follow-up column said yes: schedule them to the address just emailed."""
+        if self.ledger is None or not job.email:
+            return
+        from ..follow_ups.schedule import schedule_for_handout
+
+        consent = f"day's list row {job.row}, by {self.by}"
+        schedule_for_handout(
+            given.made.spec, job.email, self.ledger.folder, self.ledger.clock(), consent
+        )
+
+    def _key(self, given: giving.Given, channel: Channel) -> DeliveryKey:
+        key = DeliveryKey.for_handout(channel, given.request, given.request.clinic or "")
+        if channel is Channel.EMAIL:
+            return key
+        # Identical print rows are as many patients sharing a name: each gets a copy.
+        self._seen[key] += 1
+        return replace(key, occurrence=self._seen[key])
+
     def _wanted(self, job: Job) -> set[Channel]:
         """The channels for this row: --print-unemailed prints what has no address to go to."""
         wanted = set(self.channels)
@@ -117,67 +177,27 @@ class OnceOnlyDelivery:
             wanted = (wanted - {Channel.EMAIL}) | {Channel.PRINT}
         return wanted
 
-    def _occurrence(self, key: DeliveryKey) -> DeliveryKey:
-        # Identical print rows are as many patients sharing a name: each gets a copy.
-        # An email goes to an address; the same email twice to one address is once.
-        if key.channel is Channel.EMAIL:
-            return key
-        self._seen[key] += 1
-        return replace(key, occurrence=self._seen[key])
-
-    def _deliver(
-        self, channel: Channel, key: DeliveryKey, job: Job, spec: HandoutSpec, problems: list[str]
-    ) -> bool:
-        path = self.out_dir / job.output
-        try:
-            if channel is Channel.EMAIL and not job.email:
-                raise InputError("no address in the email column")
-            message = (
-                handout_message(spec, job.email or "", path.read_bytes())
-                if (channel is Channel.EMAIL)
-                else None
+    def _send(
+        self, given: giving.Given, channel: Channel, job: Job, occurrence: int
+    ) -> giving.DeliveryResult:
+        if channel is Channel.EMAIL:
+            return giving.email(
+                self.ledger, given, job.email or "", self.by, settings=self.smtp, run=self.run
             )
-        except HandoutError as error:
-            problems.append(f"email not sent: {error}")
-            return False
-        if not self._mark(key, State.SENDING, job, problems):
-            return False
-        try:
-            if message is not None:
-                send_message(message, self.smtp)  # type: ignore[arg-type]
-            else:
-                print_handout(spec, path, self.printer, self.copies)
-        except MaybeDelivered as error:
-            self._mark(key, State.UNCERTAIN, job, problems)
-            problems.append(f"email may have been sent: {error}")
-            return False
-        except HandoutError as error:
-            try:
-                self.records.forget(key)
-            except OSError as record_error:
-                problems.append(f"could not clear the record of the attempt ({record_error})")
-            problems.append(f"{'email not sent' if message else 'not printed'}: {error}")
-            return False
-        return self._mark(key, State.DONE, job, problems)
+        return giving.print_(
+            self.ledger,
+            given,
+            self.by,
+            printer=self.printer,
+            copies=self.copies,
+            occurrence=occurrence,
+            run=self.run,
+        )
 
-    def _mark(self, key: DeliveryKey, state: State, job: Job, problems: list[str]) -> bool:
-        """Record a state; records that cannot be written are a problem on the row."""
-        try:
-            self.records.mark(key, state, job.output, job.inputs_hash)
-        except (OSError, sqlite3.Error) as error:
-            if state is State.SENDING:
-                problems.append(
-                    f"{_what(key.channel)} not sent: could not record it in "
-                    f"{self.records.path} first ({error})"
-                )
-            else:
-                problems.append(
-                    f"could not record in {self.records.path} that it was {key.channel} "
-                    f"({error}); it will not be sent again until that is fixed"
-                )
-            return False
-        return True
-
-
-def _what(channel: Channel) -> str:
-    return "the email" if channel is Channel.EMAIL else "the print job"
+    @staticmethod
+    def _uncertain(channel: Channel) -> str:
+        what = "the email" if channel is Channel.EMAIL else "the print job"
+        return (
+            f"{what} may already have been sent by an earlier run that was cut off or not "
+            f"confirmed, so it was not sent again; {UNCERTAIN_HINT}"
+        )

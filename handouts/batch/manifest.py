@@ -1,8 +1,10 @@
 """``manifest.csv``: one line per row of the last run, readable in a spreadsheet.
 
-It is also what a re-run reads to skip handouts already made from identical
-inputs, so it is appended to as results arrive (a killed batch keeps what it
-made) and rewritten atomically in row order at the end.
+An export: what each row's handout is, and (from the ledger's delivery keys)
+to whom it was delivered; it never decides what is emailed or printed. A
+re-run reads it only to skip handouts already made from identical inputs, so
+it is appended to as results arrive (a killed batch keeps what it made) and
+rewritten atomically in row order at the end.
 """
 
 from __future__ import annotations
@@ -16,10 +18,10 @@ from typing import IO
 
 from ..cells import safe_cell
 from ..deliver.files import open_private, write_atomic
-from .outcome import Outcome, RowStatus, channels_text, parse_channels
+from .outcome import Outcome, RowStatus, channels_text
 from .plan import Job
 
-MANIFEST_NAME = "manifest.csv"
+MANIFEST_NAME = "manifest.csv"  # the service names it too, for front ends
 MANIFEST_COLUMNS = (
     "row",
     "patient",
@@ -133,5 +135,4 @@ def already_made(job: Job, out_dir: Path, previous: dict[str, dict[str, str]]) -
         size=target.stat().st_size,
         sha256=record["sha256"],
         inputs_hash=job.inputs_hash,
-        delivered=parse_channels(record.get("delivered") or ""),
     )

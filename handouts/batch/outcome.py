@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..deliver.channel import Channel
+from ..request import HandoutRequest
 
 # The manifest's words for an --email row without an address (the row's
 # ``no_email_address`` says so as a flag).
@@ -21,6 +22,7 @@ class RowStatus(StrEnum):
     INTERRUPTED = "interrupted"  # the batch was stopped before this row was made
     NO_HANDOUT = "no handout"  # its service has no protocol (Botox, a consultation)
     LEFT_OUT = "left out"  # cancelled, no-show or deleted in the booking system
+    COMBINED = "combined"  # on one handout with another row of the same visit
 
 
 def channels_text(channels: frozenset[Channel]) -> str:
@@ -49,6 +51,8 @@ class Outcome:
     patient: str = ""  # for the manifest, which is owner-only; never printed or logged
     reference: str = ""  # the booking system's id for the appointment
     service: str = ""  # the service as exported
+    request: HandoutRequest | None = None  # the handout the row asked for; None for a bad row
+    handout_id: int | None = None  # its record in the ledger, when recorded
 
     @property
     def has_file(self) -> bool:
@@ -105,6 +109,8 @@ class Summary:
         left_out = _by_text(o.error for o in self.rows(RowStatus.LEFT_OUT))
         if left_out:
             lines.append(f"Left out: {left_out}.")
+        for outcome in self.rows(RowStatus.COMBINED):
+            lines.append(f"Row {outcome.row}: {outcome.error}.")
         for outcome in self.rows(RowStatus.FAILED):
             lines.append(f"Row {outcome.row} failed: {outcome.error}")
         unemailed = [o.row for o in self.outcomes if o.no_email_address]

@@ -10,23 +10,39 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import TypeVar
 
+from ..content.approval import Approval, DraftRefused, approval_of, as_signed_off, check_approved
 from ..content.bundled import BUILTIN_TEMPLATES
 from ..content.catalogs import LOCALE_DIR
+from ..content.combining import PractitionerWords, parse_span_change
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
+from ..content.wording import check_one_language, wording_problem
 from ..deliver.files import default_filename
 from ..errors import HandoutError, InputError, NotFound
-from ..inputs.dates import far_from_today, read_time, read_when, spelled_out
+from ..inputs import clock
+from ..inputs.date_checks import (
+    DateFlag,
+    ListOrder,
+    date_flags,
+    flag_words,
+    list_date_order,
+    other_reading,
+    two_way,
+    usual_date,
+)
+from ..inputs.dates import ProcedureWhen, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from ..render.page import HandoutSpec, resolve_spec
+from ..request import HandoutRequest
 from .outcome import RowStatus
 from .rows import RawRow
 
@@ -52,6 +68,40 @@ class Job:
     procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
     language: str | None = None  # None: the protocol's own language
+    follow_ups: bool = False  # the patient agreed to follow-up messages (a list's column)
+    next_visit: dt.date | None = None  # booked next appointment (a list's column)
+    next_visit_time: dt.time | None = None
+    also: tuple[str, ...] = ()  # more protocols of the same visit, from other rows
+    variant: str | None = None  # one of the protocol's variants
+    words: PractitionerWords | None = None  # the practitioner's own words for this patient
+    # What a person must confirm about the date before anything is made (empty: nothing).
+    date_flags: frozenset[DateFlag] = frozenset()
+    date_shown: str = ""  # the date as understood, the clinic's way: "Friday 4 December 2026"
+    protocol_title: str = ""  # the protocol the service matched, for the check page
+    draft: bool = False  # the protocol (or translation) is a draft with no valid sign-off
+
+    @property
+    def needs_confirming(self) -> bool:
+        """A date a person must confirm before this row's handout is made."""
+        return bool(self.date_flags)
+
+    @property
+    def request(self) -> HandoutRequest:
+        """The handout this row asks for, as every other layer names one."""
+        return HandoutRequest(
+            self.protocol_id,
+            self.clinic_id,
+            self.patient,
+            self.procedure_date,
+            procedure_time=self.procedure_time,
+            language=self.language,
+            email=self.email,
+            next_visit=self.next_visit,
+            next_visit_time=self.next_visit_time,
+            also=self.also,
+            variant=self.variant,
+            words=self.words,
+        )
 
 
 @dataclass(frozen=True)
@@ -90,6 +140,8 @@ def content_fingerprint(
     if language is not None:
         for path in content.translation_paths(protocol_id).values():
             digest.update(path.read_bytes() + b"\0")
+    # A sign-off takes the draft mark off the page, so it is an input too.
+    digest.update(approval_of(content, protocol_id, language).describe().encode() + b"\0")
     _files_digest(digest, content.clinic_dir(clinic_id))
     for folder in (content.templates_dir, BUILTIN_TEMPLATES, LOCALE_DIR):
         if folder.is_dir():
@@ -104,6 +156,7 @@ def inputs_hash(
     variant: str | None,
     procedure_time: dt.time | None = None,
     language: str | None = None,
+    next_visit: dt.datetime | dt.date | None = None,
 ) -> str:
     """A hash of everything that decides a handout's bytes."""
     inputs: dict[str, str | None] = {
@@ -116,12 +169,17 @@ def inputs_hash(
         inputs["time"] = procedure_time.isoformat()
     if language is not None:  # likewise: rows without a language keep their hash
         inputs["language"] = language
+    if next_visit is not None:  # and rows without a booked next visit
+        inputs["next"] = next_visit.isoformat()
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
 def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
-    """What the job's handout is made from: the same spec a worker renders and delivery mails."""
-    return resolve_spec(
+    """What the job's handout is made from: the same spec a worker renders and delivery mails.
+
+    A draft a clinician signed off carries the sign-off instead of the draft mark.
+    """
+    spec = resolve_spec(
         content,
         job.protocol_id,
         job.clinic_id,
@@ -129,7 +187,14 @@ def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
         job.procedure_date,
         job.procedure_time,
         language=job.language,
+        next_visit=job.next_visit,
+        next_visit_time=job.next_visit_time,
+        also=job.also,
+        variant=job.variant,
+        words=job.words,
     )
+    approval = approval_of(content, job.protocol_id, job.language)
+    return replace(spec, protocol=as_signed_off(spec.protocol, approval))
 
 
 class UniqueNames:
@@ -162,6 +227,7 @@ class RowChecker:
         self._clinics: dict[str, Branding | HandoutError] = {}
         self._translations: dict[tuple[str, str], HandoutError | None] = {}
         self._fingerprints: dict[tuple[str, str, str | None], str] = {}
+        self._approvals: dict[tuple[str, str], Approval | HandoutError] = {}
 
     def protocol(self, service: str) -> Protocol:
         """The protocol a service name leads to; NotFound says there is none."""
@@ -203,6 +269,29 @@ class RowChecker:
         if problem is not None:
             raise InputError(f"language: {problem}")
 
+    def check_approved(
+        self, protocol_id: str, clinic: Branding, language: str | None, allow_draft: bool
+    ) -> bool:
+        """Whether the row's handout is an unapproved draft made anyway (allowed);
+        ``InputError`` if it may not be made at all."""
+        key = (protocol_id, language or "")
+        if key not in self._approvals:
+            try:
+                self._approvals[key] = check_approved(
+                    self.content, protocol_id, clinic.id, language, allow_draft=True
+                )
+            except HandoutError as error:
+                self._approvals[key] = error
+        found = self._answer(self._approvals[key])
+        if found.approved:
+            return False
+        if not (allow_draft or clinic.allow_drafts):
+            try:
+                check_approved(self.content, protocol_id, clinic.id, language)
+            except DraftRefused as error:
+                raise InputError(f"protocol: {error}") from None
+        return True
+
     def fingerprint(self, clinic_id: str, protocol_id: str, language: str | None = None) -> str:
         key = (clinic_id, protocol_id, language)
         if key not in self._fingerprints:
@@ -228,18 +317,27 @@ def plan_rows(
     *,
     date_format: str | None = None,
     today: dt.date | None = None,
+    titles: Sequence[str] = (),
+    allow_draft: bool = False,
 ) -> tuple[list[Job], list[BadRow]]:
     """Jobs for the rows that get a handout, and why each other row does not.
 
-    A cancelled row, or one whose service has no protocol (Botox, a
-    consultation), is not an error; a row that should have a handout and
-    cannot get one is. ``clinic_id`` is used for rows without a clinic;
-    without it, the default clinic. ``date_format`` is an import profile's.
-    ``today`` anchors "today" and the far-date warning.
+    A cancelled row, or one whose service has no protocol (a consultation),
+    is not an error; a row that should have a handout and cannot get one is.
+    ``clinic_id`` is used for rows without a clinic; without it, the default
+    clinic. ``date_format`` is an import profile's. ``today`` anchors
+    "today" and the date checks. ``titles`` are the lines above the export's
+    header: with the date cells they decide how two-way dates (04/12/2026)
+    are read (``list_date_order``). Each job's ``date_flags`` say what about
+    its date must be confirmed (in the past, far from the list's other rows).
+    A row whose protocol (or translation) is a draft with no sign-off fails
+    unless ``allow_draft`` or the clinic allows drafts.
     """
+    rows = list(rows)
     checker = RowChecker(content)
     names = UniqueNames()
-    anchor = today or dt.date.today()
+    anchor = today or clock.today()
+    order = _list_order(rows, checker, clinic_id, titles, date_format)
     jobs: list[Job] = []
     bad: list[BadRow] = []
     for raw in rows:
@@ -276,7 +374,7 @@ def plan_rows(
                 values.get("date", ""),
                 "date",
                 today=anchor,
-                date_style=clinic.date_style,
+                date_style=order.style if order.from_list else clinic.date_style,
                 language=protocol.language,
                 date_format=date_format,
             )
@@ -284,13 +382,31 @@ def plan_rows(
             language = values.get("language") or None
             if language is not None:
                 checker.check_language(protocol.id, language)
+                problem = wording_problem(clinic, language, protocol.language)
+                if problem:
+                    raise InputError(f"language: {problem}")
+            draft = checker.check_approved(protocol.id, clinic, language, allow_draft)
+            booked = None
+            if values.get("next"):
+                booked = read_when(
+                    values["next"],
+                    "next appointment",
+                    today=anchor,
+                    date_style=clinic.date_style,
+                    language=protocol.language,
+                    date_format=date_format,
+                )
+            variant = values.get("variant") or None
+            if variant is not None:
+                protocol.variant(variant)  # KeyError names the ones there are
+            words = row_words(values)
+        except KeyError as error:
+            bad.append(_not_made(raw.row, facts, f"variant: {error.args[0]}"))
+            continue
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
-        warning = ""
-        if far_from_today(when.date, anchor):
-            spelled = spelled_out(when.date, clinic.date_style, protocol.language)
-            warning = f"the date {spelled} is more than a year from today"
+        ambiguous = bool(order.conflict) and two_way(values.get("date", ""))
         fingerprint = checker.fingerprint(clinic.id, protocol.id, language)
         output = names.claim(
             default_filename(clinic.id, protocol.id, when.date, facts.patient, "pdf")
@@ -303,18 +419,157 @@ def plan_rows(
                 patient=facts.patient,
                 procedure_date=when.date,
                 output=output,
-                inputs_hash=inputs_hash(
-                    fingerprint, facts.patient, when.date, None, time, language
+                inputs_hash=_with_words(
+                    inputs_hash(
+                        fingerprint,
+                        facts.patient,
+                        when.date,
+                        None,
+                        time,
+                        language,
+                        _booked_at(booked),
+                    ),
+                    variant,
+                    words,
                 ),
                 email=values.get("email") or None,
                 reference=facts.reference,
                 service=facts.service,
                 procedure_time=time,
-                warning=warning,
                 language=language,
+                follow_ups=is_yes(values.get("follow_ups", "")),
+                next_visit=booked.date if booked else None,
+                next_visit_time=booked.time if booked else None,
+                variant=variant,
+                words=words,
+                date_flags=frozenset({DateFlag.AMBIGUOUS}) if ambiguous else frozenset(),
+                date_shown=spelled_out(when.date, clinic.date_style, protocol.language),
+                protocol_title=protocol.title,
+                draft=draft,
             )
         )
-    return jobs, bad
+    return one_handout_per_visit(_with_date_checks(jobs, content, anchor, order), bad, checker)
+
+
+def _with_words(digest: str, variant: str | None, words: PractitionerWords | None) -> str:
+    """The inputs hash, changed by a variant or the practitioner's words (only when given,
+    so rows without them keep the hashes earlier runs recorded)."""
+    if variant is None and words is None:
+        return digest
+    return hashlib.sha256(f"{digest}\0{variant}\0{words!r}".encode()).hexdigest()
+
+
+def row_words(values: dict[str, str]) -> PractitionerWords | None:
+    """The practitioner's cells of a row; InputError names a bad ``set`` cell."""
+    changes = []
+    for part in re.split(r"[;,]", values.get("set", "")):
+        if part.strip():
+            try:
+                changes.append(parse_span_change(part))
+            except ValueError as error:
+                raise InputError(f"set: {error}") from None
+    words = PractitionerWords(
+        practitioner=values.get("practitioner") or None,
+        areas=values.get("areas") or None,
+        note=values.get("note") or None,
+        changes=tuple(changes),
+    )
+    return None if words.empty else words
+
+
+def one_handout_per_visit(
+    jobs: list[Job], bad: list[BadRow], checker: RowChecker
+) -> tuple[list[Job], list[BadRow]]:
+    """Rows for one patient, clinic and date with different procedures make one
+    handout: the first row's. The others are marked as combined into it, so every
+    row is still accounted for.
+    """
+    first_of: dict[tuple[str, str, dt.date | None, str | None], int] = {}
+    kept: list[Job] = []
+    for job in jobs:
+        key = ((job.patient or "").casefold(), job.clinic_id, job.procedure_date, job.language)
+        index = first_of.get(key)
+        first = kept[index] if index is not None else None
+        # The same procedure twice is two bookings (or two people of one name): kept apart.
+        if first is None or job.protocol_id in (first.protocol_id, *first.also):
+            first_of.setdefault(key, len(kept))
+            kept.append(job)
+            continue
+        assert index is not None
+        also = (*first.also, job.protocol_id)
+        digest = hashlib.sha256(first.inputs_hash.encode())
+        for protocol_id in also:
+            digest.update(checker.fingerprint(first.clinic_id, protocol_id).encode())
+        kept[index] = replace(first, also=also, inputs_hash=digest.hexdigest())
+        reason = f"on one handout with row {first.row} (same patient, clinic and date)"
+        bad.append(
+            BadRow(
+                job.row,
+                reason,
+                RowStatus.COMBINED,
+                job.patient or "",
+                job.reference,
+                job.service,
+            )
+        )
+    return kept, bad
+
+
+def _list_order(
+    rows: list[RawRow],
+    checker: RowChecker,
+    clinic_id: str | None,
+    titles: Sequence[str],
+    date_format: str | None,
+) -> ListOrder:
+    """How the list's numeric dates are read: its own evidence, else the clinic's way.
+
+    A profile that gives a date_format has already said; the list's words
+    then only decide nothing.
+    """
+    try:
+        style = _clinic_for(checker, clinic_id).date_style
+    except HandoutError:
+        style = "us"  # every row will say what is wrong with its clinic
+    if date_format:
+        return ListOrder(style)
+    cells = [raw.values.get("date", "") for raw in rows if raw.left_out is None]
+    return list_date_order(cells, titles, style)
+
+
+def _with_date_checks(
+    jobs: list[Job], content: ContentStore, today: dt.date, order: ListOrder
+) -> list[Job]:
+    """Each job's date judged against today and the list's usual day, in words too."""
+    usual = usual_date(job.procedure_date for job in jobs if job.procedure_date)
+    checked = []
+    for job in jobs:
+        assert job.procedure_date is not None  # every row's job has a date
+        flags = job.date_flags | date_flags(job.procedure_date, today, usual)
+        clinic = content.clinic(job.clinic_id)
+        language = content.protocol(job.protocol_id).language
+        warning = flag_words(flags, job.procedure_date, usual, clinic.date_style, language)
+        other = other_reading(job.procedure_date)
+        if warning and other is not None and not order.from_list:
+            other_flags = date_flags(other, today, None)
+            if not other_flags:
+                warning += (
+                    f" (read the other way round it is "
+                    f"{spelled_out(other, clinic.date_style, language)})"
+                )
+        checked.append(replace(job, date_flags=flags, warning=warning))
+    return checked
+
+
+def _booked_at(booked: ProcedureWhen | None) -> dt.datetime | dt.date | None:
+    if booked is None:
+        return None
+    return dt.datetime.combine(booked.date, booked.time) if booked.time else booked.date
+
+
+def is_yes(cell: str) -> bool:
+    """A yes/no cell as exports write it: yes, y, true, 1, x, ✓ (anything else is no)."""
+    return cell.strip().casefold() in {"yes", "y", "true", "1", "x", "✓", "si", "sí"}
 
 
 def _time_of_day(text: str) -> dt.time | None:
@@ -364,7 +619,8 @@ def plan_variants(
     """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``
     (``<protocol>.<language>.pdf`` in a translation).
 
-    Unknown ids, or a protocol without that translation, raise before anything is made.
+    Unknown ids, a protocol without that translation, or a clinic without
+    its own words in that language, raise before anything is made.
     """
     # Names people use ("Harbourside", "Micro-Needling") become ids, so files are named by id.
     clinic_ids = list(dict.fromkeys(content.clinic_id_for(name) for name in clinic_ids))
@@ -372,6 +628,8 @@ def plan_variants(
     if language is not None:
         for protocol_id in protocol_ids:
             content.protocol(protocol_id, language)
+            for clinic_id in clinic_ids:
+                check_one_language(content, protocol_id, clinic_id, language)
     suffix = f".{language}" if language else ""
     jobs = []
     for clinic_id in clinic_ids:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..content.import_profiles import ImportProfile
@@ -27,8 +28,14 @@ from .columns import (
     left_out_value,
     recognise,
 )
+from .workbook import OLD_EXCEL_SUFFIXES, SHEET, SHEET_SUFFIXES, Record, sheet_records
 
 SEPARATORS = (",", ";", "\t")
+# What the check page may correct in a row, and what a row left out there says.
+CORRECTABLE = frozenset(
+    {"patient", "date", "time", "service", "protocol", "clinic", "language", "email"}
+)
+LEFT_OUT_BY_STAFF = "left out by staff"
 MAX_CELL = csv.field_size_limit()  # 128 KiB: no name, date or address comes near it
 # Title lines a report puts above its header ("Appointments, 23 Nov 2026", a blank line...).
 HEADER_SEARCH_LINES = 30
@@ -65,14 +72,6 @@ def decode_csv(data: bytes, source: str) -> str:
             f"{source}: line {line} is not UTF-8 text. Save the file as "
             "'CSV UTF-8' (Excel) or choose the UTF-8 character set when exporting."
         ) from None
-
-
-@dataclass(frozen=True)
-class Record:
-    """One record of the file, split into cells."""
-
-    cells: list[str]
-    last_line: int  # the file line it ends on; a quoted line break makes it span lines
 
 
 def read_records(text: str, separator: str, source: str) -> list[Record]:
@@ -134,13 +133,23 @@ def _find_header(text: str, source: str, profile: ImportProfile | None) -> _Head
     """The separator and header row: the profile's, or the first row that names our columns."""
     if not text.strip():
         raise InputError(f"{source}: the file is empty")
-    lines = max(HEADER_SEARCH_LINES, profile.header_row or 0 if profile else 0)
-    head = "\n".join(text.splitlines()[:lines])
+    head = "\n".join(text.splitlines()[: _search_lines(profile)])
     tried = {sep: [r.cells for r in read_records(head, sep, source)] for sep in SEPARATORS}
+    return _header_among(tried, source, profile)
+
+
+def _search_lines(profile: ImportProfile | None) -> int:
+    return max(HEADER_SEARCH_LINES, profile.header_row or 0 if profile else 0)
+
+
+def _header_among(
+    tried: dict[str, list[list[str]]], source: str, profile: ImportProfile | None
+) -> _Header:
+    """The header among the first records, split each way ``tried`` holds (one way for a sheet)."""
     if profile is not None and profile.header_row is not None:
         index = profile.header_row - 1
         # The separator that splits the profile's header line into the most cells.
-        separator = max(SEPARATORS, key=lambda sep: _width(tried[sep], index))
+        separator = max(tried, key=lambda sep: _width(tried[sep], index))
         if not _width(tried[separator], index):
             raise InputError(
                 f"{source}: the import profile '{profile.id}' says the header is on line "
@@ -148,7 +157,7 @@ def _find_header(text: str, source: str, profile: ImportProfile | None) -> _Head
             )
         columns = apply_profile(tried[separator][index], profile, source)
         return _header_or_missing(source, profile, separator, index, columns)
-    widest: tuple[int, str, int] = (0, SEPARATORS[0], 0)  # for the message if nothing fits
+    widest: tuple[int, str, int] = (0, next(iter(tried)), 0)  # for the message if nothing fits
     for separator, records in tried.items():
         for index, header in enumerate(records):
             width = _width(records, index)
@@ -192,12 +201,100 @@ def _header_or_missing(
     )
 
 
+@dataclass(frozen=True)
+class Export:
+    """A booking system's export as read: its rows, and the title lines above its header.
+
+    The title lines ("Appointments - Friday 04/12/2026") say which day the
+    list is for, which decides how its two-way dates are read.
+    """
+
+    rows: list[RawRow]
+    titles: list[str]
+    # Where each file's rows start, as (first row number, file name): several files
+    # read as one list number their rows on, and a front end names the file again.
+    sources: list[tuple[int, str]] = field(default_factory=list)
+
+
+def read_exports(paths: Sequence[Path], profile: ImportProfile | None = None) -> Export:
+    """Several exports of one day (one file per status, or CSV and Excel) as one list.
+
+    The first file's rows keep their spreadsheet numbers; each next file's
+    rows are numbered on after the previous file's last row, so every row
+    of the list has its own number (in the manifest and in messages).
+    """
+    rows: list[RawRow] = []
+    titles: list[str] = []
+    sources: list[tuple[int, str]] = []
+    for path in paths:
+        export = read_export(path, profile)
+        offset = rows[-1].row if rows else 0
+        if export.rows:
+            sources.append((export.rows[0].row + offset, path.name))
+        rows.extend(replace(row, row=row.row + offset) for row in export.rows)
+        titles.extend(export.titles)
+    return Export(rows, titles, sources)
+
+
+def amend_rows(
+    rows: Iterable[RawRow],
+    corrections: Mapping[int, Mapping[str, str]] | None = None,
+    left_out: Collection[int] = (),
+) -> list[RawRow]:
+    """The rows with a person's fixes: values replaced by row number, some rows left out.
+
+    ``corrections`` maps a row number to our fields (patient, date, time,
+    service, clinic, language, email) and their new values; an empty value
+    clears the cell. A row in ``left_out`` gets no handout, said as "left
+    out by staff". Fields that are not ours are refused, naming the row.
+    """
+    rows = list(rows)
+    corrections = corrections or {}
+    known = {row.row for row in rows}
+    for number in (*corrections, *left_out):
+        if number not in known:
+            raise InputError(f"row {number}: there is no such row in the list")
+    amended = []
+    for row in rows:
+        values = dict(row.values)
+        for name, value in corrections.get(row.row, {}).items():
+            if name not in CORRECTABLE:
+                raise InputError(f"row {row.row}: '{name}' cannot be corrected here")
+            key = "protocol" if name in ("service", "protocol") else name
+            if key == "protocol":
+                values.pop("service", None)
+            values[key] = value.strip()
+        left = LEFT_OUT_BY_STAFF if row.row in left_out else row.left_out
+        amended.append(RawRow(row.row, values, left))
+    return amended
+
+
 def read_rows(path: Path, profile: ImportProfile | None = None) -> list[RawRow]:
     """The data rows of an export, as our fields, numbered as a spreadsheet shows them.
 
     Rows whose cells are all empty, and a total row at the end, are left
     out; other rows keep their spreadsheet row number.
     """
+    return read_export(path, profile).rows
+
+
+def read_export(path: Path, profile: ImportProfile | None = None) -> Export:
+    """The rows of an export (as ``read_rows``), and the title lines above its header.
+
+    CSV, or an Excel workbook (.xlsx: its first sheet, read as the cells show).
+    """
+    if path.suffix.casefold() in SHEET_SUFFIXES:
+        records = sheet_records(path)
+        tried = {SHEET: [r.cells for r in records[: _search_lines(profile)]]}
+        if not any(any(cell.strip() for cell in cells) for cells in tried[SHEET]):
+            raise InputError(f"{path}: the first sheet is empty")
+        header = _header_among(tried, str(path), profile)
+        return _export_from_records(records, header, profile, str(path))
+    if path.suffix.casefold() in OLD_EXCEL_SUFFIXES:
+        raise InputError(
+            f"{path}: this is an old Excel file (.xls); save it as an Excel workbook "
+            "(.xlsx) or as CSV UTF-8 and use that"
+        )
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -205,22 +302,34 @@ def read_rows(path: Path, profile: ImportProfile | None = None) -> list[RawRow]:
     text = decode_csv(data, str(path))
     header = _find_header(text, str(path), profile)
     records = read_records(text, header.separator, str(path))
-    titles = records[header.index].cells
-    repeated = duplicate_columns(titles, header.columns)
+    return _export_from_records(records, header, profile, str(path))
+
+
+def _export_from_records(
+    records: list[Record], header: _Header, profile: ImportProfile | None, path: str
+) -> Export:
+    """Rows and titles from records already split into cells (CSV or a spreadsheet's sheet)."""
+    column_titles = records[header.index].cells
+    repeated = duplicate_columns(column_titles, header.columns)
     if repeated:
         raise InputError(f"{path}: the column '{repeated[0]}' appears more than once")
-    skip = _skip_rules(titles, profile, str(path))
+    skip = _skip_rules(column_titles, profile, path)
     rows = []
     first_row = header.index + 2  # spreadsheet rows count from 1, and the header is one
     for number, record in enumerate(records[header.index + 1 :], start=first_row):
         cells = [_clean(cell) for cell in record.cells]
         if not any(cells):
             continue
-        _check_no_swallowed_rows(
-            record, header.columns.positions, header.separator, str(path), number
-        )
+        if header.separator != SHEET:  # a sheet's cells are cells: no quote can run on
+            _check_no_swallowed_rows(
+                record, header.columns.positions, header.separator, path, number
+            )
         rows.append(_row(number, cells, header.columns, skip, profile))
-    return _without_total_rows(rows, records, first_row)
+    titles = [
+        " ".join(cell.strip() for cell in record.cells if cell.strip())
+        for record in records[: header.index]
+    ]
+    return Export(_without_total_rows(rows, records, first_row), [t for t in titles if t])
 
 
 def _skip_rules(
@@ -277,9 +386,7 @@ def _first_name_first(name: str) -> str:
     return f"{first.strip()} {last.strip()}"
 
 
-def _without_total_rows(
-    rows: list[RawRow], records: list[list[str]], first_row: int
-) -> list[RawRow]:
+def _without_total_rows(rows: list[RawRow], records: list[Record], first_row: int) -> list[RawRow]:
     """Drop the report's closing "Total ..." lines, only at the end of the file."""
     while rows:
         record = records[rows[-1].row - 1]

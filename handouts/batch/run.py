@@ -24,6 +24,7 @@ from types import FrameType
 from ..content.store import CachedContentStore
 from ..deliver.files import TEMP_PREFIX, TEMP_SUFFIX, make_private_dirs
 from ..errors import InputError
+from ..request import HandoutRequest
 from .manifest import MANIFEST_NAME, ManifestWriter, already_made, read_manifest
 from .outcome import Outcome, RowStatus, Summary
 from .plan import BadRow, Job
@@ -31,7 +32,7 @@ from .pool import default_workers, run_pool
 
 # Called once per row as its outcome is known: (outcome, rows done, rows in all).
 ProgressCallback = Callable[[Outcome, int, int], None]
-# Emails and/or prints a made row's handout; returns the outcome with what it did.
+# Records, emails and/or prints a made row's handout; returns the outcome with what it did.
 Deliverer = Callable[[Job, Outcome], Outcome]
 
 
@@ -95,7 +96,7 @@ def run_jobs(
     """Make every job not already made; return what happened to every row.
 
     ``deliver``, if given, runs in this process for each made or skipped row
-    (emailing or printing it) and returns the outcome with what it did.
+    (recording it, emailing or printing it) and returns the outcome with what it did.
     """
     started = time.perf_counter()
     make_private_dirs(out_dir)
@@ -104,13 +105,17 @@ def run_jobs(
     summary.warnings = [f"row {job.row}: {job.warning}" for job in jobs if job.warning]
     total = len(jobs) + len(bad_rows)
 
-    rows = {job.row: (job.patient or "", job.reference, job.service) for job in jobs}
-    rows.update({bad.row: (bad.patient, bad.reference, bad.service) for bad in bad_rows})
+    rows: dict[int, tuple[str, str, str, HandoutRequest | None]] = {
+        job.row: (job.patient or "", job.reference, job.service, job.request) for job in jobs
+    }
+    rows.update({bad.row: (bad.patient, bad.reference, bad.service, None) for bad in bad_rows})
 
     def record(outcome: Outcome) -> None:
-        # The worker knows the file; the row's own words come from the plan.
-        patient, reference, service = rows.get(outcome.row, ("", "", ""))
-        outcome = replace(outcome, patient=patient, reference=reference, service=service)
+        # The worker knows the file; the row's own words and request come from the plan.
+        patient, reference, service, request = rows.get(outcome.row, ("", "", "", None))
+        outcome = replace(
+            outcome, patient=patient, reference=reference, service=service, request=request
+        )
         summary.outcomes.append(outcome)
         manifest.add(outcome)
         if on_progress is not None:
@@ -140,8 +145,8 @@ def run_jobs(
                     content, todo, out_dir, workers=count, stop=stop, start_method=start_method
                 ):
                     if deliver is not None and outcome.status is RowStatus.MADE:
-                        # What was delivered before comes from the delivery
-                        # records, by person, not from this file's history.
+                        # Recorded in the ledger; what was delivered before comes
+                        # from its delivery keys, by person, not from this file.
                         outcome = deliver(by_row[outcome.row], outcome)  # noqa: PLW2901
                     record(outcome)
         except BaseException:

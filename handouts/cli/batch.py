@@ -9,8 +9,6 @@ from pathlib import Path
 import click
 
 from .. import service
-from ..batch.manifest import MANIFEST_NAME
-from ..batch.outcome import Summary
 from ..content.store import ContentStore
 from .options import check_print_options, print_options
 from .progress import TerminalProgress
@@ -37,14 +35,14 @@ _force_option = click.option(
 )
 
 
-def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
+def _finish(ctx: click.Context, summary: service.Summary, out_dir: Path) -> None:
     """Print the summary; exit 1 if a row failed, 128+N if stopped by signal N.
 
     A row whose service has no protocol, or that was cancelled, is not a failure.
     """
     for line in summary.lines():
         click.echo(line)
-    click.echo(f"manifest: {out_dir / MANIFEST_NAME}")
+    click.echo(f"manifest: {out_dir / service.MANIFEST_NAME}")
     if summary.stopped_by is not None:
         click.echo(
             f"stopped by {signal.Signals(summary.stopped_by).name}; "
@@ -56,8 +54,20 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
         ctx.exit(1)
 
 
-@click.command("batch", short_help="Make one handout per row of a CSV file.")
-@click.argument("patients_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+_allow_draft_option = click.option(
+    "--allow-draft",
+    is_flag=True,
+    help="Make draft protocols and translations no clinician has signed off, for this run.",
+)
+
+
+@click.command("batch", short_help="Make one handout per row of a day's list (CSV or Excel).")
+@click.argument(
+    "patients_csv",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
 @_output_option
 @click.option(
     "--clinic",
@@ -83,12 +93,20 @@ def _finish(ctx: click.Context, summary: Summary, out_dir: Path) -> None:
     metavar="ID",
     help="Import profile imports/<ID>.yaml, for an export whose columns cannot be guessed.",
 )
+@click.option(
+    "--dates-ok",
+    is_flag=True,
+    help="The dates in the past or far from the list's other dates are right: make them.",
+)
+@_allow_draft_option
 @print_options
 @click.pass_context
 def batch_command(
     ctx: click.Context,
     *,
-    patients_csv: Path,
+    patients_csv: tuple[Path, ...],
+    dates_ok: bool,
+    allow_draft: bool,
     output_dir: Path,
     clinic_id: str | None,
     workers: int | None,
@@ -102,11 +120,23 @@ def batch_command(
 ) -> None:
     """Make one handout per row of PATIENTS_CSV, a booking system's export.
 
-    Columns are found by their usual names (Patient Name, Client, First Name
-    and Last Name, Appointment Date, Start Time, Service, Location, Email,
-    Appointment ID, Status...), below any title lines; --profile names them
-    when they cannot be guessed. Dates are read the clinic's way. UTF-8 with
-    or without a byte-order mark; comma, semicolon or tab between columns.
+    Give several files (one per status, or CSV and Excel .xlsx) to read them
+    as one list; rows are numbered on from one file to the next. Columns are
+    found by their usual names (Patient Name, Client, First Name and Last
+    Name, Appointment Date, Start Time, Service, Location, Email, Appointment
+    ID, Status...), below any title lines; --profile names them when they
+    cannot be guessed. UTF-8 with or without a byte-order mark; comma,
+    semicolon or tab between columns.
+
+    Dates are read the clinic's way unless the list itself says otherwise:
+    a title line "Friday 04/12/2026" means 4 December (only that is a
+    Friday). A date in the past, or a week or more from the list's other
+    dates, stops the run before anything is made (exit status 1) and is
+    shown spelled out; add --dates-ok when they are right.
+
+    Draft protocols and translations are made only once a clinician signed
+    them off ('handouts signoff'), when the clinic allows drafts, or with
+    --allow-draft.
 
     Rows are numbered as a spreadsheet shows them. Cancelled and no-show
     rows, and services without a protocol, get no handout and are listed by
@@ -114,17 +144,19 @@ def batch_command(
     is reported, the others are still made, and the exit status is 1.
     Running again skips handouts already made from identical inputs.
 
-    --email and --print deliver each handout once per person: the folder's
-    deliveries.sqlite3 records who got what (the manifest's delivered column
-    shows it), a failure is noted on the row (exit status 1), and a re-run
-    (even with the rows reordered, or after other lists went to the same
-    folder) tries again only what certainly was not delivered. An email the
-    server may have received without confirming it is reported, never resent.
+    --email and --print deliver each handout once per person: the record in
+    the data folder (HANDOUTS_DATA; see 'handouts history') says who got what,
+    whichever list, folder, day or the web page sent it (the manifest's
+    delivered column shows it). A failure is noted on the row (exit status
+    1), and a re-run tries again only what certainly was not delivered. An
+    email the server may have received without confirming it is reported,
+    never resent.
 
     \b
     Example:
       handouts batch appointments.csv -o out/2026-11-22 --email --print-unemailed
       handouts batch export.csv --profile acuity
+      handouts batch booked.xlsx checked-in.xlsx --dates-ok
     """
     check_print_options(print_ or print_unemailed, printer, copies)
     if print_unemailed and not email:
@@ -132,7 +164,10 @@ def batch_command(
     if print_unemailed and print_:
         raise click.UsageError("--print already prints every handout; drop --print-unemailed")
     request = service.BatchRequest(
-        csv_path=patients_csv,
+        csv_path=patients_csv[0],
+        more_paths=patients_csv[1:],
+        dates_ok=dates_ok,
+        allow_draft=allow_draft,
         out_dir=output_dir,
         clinic=clinic_id,
         workers=workers,
@@ -147,9 +182,23 @@ def batch_command(
     progress = TerminalProgress()
     try:
         summary = service.run_batch(ctx.obj, request, on_progress=progress)
+    except service.DatesToConfirm as unconfirmed:
+        _show_dates_to_confirm(unconfirmed.plan)
+        ctx.exit(1)
     finally:
         progress.close()
     _finish(ctx, summary, output_dir)
+
+
+def _show_dates_to_confirm(plan: service.BatchPlan) -> None:
+    """Each odd date spelled out, with what to do; nothing was made."""
+    click.echo("Nothing was made: check these dates first.", err=True)
+    for job in plan.to_confirm:
+        click.echo(f"  row {job.row}: {job.warning}", err=True)
+    click.echo(
+        "Fix the list, or run the same command again with --dates-ok if the dates are right.",
+        err=True,
+    )
 
 
 @click.command("variants", short_help="Make blank handouts for every clinic and protocol.")
@@ -171,10 +220,12 @@ def batch_command(
 )
 @_workers_option
 @_force_option
+@_allow_draft_option
 @click.pass_context
 def variants_command(
     ctx: click.Context,
     *,
+    allow_draft: bool,
     output_dir: Path,
     clinic_ids: tuple[str, ...],
     protocol_ids: tuple[str, ...],
@@ -184,7 +235,9 @@ def variants_command(
 ) -> None:
     """Make blank handouts for every clinic x protocol, as DIR/<clinic>/<protocol>.pdf.
 
-    These have lines to fill in by hand, for print stock.
+    These have lines to fill in by hand, for print stock. Print stock goes to
+    patients, so drafts no clinician signed off are left out of "every
+    protocol" (and refused when named) unless --allow-draft is given.
 
     \b
     Example:
@@ -203,6 +256,7 @@ def variants_command(
             workers=workers,
             force=force,
             on_progress=progress,
+            allow_draft=allow_draft,
         )
     finally:
         progress.close()

@@ -25,8 +25,10 @@ def validate_command(content: ContentStore, grade_target: float | None, strict: 
     """Check every protocol and branding file and print every problem.
 
     Problems are printed as path:line:column: field: message, followed by each
-    protocol's reading grade (Flesch-Kincaid). Exit status 1 if anything is
-    wrong; a reading grade above target is a warning and fails only with --strict.
+    protocol's reading grade (Flesch-Kincaid) and each draft's sign-off. Exit
+    status 1 if anything is wrong; a reading grade above target, a clinic
+    without its own words in a translation's language, or a font that is
+    neither installed nor shipped is a warning and fails only with --strict.
 
     \b
     Examples:
@@ -46,6 +48,13 @@ def validate_command(content: ContentStore, grade_target: float | None, strict: 
         target = "no target" if grade.target is None else f"target {grade.target:g}"
         flag = "  ABOVE TARGET" if grade.above_target else ""
         click.echo(f"  {grade.protocol_id:<20} {grade.grade:>5.1f}  ({target}){flag}")
+    if report.approvals:
+        click.echo("Drafts (given to patients only once signed off, or with --allow-draft):")
+    for approval in report.approvals:
+        shown = approval.describe()
+        if not approval.approved:
+            shown = shown.replace("draft", "DRAFT", 1)
+        click.echo(f"  {approval.protocol:<20} {approval.language:<5} {shown}")
     failed = bool(report.problems) or (strict and bool(report.warnings))
     count = len(report.problems)
     if report.problems:
@@ -102,3 +111,40 @@ def init_command(folder: Path) -> None:
     for path in write_starter(folder):
         click.echo(str(path))
     click.echo(f"Next: handouts --root {folder} validate", err=True)
+
+
+@click.command("signoff", short_help="Record a clinician's sign-off of a draft protocol.")
+@click.argument("protocol")
+@click.option(
+    "--clinician", required=True, metavar="NAME", help="Who checked it, e.g. 'Dr Ana Silva'."
+)
+@click.option(
+    "--language",
+    metavar="CODE",
+    help="Sign off the protocol's translation into this language (e.g. es) instead.",
+)
+@click.pass_obj
+def signoff_command(
+    content: ContentStore, protocol: str, clinician: str, language: str | None
+) -> None:
+    """Record that a clinician checked PROTOCOL's text (or one translation's) as it is now.
+
+    A draft may then be given to patients. The sign-off keeps the file's
+    hash: once anyone edits the file, it lapses and the draft is refused
+    again until it is signed off anew. 'handouts list' and 'handouts
+    validate' show who signed off what. Sign-offs are kept in the data
+    folder (HANDOUTS_DATA), per content folder, so upgrading the tool keeps
+    them.
+
+    \b
+    Examples:
+      handouts signoff botulinum-toxin --clinician "Dr Ana Silva"
+      handouts signoff microneedling --language es --clinician "Dr Ana Silva"
+    """
+    from .. import service
+
+    record = service.sign_off(content, protocol, clinician, language=language)
+    click.echo(
+        f"{record.protocol} [{record.language}]: signed off by {record.clinician} "
+        f"on {record.signed_on.isoformat()} (sha256 {record.sha256[:12]}...)"
+    )

@@ -14,7 +14,10 @@ from ..content.store import ContentStore
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 def list_command(store: ContentStore, as_json: bool) -> None:
-    """List the protocols and clinics available.
+    """List the protocols and clinics available, marking drafts.
+
+    A draft protocol or translation shows "DRAFT" until a clinician signs it
+    off ('handouts signoff'); a signed-off one shows who signed it and when.
 
     Exit status 1 when the content folder has no protocols or no clinics, or
     a file in it cannot be read; 'handouts validate' checks every field.
@@ -29,7 +32,16 @@ def list_command(store: ContentStore, as_json: bool) -> None:
         shown = {
             "root": str(listing.root),
             "protocols": [
-                {"id": p.id, "title": p.title, "languages": p.languages}
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "languages": p.languages,
+                    "draft": p.draft,
+                    "approval": {
+                        language: {"status": a.status, "detail": a.describe()}
+                        for language, a in p.approvals.items()
+                    },
+                }
                 for p in listing.protocols
             ],
             "clinics": [
@@ -42,6 +54,11 @@ def list_command(store: ContentStore, as_json: bool) -> None:
         click.echo("Protocols:")
         for p in listing.protocols:
             click.echo(f"  {p.id:<20} {p.title}  [{', '.join(p.languages)}]")
+            for language, approval in p.approvals.items():
+                if approval.draft:  # a reviewed file needs no line of its own
+                    detail = approval.describe()
+                    shown = detail if approval.approved else detail.replace("draft", "DRAFT", 1)
+                    click.echo(f"  {'':<20}   {language}: {shown}")
         click.echo("Clinics:")
         for c in listing.clinics:
             marker = "  (default)" if c.default else ""

@@ -33,11 +33,16 @@ LAZY_COMMANDS = {
     "validate": ("handouts.cli.content", "validate_command"),
     "schema": ("handouts.cli.content", "schema_command"),
     "init": ("handouts.cli.content", "init_command"),
+    "signoff": ("handouts.cli.content", "signoff_command"),
     "serve": ("handouts.cli.serve", "serve_command"),
     "users": ("handouts.cli.users", "users_command"),
+    "history": ("handouts.cli.history", "history_command"),
+    "follow-ups": ("handouts.cli.follow_ups", "follow_ups_command"),
 }
 # Commands that finish within seconds; the others keep running (collector.py).
-SHORT_COMMANDS = frozenset({"handout", "list", "validate", "schema", "init", "users"})
+SHORT_COMMANDS = frozenset(
+    {"handout", "list", "validate", "schema", "init", "users", "history", "signoff"}
+)
 
 
 class HandoutsGroup(click.Group):

@@ -8,7 +8,7 @@ from typing import IO
 
 import click
 
-from ..batch.outcome import Outcome, RowStatus
+from ..service import Outcome, RowStatus
 
 
 class TerminalProgress:

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..content.store import ContentStore
 from .users import data_option
+
+if TYPE_CHECKING:
+    import uvicorn
 
 
 @click.command("serve")
@@ -25,10 +30,13 @@ from .users import data_option
     help="A TLS reverse proxy is in front: mark the session cookie Secure.",
 )
 @click.option(
-    "--forwarded-allow-ips",
-    default="127.0.0.1",
-    show_default=True,
-    help="Proxies whose X-Forwarded-For is believed (for slowing down password guessers).",
+    "--trusted-proxy",
+    "trusted_proxies",
+    multiple=True,
+    metavar="ADDR",
+    envvar="HANDOUTS_TRUSTED_PROXY",
+    help="A reverse proxy (address or network) whose X-Forwarded-For is believed; repeat for "
+    "several (env HANDOUTS_TRUSTED_PROXY, space-separated). Default: none, the header is ignored.",
 )
 @data_option
 @click.pass_obj
@@ -38,7 +46,7 @@ def serve_command(
     port: int,
     workers: int | None,
     behind_tls: bool,
-    forwarded_allow_ips: str,
+    trusted_proxies: tuple[str, ...],
     data_path: Path | None,
 ) -> None:
     """Serve the front desk's web page (sign in with a user from 'handouts users add').
@@ -63,19 +71,34 @@ def serve_command(
         data_dir=data_path or data_dir(),
         workers=workers,
         secure_cookies=behind_tls,
+        trusted_proxies=trusted_proxies,
     )
     app = create_app(settings)
     if not app.state.web.users.list():
         click.echo(
             "No one can sign in yet: add a user first with 'handouts users add NAME'.", err=True
         )
-    click.echo(f"Front desk at http://{host}:{port} (Ctrl-C stops it)", err=True)
-    uvicorn.run(
+    click.echo("Starting the front desk (warming up the renderers)...", err=True)
+    config = uvicorn.Config(
         app,
         host=host,
         port=port,
-        proxy_headers=True,
-        forwarded_allow_ips=forwarded_allow_ips,
+        proxy_headers=False,  # the app applies them, from --trusted-proxy only
         server_header=False,
         log_level="info",
     )
+    _announcing_server(config, f"http://{host}:{port}").run()
+
+
+def _announcing_server(config: uvicorn.Config, address: str) -> uvicorn.Server:
+    """A server that says "ready" only once the page answers: after start-up (the warm
+    renderers) and after its socket listens, not when the command starts."""
+    import uvicorn
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+            await super().startup(sockets)
+            if self.started and not self.should_exit:
+                click.echo(f"Front desk ready at {address} (Ctrl-C stops it)", err=True)
+
+    return AnnouncingServer(config)

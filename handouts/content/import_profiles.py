@@ -79,7 +79,8 @@ class ImportProfile(ContentModel):
                 f"'{value}' is not a date format; use iso, us, day-month or a strptime "
                 "format such as '%m/%d/%Y %I:%M %p'"
             )
-        sample = dt.datetime(2026, 11, 23, 9, 5, 7)
+        # Aware, so %z and %Z write an offset and a zone name that strptime reads back.
+        sample = dt.datetime(2026, 11, 23, 9, 5, 7, tzinfo=dt.UTC)
         try:
             round_trip = dt.datetime.strptime(sample.strftime(value), value)
         except ValueError:

@@ -9,11 +9,13 @@ the reason, so nothing goes missing silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import ContentError
+from ..errors import ContentError, InputError
+from .approval import Approval, file_approval, read_signoffs
 from .store import ContentStore
 from .yaml_reading import parse_yaml
 
@@ -26,6 +28,14 @@ class ListedProtocol:
     title: str
     languages: list[str]  # its own first, then its translations'
     problem: str = ""  # why the file could not be read; empty when it was
+    # Per language (as ``languages``): may it go to a named patient, and why.
+    approvals: dict[str, Approval] = field(default_factory=dict)
+
+    @property
+    def draft(self) -> bool:
+        """Its own language's file is a draft no clinician signed off (for pickers)."""
+        own = self.approvals.get(self.languages[0]) if self.languages else None
+        return own is not None and not own.approved
 
 
 @dataclass(frozen=True)
@@ -62,14 +72,37 @@ def _text(data: dict[str, Any], key: str, fallback: str) -> str:
     return value.strip() if isinstance(value, str) and value.strip() else fallback
 
 
-def list_content(store: ContentStore) -> Listing:
+def _is_draft(data: dict[str, Any]) -> bool:
+    review = data.get("review")
+    return isinstance(review, dict) and review.get("status", "draft") == "draft"
+
+
+def list_content(store: ContentStore, environ: Mapping[str, str] | None = None) -> Listing:
+    """What the content folder holds, with each protocol's (and translation's) approval."""
+    try:
+        signoffs = read_signoffs(store.root, environ)
+    except InputError:
+        signoffs = []  # validate names the broken record; a listing still lists
     protocols = []
     for protocol_id in store.protocol_ids():
-        data, problem = _read(store.protocols_dir / f"{protocol_id}.yaml")
+        path = store.protocols_dir / f"{protocol_id}.yaml"
+        data, problem = _read(path)
         own = _text(data, "language", DEFAULT_LANGUAGE)
-        translations = sorted(store.translation_paths(protocol_id))
+        translations = store.translation_paths(protocol_id)
+        approvals = {own: file_approval(protocol_id, own, path, signoffs, draft=_is_draft(data))}
+        for language, translation in sorted(translations.items()):
+            translated, _ = _read(translation)
+            approvals[language] = file_approval(
+                protocol_id, language, translation, signoffs, draft=_is_draft(translated)
+            )
         protocols.append(
-            ListedProtocol(protocol_id, _text(data, "title", "?"), [own, *translations], problem)
+            ListedProtocol(
+                protocol_id,
+                _text(data, "title", "?"),
+                [own, *sorted(translations)],
+                problem,
+                approvals,
+            )
         )
     read = [(cid, *_read(store.branding_dir / cid / "clinic.yaml")) for cid in store.clinic_ids()]
     marked = [cid for cid, data, _ in read if data.get("default") is True]

@@ -10,6 +10,7 @@ A name two things answer to is refused with both named, never guessed.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -54,7 +55,25 @@ def find(wanted: str, known: Iterable[Known], kind: str) -> str:
     if matches:
         both = " and ".join(f"'{m.ident}' ({m.label})" for m in matches)
         raise Ambiguous(f"'{wanted}' could be the {kind} {both}; use the id of the one you mean.")
+    base = without_qualifier(wanted)
+    if base != wanted:
+        # "Botox - Forehead", "Botox (20 units)": booking systems add the area or amount.
+        try:
+            return find(base, candidates, kind)
+        except Ambiguous:
+            raise
+        except NotFound:
+            pass
     raise not_found(wanted, candidates, kind)
+
+
+_QUALIFIER = re.compile(r"\s+[-\u2013\u2014:|]\s+|\s*[(\[]")
+
+
+def without_qualifier(name: str) -> str:
+    """A service name without what a booking system adds after it: " - Forehead", " (20 units)"."""
+    base = _QUALIFIER.split(name, maxsplit=1)[0].strip()
+    return base or name
 
 
 def closest(wanted: str, known: Iterable[Known], cutoff: float = 0.5) -> str | None:

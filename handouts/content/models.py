@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
@@ -51,6 +52,78 @@ class ContentModel(BaseModel):
     instruction silently), and a loaded value never changes."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- after the handout: follow-up messages, reminders, booking ------------------
+# One block, kept apart from the protocol and branding models above, for what
+# reaches the patient after the visit (handouts/follow_ups/, render/calendar.py).
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _known_time_zone(name: str) -> str:
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"'{name}' is not a time zone; use a name such as Europe/London or America/New_York"
+        ) from None
+    return name
+
+
+TimeZone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class FollowUp(ContentModel):
+    """A message the clinic may send the patient on one day after the procedure."""
+
+    id: Identifier = Field(description="Names the message, e.g. in a clinic's own wording")
+    day: int = Field(ge=1, le=MAX_DAYS, description="Days after the procedure (1: the day after)")
+    subject: Text
+    text: Text
+
+
+class ClinicFollowUps(ContentModel):
+    """Whether and when a clinic sends follow-up messages, and in whose words."""
+
+    send: bool = Field(default=False, description="Send follow-up messages at all")
+    rule_reminders: bool = Field(
+        default=False,
+        description="Also remind patients on the day a dated rule starts or stops applying",
+    )
+    from_hour: int = Field(
+        default=9, ge=0, le=23, description="Earliest hour to send (clinic time)"
+    )
+    until_hour: int = Field(default=18, ge=1, le=24, description="Send before this hour")
+    days: list[Weekday] = Field(
+        default=["mon", "tue", "wed", "thu", "fri", "sat"],
+        min_length=1,
+        description="Days of the week messages may go out",
+    )
+    wording: dict[Identifier, Text] = Field(
+        default_factory=dict,
+        description="The clinic's own text for a protocol's follow-up, by its id",
+    )
+
+    @model_validator(mode="after")
+    def _hours_in_order(self) -> ClinicFollowUps:
+        if self.until_hour <= self.from_hour:
+            raise ValueError(
+                f"until_hour {self.until_hour} is not after from_hour {self.from_hour}"
+            )
+        return self
+
+
+class Booking(ContentModel):
+    """Where patients book their next visit; printed as QR codes when asked."""
+
+    url: Annotated[str, StringConstraints(strip_whitespace=True, pattern=URL_PATTERN)] | None = None
+    qr_codes: bool = Field(
+        default=False, description="Print 'Scan to book' and 'Scan to call us' codes"
+    )
 
 
 # --- protocol -----------------------------------------------------------------
@@ -154,68 +227,198 @@ def phase_order_problems(phases: Sequence[tuple[int, Phase]]) -> list[tuple[int,
 
 RuleKind = Literal["do", "avoid", "expect"]
 
+_DAY_FIELDS = ("day", "from_day", "to_day", "to_day_max")
+_HOUR_FIELDS = ("from_hour", "to_hour", "to_hour_max", "at_hour")
+
 
 class Rule(ContentModel):
     """One instruction with its own time span, apart from the phases.
 
     A span in days works like a phase's (``day``, or ``from_day`` with an
-    optional ``to_day``; no ``to_day`` means it never ends). A span in hours
-    counts from the procedure's start: ``to_hour`` is when it ends, and
-    ``to_hour_max`` the latest it may end ("for 24-48 hours" is ``to_hour: 24,
-    to_hour_max: 48``); ``from_hour`` (default 0) may be negative for a rule
-    that starts before the procedure.
+    optional ``to_day``; no ``to_day`` means it never ends); ``to_day_max`` makes
+    the end a range ("for 3-4 days") and ``at_least`` says the end is the
+    shortest time ("for at least a week"). A span in hours counts from the
+    procedure's start: ``to_hour`` is when it ends, and ``to_hour_max`` the
+    latest it may end ("for 24-48 hours" is ``to_hour: 24, to_hour_max: 48``);
+    ``from_hour`` (default 0) may be negative for a rule that starts before the
+    procedure, and alone it means "not before hour N". ``at_hour`` is a one-off
+    action at an hour ("wash after 4 hours"). A span may start in days and end in
+    hours (``from_day: -7, to_hour: 72``). ``until`` and ``once`` name an event
+    that ends or starts the rule ("the scabs have fallen off"); its days are then
+    when it usually happens. A rule with a ``condition`` may have no span at all.
     """
 
     text: Text
     kind: RuleKind
+    topic: Identifier | None = Field(
+        default=None,
+        description="Names the rule so that variants, a practitioner's changed span and "
+        "combined procedures can refer to it, e.g. 'sun' or 'exercise'. Two protocols' rules "
+        "with the same topic are one rule on a combined handout.",
+    )
     short: Text | None = Field(
         default=None, description="A few words naming the rule in the timeline, e.g. 'no sun'"
     )
-    day: int | None = None
-    from_day: int | None = None
-    to_day: int | None = None
-    from_hour: int | None = None
-    to_hour: int | None = None
-    to_hour_max: int | None = None
+    items: list[Text] = Field(
+        default_factory=list,
+        description="Several things sharing the rule's span, listed under its text "
+        "('For 2 weeks avoid:' saunas, swimming, hot yoga)",
+    )
+    condition: Text | None = Field(
+        default=None,
+        description="When the rule applies, as the sheet words it: 'If swelling persists'. "
+        "A rule with a condition may have no span.",
+    )
+    day: int | None = Field(
+        default=None, description="The one day the rule applies (0: procedure day)"
+    )
+    from_day: int | None = Field(default=None, description="The first day of the rule")
+    to_day: int | None = Field(
+        default=None, description="The last day (without it the rule never ends)"
+    )
+    to_day_max: int | None = Field(
+        default=None, description="The latest last day, for a range such as 'for 3-4 days'"
+    )
+    at_least: bool = Field(
+        default=False,
+        description="The end is the shortest time: 'for at least a week' (to_day or to_hour)",
+    )
+    from_hour: int | None = Field(
+        default=None,
+        description="Hours from the procedure when the rule starts; alone it means "
+        "'not before hour N' ('you may shower after 2 hours')",
+    )
+    to_hour: int | None = Field(default=None, description="Hours from the procedure when it ends")
+    to_hour_max: int | None = Field(
+        default=None, description="The latest end in hours, for 'for 24-48 hours'"
+    )
+    at_hour: int | None = Field(
+        default=None, description="A one-off action this many hours after the procedure"
+    )
+    until: Text | None = Field(
+        default=None,
+        description="The event that ends the rule, e.g. 'the scabs have fallen off'; "
+        "to_day and to_day_max then say when it usually happens",
+    )
+    once: Text | None = Field(
+        default=None,
+        description="The event that starts the rule, e.g. 'your skin has healed'; "
+        "from_day, if the sheet says, is when it usually happens",
+    )
 
     @model_validator(mode="after")
     def _one_span(self) -> Rule:
-        days = any(v is not None for v in (self.day, self.from_day, self.to_day))
-        hours = any(v is not None for v in (self.from_hour, self.to_hour, self.to_hour_max))
-        if days and hours:
-            raise ValueError("give a span in days or in hours, not both")
-        if hours:
-            self._check_hours()
-        elif (self.day is None) == (self.from_day is None):
+        given = {name for name in (*_DAY_FIELDS, *_HOUR_FIELDS) if getattr(self, name) is not None}
+        if not given:
+            if self.condition is None and self.once is None:
+                raise ValueError(
+                    "give day (one day), from_day with an optional to_day (days), "
+                    "or to_hour with an optional from_hour (hours); "
+                    "only a rule with a condition or once may have no span"
+                )
+            if self.at_least or self.until:
+                raise ValueError("at_least and until need a span in days or hours")
+            return self
+        if self.until is not None and self.once is not None:
             raise ValueError(
-                "give day (one day), from_day with an optional to_day (days), "
-                "or to_hour with an optional from_hour (hours)"
+                "give until (an event that ends the rule) or once (one that starts it), not both"
             )
-        elif self.day is not None and self.to_day is not None:
-            raise ValueError("to_day goes with from_day, not with day")
-        elif self.from_day is not None and self.to_day is not None and self.to_day < self.from_day:
-            raise ValueError(f"to_day {self.to_day} is before from_day {self.from_day}")
+        if self.at_hour is not None:
+            self._check_at_hour(given)
+        elif given & {"from_hour", "to_hour", "to_hour_max"}:
+            self._check_hours(given)
+        else:
+            self._check_days()
+        if self.at_least and self.to_day is None and self.to_hour is None:
+            raise ValueError(
+                "at_least goes with to_day or to_hour: the shortest time the rule lasts"
+            )
+        if self.once is not None and (self.to_day is not None or self.to_hour is not None):
+            raise ValueError(
+                "a rule that starts once something happens has no end; leave out to_day"
+            )
+        if self.once is not None and self.from_day is None:
+            raise ValueError(
+                "with once, give only from_day (the day it usually happens), or no span at all"
+            )
         return self
 
-    def _check_hours(self) -> None:
+    def _check_at_hour(self, given: set[str]) -> None:
+        if given != {"at_hour"}:
+            others = ", ".join(sorted(given - {"at_hour"}))
+            raise ValueError(f"at_hour is a one-off action at an hour; leave out {others}")
+        if self.until or self.once:
+            raise ValueError("at_hour is a one-off action; until and once do not go with it")
+
+    def _check_hours(self, given: set[str]) -> None:
+        if given & {"day", "to_day", "to_day_max"}:
+            raise ValueError(
+                "give a span in days or in hours, not both; only from_day may start "
+                "a span that ends in hours (from_day: -7, to_hour: 72)"
+            )
+        if "from_day" in given and "from_hour" in given:
+            raise ValueError("give from_day or from_hour, not both")
         if self.to_hour is None:
-            raise ValueError("a span in hours needs to_hour (when the rule ends)")
+            if self.to_hour_max is not None:
+                raise ValueError("to_hour_max goes with to_hour")
+            if self.from_day is not None:
+                raise ValueError("a span from a day in hours needs to_hour (when the rule ends)")
+            if self.from_hour is not None and self.from_hour < 0:
+                raise ValueError(
+                    "a span in hours needs to_hour (when the rule ends); from_hour alone "
+                    "('not before hour N') must count hours after the procedure"
+                )
+            return  # from_hour alone: "not before hour N", open-ended
+        if self.from_day is not None and self.to_hour <= self.from_day * 24:
+            raise ValueError(f"to_hour {self.to_hour} is not after from_day {self.from_day}")
         start = self.from_hour or 0
-        if self.to_hour <= start:
+        if self.from_day is None and self.to_hour <= start:
             raise ValueError(f"to_hour {self.to_hour} is not after from_hour {start}")
         if self.to_hour_max is not None and self.to_hour_max <= self.to_hour:
             raise ValueError(f"to_hour_max {self.to_hour_max} is not after to_hour {self.to_hour}")
 
+    def _check_days(self) -> None:
+        if (self.day is None) == (self.from_day is None):
+            raise ValueError(
+                "give day (one day), from_day with an optional to_day (days), "
+                "or to_hour with an optional from_hour (hours)"
+            )
+        if self.day is not None and self.to_day is not None:
+            raise ValueError("to_day goes with from_day, not with day")
+        if self.day is not None and self.to_day_max is not None:
+            raise ValueError("to_day_max goes with from_day and to_day, not with day")
+        if self.from_day is not None and self.to_day is not None and self.to_day < self.from_day:
+            raise ValueError(f"to_day {self.to_day} is before from_day {self.from_day}")
+        if self.to_day_max is not None:
+            if self.to_day is None:
+                raise ValueError(
+                    "to_day_max goes with to_day: 'for 3-4 days' is to_day: 3, to_day_max: 4"
+                )
+            if self.to_day_max <= self.to_day:
+                raise ValueError(f"to_day_max {self.to_day_max} is not after to_day {self.to_day}")
+        if self.day is not None and self.until is not None:
+            raise ValueError("until goes with from_day (when the rule starts), not with day")
+
+    @property
+    def dated(self) -> bool:
+        """Whether the rule has a span; an undated rule has only a condition."""
+        return any(getattr(self, name) is not None for name in (*_DAY_FIELDS, *_HOUR_FIELDS))
+
     @property
     def in_hours(self) -> bool:
-        return self.to_hour is not None
+        """Whether the rule ends (or happens) at an hour, so a clock time can say when."""
+        return self.to_hour is not None or self.from_hour is not None or self.at_hour is not None
 
     @property
     def first_day(self) -> int:
-        """The first day the rule touches (day 0 is the procedure day)."""
-        if self.in_hours:
-            return math.floor((self.from_hour or 0) / 24)
-        return self.day if self.day is not None else self.from_day  # type: ignore[return-value]
+        """The first day the rule touches (day 0 is the procedure day; 0 when undated)."""
+        if self.at_hour is not None:
+            return math.floor(self.at_hour / 24)
+        if self.from_day is not None:
+            return self.from_day
+        if self.day is not None:
+            return self.day
+        return math.floor((self.from_hour or 0) / 24)
 
     @property
     def last_day(self) -> int | None:
@@ -225,15 +428,23 @@ class Rule(ContentModel):
         the day it ends on (24 hours after an afternoon procedure is the next
         afternoon); a few hours are taken to end on the procedure day.
         """
-        if self.in_hours:
-            end: int = self.to_hour_max if self.to_hour_max is not None else self.to_hour  # type: ignore[assignment]
+        if not self.dated:
+            return 0
+        if self.at_hour is not None:
+            return self.first_day
+        if self.to_hour is not None:
+            end = self.to_hour_max if self.to_hour_max is not None else self.to_hour
             return 0 if 0 < end < 24 else math.ceil(end / 24)
-        return self.day if self.day is not None else self.to_day
+        if self.from_hour is not None:
+            return None
+        if self.day is not None:
+            return self.day
+        return self.to_day_max if self.to_day_max is not None else self.to_day
 
     @property
     def before_procedure(self) -> bool:
         """Starts before the procedure day, so the patient must act on it beforehand."""
-        return self.first_day < 0
+        return self.dated and self.first_day < 0
 
 
 class DoDont(ContentModel):
@@ -321,6 +532,16 @@ class Series(ContentModel):
     initial_count: int = Field(ge=1, le=MAX_TREATMENTS)
     maximum: int | None = Field(default=None, ge=1, le=MAX_TREATMENTS)
     interval: Duration | None = None
+    interval_max: Duration | None = Field(
+        default=None,
+        description="The longest time between treatments, for a range such as '30-60 days' "
+        "(interval is then the shortest)",
+    )
+    at_least: bool = Field(
+        default=False,
+        description="The interval is the shortest time between treatments: "
+        "'no sooner than 4 weeks'",
+    )
     maintenance_interval: Duration | None = None
     notes: list[Text] = Field(default_factory=list)
 
@@ -330,7 +551,22 @@ class Series(ContentModel):
             raise ValueError("min_count is larger than initial_count")
         if self.maximum is not None and self.maximum < self.initial_count:
             raise ValueError("maximum is smaller than initial_count")
+        if (self.interval_max is not None or self.at_least) and self.interval is None:
+            raise ValueError("interval_max and at_least go with interval (the shortest time apart)")
+        if self.interval_max is not None and self.at_least:
+            raise ValueError("give interval_max (a range) or at_least (no upper limit), not both")
+        if self.interval is not None and self.interval_max is not None:
+            soon = dt.date(2000, 1, 31)  # a month end: the hardest case for month arithmetic
+            if _plus(soon, self.interval_max) <= _plus(soon, self.interval):
+                raise ValueError("interval_max is not longer than interval")
         return self
+
+
+def _plus(start: dt.date, duration: Duration) -> dt.date:
+    later: dt.date = start + relativedelta(
+        days=duration.days, weeks=duration.weeks, months=duration.months
+    )
+    return later
 
 
 class Results(ContentModel):
@@ -346,6 +582,30 @@ class Contact(ContentModel):
 
     when: Text
     urgent: Text | None = None
+
+
+class Variant(ContentModel):
+    """A version of the protocol for one area, skin type or depth: it changes some rules.
+
+    A rule here with the ``topic`` of one of the protocol's rules takes its
+    place; any other rule is added. ``drop`` takes out rules by topic.
+    """
+
+    id: Identifier
+    name: Text = Field(description="What staff choose, e.g. 'Lips' or 'Deep peel'")
+    rules: list[Rule] = Field(default_factory=list)
+    drop: list[Identifier] = Field(
+        default_factory=list, description="Topics of the protocol's rules this variant leaves out"
+    )
+    warning_signs: list[Text] = Field(
+        default_factory=list, description="More warning signs for this variant only"
+    )
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> Variant:
+        if not (self.rules or self.drop or self.warning_signs):
+            raise ValueError("a variant needs rules, drop or warning_signs: what it changes")
+        return self
 
 
 ALIASES_HELP = "Other names it is known by, e.g. in a booking system's export"
@@ -375,6 +635,16 @@ class Protocol(ContentModel):
     reading_grade_target: float | None = Field(default=None, gt=0)
     intro: list[Text] = Field(default_factory=list)
     warnings: list[Callout] = Field(default_factory=list)
+    warning_signs: list[Text] = Field(
+        default_factory=list,
+        description="Signs that mean 'call us straight away', e.g. 'A fever'; shown on page 1 "
+        "with the clinic's urgent number",
+    )
+    before: list[Text] = Field(
+        default_factory=list,
+        description="Things to do or tell the clinic before the procedure that have no date, "
+        "e.g. 'Tell us if you have had cold sores'",
+    )
     rules: list[Rule] = Field(default_factory=list)
     do_dont: DoDont | None = None
     phases: list[Phase] = Field(min_length=1)
@@ -383,6 +653,11 @@ class Protocol(ContentModel):
     results: Results | None = None
     closing: list[Text] = Field(default_factory=list)
     contact: Contact | None = None
+    variants: list[Variant] = Field(
+        default_factory=list,
+        description="Versions for an area, skin type or depth that change some rules",
+    )
+    follow_ups: list[FollowUp] = Field(default_factory=list)  # see "after the handout"
 
     @model_validator(mode="after")
     def _phases_in_order(self) -> Protocol:
@@ -396,10 +671,59 @@ class Protocol(ContentModel):
             )
         return self
 
+    @model_validator(mode="after")
+    def _topics_and_variants(self) -> Protocol:
+        problem = topic_problems(self)
+        if problem:
+            raise PydanticCustomError("topics", problem)
+        return self
+
     @property
     def is_draft(self) -> bool:
         """A protocol marked as not yet reviewed; one without review fields is the clinic's own."""
         return self.review is not None and self.review.is_draft
+
+    def variant(self, variant_id: str) -> Variant:
+        """The variant with this id; KeyError naming the ones there are."""
+        for variant in self.variants:
+            if variant.id == variant_id:
+                return variant
+        known = ", ".join(v.id for v in self.variants) or "none"
+        raise KeyError(f"protocol '{self.id}' has no variant '{variant_id}' (it has: {known})")
+
+    def with_variant(self, variant_id: str | None) -> Protocol:
+        """This protocol with a variant's rules in place of those it changes."""
+        if variant_id is None:
+            return self
+        variant = self.variant(variant_id)
+        replacing = {rule.topic: rule for rule in variant.rules if rule.topic}
+        rules = [replacing.pop(rule.topic, rule) if rule.topic else rule for rule in self.rules]
+        rules = [rule for rule in rules if rule.topic not in variant.drop]
+        added = [rule for rule in variant.rules if not rule.topic or rule.topic in replacing]
+        return self.model_copy(
+            update={
+                "rules": rules + added,
+                "warning_signs": [*self.warning_signs, *variant.warning_signs],
+                "variants": [],
+                "title": f"{self.title} ({variant.name})",
+            }
+        )
+
+
+def topic_problems(protocol: Protocol) -> str | None:
+    """A rule topic named twice, or a variant naming a topic the protocol lacks."""
+    topics = [rule.topic for rule in protocol.rules if rule.topic]
+    repeated = sorted({topic for topic in topics if topics.count(topic) > 1})
+    if repeated:
+        return f"rule topic '{repeated[0]}' is used by two rules; each topic names one rule"
+    ids = [variant.id for variant in protocol.variants]
+    for variant in protocol.variants:
+        if ids.count(variant.id) > 1:
+            return f"variant id '{variant.id}' is used twice"
+        unknown = [topic for topic in variant.drop if topic not in topics]
+        if unknown:
+            return f"variant '{variant.id}' drops topic '{unknown[0]}', which no rule has"
+    return None
 
 
 # --- branding -----------------------------------------------------------------
@@ -457,10 +781,40 @@ class Branding(ContentModel):
     products: dict[Identifier, Text] = Field(default_factory=dict)
     footer: Text | None = None
     printer: Text | None = None
+    acknowledgement: bool = Field(
+        default=False,
+        description=(
+            "Print a proof-of-receipt block at the end of each handout: 'I have received and "
+            "understood these instructions', with patient signature, staff signature and date lines"
+        ),
+    )
     languages: dict[Language, ClinicWording] = Field(
         default_factory=dict,
         description="The clinic's own words in other languages, by language code (e.g. es)",
     )
+    # --- front desk settings (content/approval.py, render header) ---
+    allow_drafts: bool = Field(
+        default=False,
+        description="Let staff give draft protocols and translations to patients without a "
+        "clinician's sign-off (normally false: a draft needs 'handouts signoff')",
+    )
+    logo_shows_name: bool = Field(
+        default=False,
+        description="The logo already spells the clinic's name (a wordmark), so the page "
+        "header does not repeat the name beside it",
+    )
+    # After the handout (see the block above): the clinic's clock, follow-ups, booking.
+    time_zone: TimeZone | None = Field(
+        default=None, description="The clinic's time zone, e.g. Europe/London"
+    )
+    follow_ups: ClinicFollowUps = Field(default_factory=ClinicFollowUps)
+    booking: Booking = Field(default_factory=Booking)
+
+    @model_validator(mode="after")
+    def _time_zone_known(self) -> Branding:
+        if self.time_zone is not None:
+            _known_time_zone(self.time_zone)
+        return self
 
     def in_language(self, language: str) -> Branding:
         """This clinic with its words in ``language`` where it gives them."""

@@ -5,10 +5,10 @@ grade is the Flesch-Kincaid grade level, the measure most of that guidance
 cites; it counts sentence length and syllables per word, so it is a rough guide
 that rewards short sentences and plain words, not a verdict.
 
-Sentences and words are counted by textstat. Syllables are counted with pyphen
-(textstat's own fallback) rather than by ``textstat.flesch_kincaid_grade``: for
-English that downloads NLTK's pronouncing dictionary on first use, and
-validating content must never reach the network (offline it fails outright).
+Sentences and words are counted here; syllables by pyphen's hyphenation
+patterns. A readability library would add a language toolkit (and, for
+English, a pronouncing dictionary downloaded on first use) for one sentence
+count, and validating content must never reach the network.
 Hyphenation misses some syllables ("ibuprofen" counts 2), so grades run
 roughly one grade lower than a pronouncing dictionary would give: treat a
 grade within one of the target as borderline.
@@ -27,6 +27,8 @@ from .models import Protocol
 HEALTH_LITERACY_GRADE = 8.0
 
 _SENTENCE_END = re.compile(r"[.!?:;][\"')\]]*$")
+_WORD = re.compile(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*")  # "it's" with either apostrophe
+_SENTENCE = re.compile(r"\b[^.!?]+[.!?]*")
 
 
 def patient_text(protocol: Protocol) -> Iterator[str]:
@@ -39,7 +41,13 @@ def patient_text(protocol: Protocol) -> Iterator[str]:
     for warning in protocol.warnings:
         yield warning.title
         yield warning.text
-    yield from (rule.text for rule in protocol.rules)
+    yield from protocol.warning_signs
+    yield from protocol.before
+    for rule in [*protocol.rules, *(r for v in protocol.variants for r in v.rules)]:
+        yield rule.text
+        yield from rule.items
+    for variant in protocol.variants:
+        yield from variant.warning_signs
     if protocol.do_dont is not None:
         yield from protocol.do_dont.do
         yield from protocol.do_dont.dont
@@ -58,7 +66,7 @@ def patient_text(protocol: Protocol) -> Iterator[str]:
 
 
 def _as_sentence(text: str) -> str:
-    # List items often lack a full stop; without one, textstat would run them
+    # List items often lack a full stop; without one, the count would run them
     # together into one long sentence and overstate the grade.
     text = text.strip()
     return text if _SENTENCE_END.search(text) else text + "."
@@ -77,14 +85,23 @@ def _hyphenator(language: str) -> Pyphen:
         return Pyphen(lang="en_US")
 
 
+def sentence_count(text: str) -> int:
+    """Sentences in ``text``, at least one.
+
+    A run ending at ".", "!" or "?" counts when it has more than two words, so
+    an abbreviation ("Call Dr. Patel ...") or a bare label adds no sentence of
+    its own and does not understate the grade.
+    """
+    runs = _SENTENCE.findall(text)
+    return max(1, sum(1 for run in runs if len(_WORD.findall(run)) > 2))
+
+
 def text_grade(text: str, language: str = "en") -> float:
     """Flesch-Kincaid grade of ``text``, to one decimal; 0 for no words."""
-    words = re.findall(r"[^\W\d_]+(?:['\u2019][^\W\d_]+)*", text)  # "it's" with either apostrophe
+    words = _WORD.findall(text)
     if not words:
         return 0.0
-    import textstat  # imports NLTK: a third of a second that only grading should pay
-
-    sentences = max(1, textstat.sentence_count(text))
+    sentences = sentence_count(text)
     hyphenator = _hyphenator(language)
     syllables = sum(len(hyphenator.positions(word.lower())) + 1 for word in words)
     grade = 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59

@@ -25,8 +25,21 @@ Loc = tuple[str | int, ...]
 Problem = tuple[Loc, str]
 
 _COUNTED = ("expect", "do", "avoid")
+_RULE_DEFAULTS: dict[str, Any] = {"at_least": False}
 _SERIES_NUMBERS = ("min_count", "initial_count", "maximum")
-_RULE_SPAN = ("kind", "day", "from_day", "to_day", "from_hour", "to_hour", "to_hour_max")
+_RULE_SPAN = (
+    "kind",
+    "topic",
+    "day",
+    "from_day",
+    "to_day",
+    "to_day_max",
+    "at_least",
+    "from_hour",
+    "to_hour",
+    "to_hour_max",
+    "at_hour",
+)
 
 
 def _duration(raw: Any) -> Duration | None:
@@ -60,11 +73,16 @@ def matches_original(original: Protocol, original_path: Path, language: str) -> 
             )
         problems += _phases(original, data, source)
         problems += _counted(("warnings",), len(original.warnings), data.get("warnings"), source)
+        problems += _counted(
+            ("warning_signs",), len(original.warning_signs), data.get("warning_signs"), source
+        )
+        problems += _counted(("before",), len(original.before), data.get("before"), source)
         problems += _rules(original, data.get("rules"), source)
         problems += _do_dont(original, data.get("do_dont"), source)
         problems += _regimen(original, data.get("regimen"), source)
         problems += _series(original, data.get("series"), source)
         problems += _results(original, data.get("results"), source)
+        problems += _variants(original, data.get("variants"), source)
         return problems
 
     return check
@@ -111,7 +129,7 @@ def _rules(original: Protocol, raw: Any, source: str) -> list[Problem]:
         if not isinstance(raw_rule, dict):
             continue
         for key in _RULE_SPAN:
-            if raw_rule.get(key) != getattr(rule, key):
+            if raw_rule.get(key, _RULE_DEFAULTS.get(key)) != getattr(rule, key):
                 shown = getattr(rule, key)
                 wanted = f"{key}: {shown}" if shown is not None else f"no {key}"
                 problems.append(
@@ -190,7 +208,9 @@ def _series(original: Protocol, raw: Any, source: str) -> list[Problem]:
             problems.append(
                 (("series", key), f"differs from {source}, which has {getattr(series, key)}")
             )
-    for key in ("interval", "maintenance_interval"):
+    if bool(raw.get("at_least", False)) != series.at_least:
+        problems.append((("series", "at_least"), f"differs from {source}"))
+    for key in ("interval", "interval_max", "maintenance_interval"):
         wanted = getattr(series, key)
         if _duration(raw.get(key)) != wanted:
             problems.append(
@@ -215,3 +235,14 @@ def _results(original: Protocol, raw: Any, source: str) -> list[Problem]:
                 (("results", key), f"differs from {source}, which has {_describe(wanted)}")
             )
     return problems
+
+
+def _variants(original: Protocol, raw: Any, source: str) -> list[Problem]:
+    ids = [item.get("id") if isinstance(item, dict) else None for item in _items(raw)]
+    wanted = [variant.id for variant in original.variants]
+    if ids == wanted:
+        return []
+    shown = ", ".join(wanted) or "none"
+    return [
+        (("variants",), f"variant ids differ from {source}'s ({shown}); keep the same variants")
+    ]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import re
+import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +21,9 @@ import jinja2
 from jinja2 import nodes, sandbox
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..errors import ContentError
+from ..errors import ContentError, HandoutError, InputError
+from ..inputs import clock
+from .approval import Approval, file_approval, read_signoffs
 from .bundled import BUILTIN_TEMPLATES
 from .catalogs import has_catalog, is_known_language
 from .file_names import same_language, split_protocol_file
@@ -30,6 +34,7 @@ from .readability import HEALTH_LITERACY_GRADE, reading_grade
 from .resource_policy import references, url_problem
 from .store import ContentStore, choose_default
 from .templates import TEMPLATE_EXTENSIONS
+from .wording import wording_problem
 from .yaml_loading import load_branding, load_protocol, load_translation
 from .yaml_reading import parse_yaml, position_of
 
@@ -58,6 +63,8 @@ class Report:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     grades: list[Grade] = field(default_factory=list)
+    # What may go to patients: each draft file's approval (content/approval.py).
+    approvals: list[Approval] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -74,14 +81,93 @@ def validate_root(
     ``next_review`` is before ``today`` (default: the real today) is a warning.
     """
     report = Report()
-    _check_protocols(content, grade_target, today or dt.date.today(), report)
+    _check_protocols(content, grade_target, today or clock.today(), report)
     clinics = _check_clinics(content, report)
     _check_default(content, clinics, report)
     _check_aliases(content, report)
     _check_import_profiles(content, report)
     _check_templates(content, report)
+    _check_clinic_wording(content, clinics, report)
+    _check_fonts(clinics, content, report)
+    _check_approvals(content, report)
     _check_rendering(content, report)
     return report
+
+
+def _check_approvals(content: ContentStore, report: Report) -> None:
+    """Each draft protocol or translation, and whether a clinician signed it off."""
+    try:
+        signoffs = read_signoffs(content.root)
+    except InputError as error:
+        report.problems.append(str(error))
+        signoffs = []
+    for protocol_id in content.protocol_ids():
+        try:
+            original = content.protocol(protocol_id)
+        except HandoutError:
+            continue  # reported with the protocol
+        files = {original.language: content.protocol_path(protocol_id)}
+        files.update(content.translation_paths(protocol_id))
+        for language, path in files.items():
+            try:
+                model = content.protocol(protocol_id, language)
+            except HandoutError:
+                continue
+            approval = file_approval(protocol_id, language, path, signoffs, draft=model.is_draft)
+            if approval.draft:
+                report.approvals.append(approval)
+
+
+def _check_clinic_wording(content: ContentStore, clinics: list[Branding], report: Report) -> None:
+    """Every clinic serves every protocol: for each translation's language, its own words."""
+    languages: dict[str, str] = {}  # translation language -> the original's language
+    for protocol_id in content.protocol_ids():
+        try:
+            own = content.protocol(protocol_id).language
+        except HandoutError:
+            continue
+        for language in content.translation_paths(protocol_id):
+            languages.setdefault(language, own)
+    for clinic in clinics:
+        for language, own in sorted(languages.items()):
+            problem = wording_problem(clinic, language, own)
+            if problem:
+                path = content.branding_dir / clinic.id / "clinic.yaml"
+                report.warnings.append(f"{path}: {problem}")
+
+
+def _check_fonts(clinics: list[Branding], content: ContentStore, report: Report) -> None:
+    """A font family the clinic neither ships nor has installed prints in another font."""
+    for clinic in clinics:
+        if clinic.font.files is not None:
+            continue  # shipped with the clinic; loading checked the files exist
+        installed = font_installed(clinic.font.family)
+        if installed is False:
+            path = content.branding_dir / clinic.id / "clinic.yaml"
+            report.warnings.append(
+                f"{path}: font.family '{clinic.font.family}' is not installed on this computer "
+                "and the clinic ships no font files, so handouts print in a fallback font; "
+                "install it, or add its files under font.files"
+            )
+
+
+def font_installed(family: str) -> bool | None:
+    """Whether fontconfig (which the PDF renderer uses) has ``family``; None if it cannot say."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        found = subprocess.run(
+            [fc_match, "-f", "%{family}", family],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    # fc-match always answers with some font; only the family asked for counts.
+    return family.casefold() in (name.strip().casefold() for name in found.split(","))
 
 
 def _check_rendering(content: ContentStore, report: Report) -> None:

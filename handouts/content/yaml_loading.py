@@ -64,6 +64,7 @@ _MESSAGES = {
     "date_from_datetime_inexact": "expected a date as YYYY-MM-DD, without a time",
 }
 
+
 def _model_at(model: type[BaseModel], loc: Sequence[str | int]) -> type[BaseModel] | None:
     """The model class that owns the last element of ``loc``, for "did you mean"."""
     current: Any = model

@@ -215,5 +215,3 @@ def _yaml_problem(error: yaml.MarkedYAMLError) -> str:
         if problem.startswith(start):
             return plain
     return problem
-
-

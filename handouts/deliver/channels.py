@@ -7,16 +7,20 @@ The PDF is always on disk before any of this runs.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from ..content.catalogs import catalog, text_direction
 from ..errors import DeliveryError
-from ..render.page import HandoutSpec, date_formatter
+from ..render.page import HandoutSpec, date_formatter, page_context
+from ..render.qr import phone_digits
 from .mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from .printing import print_pdf
 
@@ -37,25 +41,51 @@ def print_title(spec: HandoutSpec) -> str:
     return _aftercare(spec)
 
 
-def handout_message(spec: HandoutSpec, recipient: str, pdf: bytes) -> EmailMessage:
+def email_context(spec: HandoutSpec, has_calendar: bool) -> dict[str, Any]:
+    """What the email templates see: the page's own context (timeline, rules, products,
+    date formats) and the few things only an email has."""
     clinic = spec.clinic
+    context = page_context(spec)
     date_text = None
     if spec.procedure_date is not None:
         long_date = date_formatter(clinic.date_style, spec.language, "long")
         date_text = long_date(spec.procedure_date)
+    url = clinic.booking.url
+    context.update(
+        {
+            "procedure_date_text": date_text,
+            "direction": text_direction(spec.language),
+            "has_calendar": has_calendar,
+            "phone_uri": phone_uri(clinic.phone),
+            "booking_link": Markup('<a href="{0}">{0}</a>').format(url) if url else None,
+        }
+    )
+    return context
+
+
+def phone_uri(phone: str) -> str:
+    """A tel: link's number: digits and a leading +, as phones dial it."""
+    return phone_digits(phone)
+
+
+def handout_message(
+    spec: HandoutSpec, recipient: str, pdf: bytes, *, stamp: dt.datetime | None = None
+) -> EmailMessage:
+    """The handout as an email: the whole handout in the body, the PDF and (with a
+    procedure date) the calendar attached. ``stamp`` fixes the calendar's DTSTAMP."""
+    clinic = spec.clinic
+    calendar = None
+    if spec.procedure_date is not None:
+        from ..render.calendar import build_calendar
+
+        calendar = build_calendar(spec, stamp)
     try:
         subject, text_body, html_body = render_email(
-            spec.environment,
-            {
-                "clinic": clinic,
-                "protocol": spec.protocol,
-                "patient_name": spec.patient_name,
-                "procedure_date_text": date_text,
-                "direction": text_direction(spec.language),
-            },
+            spec.environment, email_context(spec, calendar is not None)
         )
     except jinja2.TemplateError as error:
-        where = f"{error.filename}:{error.lineno}: " if getattr(error, "lineno", None) else ""
+        line = getattr(error, "lineno", None)
+        where = f"{getattr(error, 'filename', '')}:{line}: " if line else ""
         raise DeliveryError(f"email template {where}{error}") from None
     return build_message(
         sender=clinic.email,
@@ -66,6 +96,7 @@ def handout_message(spec: HandoutSpec, recipient: str, pdf: bytes) -> EmailMessa
         html_body=html_body,
         pdf=pdf,
         attachment_name=attachment_name(spec),
+        calendar=calendar,
     )
 
 

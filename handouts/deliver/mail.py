@@ -19,6 +19,7 @@ import contextlib
 import copy
 import email.errors
 import email.utils
+import functools
 import re
 import smtplib
 import socket
@@ -130,8 +131,13 @@ def build_message(
     attachment_name: str,
     reply_to: str | None = None,
     domain: str | None = None,
+    calendar: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> EmailMessage:
-    """A text + HTML message with the PDF attached, ready to send or save."""
+    """A text + HTML message with the PDF (and the calendar) attached, ready to send or save.
+
+    ``headers`` are added as given (e.g. List-Unsubscribe on a follow-up).
+    """
     from_address = _address(sender, display_name=sender_name)
     message = EmailMessage()
     message["From"] = from_address
@@ -142,11 +148,27 @@ def build_message(
     message["Date"] = email.utils.formatdate(localtime=True)
     # Default to the clinic's own domain: make_msgid() would otherwise reveal this host's name.
     message["Message-ID"] = email.utils.make_msgid(domain=domain or from_address.domain)
+    for name, value in (headers or {}).items():
+        message[name] = _one_line(value)
     message.set_content(text_body)
     message.add_alternative(html_body, subtype="html")
-    message.add_attachment(
-        pdf, maintype="application", subtype="pdf", filename=_attachment_file_name(attachment_name)
-    )
+    if pdf:
+        message.add_attachment(
+            pdf,
+            maintype="application",
+            subtype="pdf",
+            filename=_attachment_file_name(attachment_name),
+        )
+    if calendar is not None:
+        # text/calendar with method=PUBLISH: mail programs offer "add to calendar",
+        # not an invitation to answer.
+        message.add_attachment(
+            calendar,
+            maintype="text",
+            subtype="calendar",
+            filename=_attachment_file_name(attachment_name, ".ics"),
+            params={"method": "PUBLISH"},
+        )
     return message
 
 
@@ -177,10 +199,12 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _attachment_file_name(name: str) -> str:
+def _attachment_file_name(name: str, suffix: str = ".pdf") -> str:
     # Only the last path part: "../x.pdf" must not steer where a mail program saves it.
     base = _one_line(name.replace("\\", "/").rsplit("/", 1)[-1]).lstrip(".") or "handout"
-    return base if base.lower().endswith(".pdf") else f"{base}.pdf"
+    if base.lower().endswith(".pdf"):
+        base = base[:-4]
+    return f"{base}{suffix}"
 
 
 # --- writing an .eml file -------------------------------------------------------
@@ -210,15 +234,25 @@ def _as_draft(message: EmailMessage) -> EmailMessage:
 # --- rendering the subject and bodies -----------------------------------------
 
 
-def render_email(env: jinja2.Environment, context: dict[str, Any]) -> tuple[str, str, str]:
+HANDOUT_EMAIL = ("email/subject.txt", "email/body.txt", "email/body.html")
+
+
+def render_email(
+    env: jinja2.Environment,
+    context: dict[str, Any],
+    templates: tuple[str, str, str] = HANDOUT_EMAIL,
+) -> tuple[str, str, str]:
     """(subject, text body, HTML body) from the clinic-overridable email templates."""
     # The page templates trim newlines after block tags; plain-text email needs
     # its line breaks exactly as written in the template.
     env = env.overlay(trim_blocks=False, lstrip_blocks=False)
-    subject = env.get_template("email/subject.txt").render(context)
-    text_body = env.get_template("email/body.txt").render(context)
-    html_body = env.get_template("email/body.html").render(context)
-    return _one_line(subject), text_body.strip() + "\n", html_body
+    subject_name, text_name, html_name = templates
+    subject = env.get_template(subject_name).render(context)
+    text_body = env.get_template(text_name).render(context)
+    html_body = env.get_template(html_name).render(context)
+    # Sections left out (no rules, no regimen) leave runs of blank lines behind.
+    text_body = re.sub(r"\n{3,}", "\n\n", text_body.strip())
+    return _one_line(subject), text_body + "\n", html_body
 
 
 # --- sending --------------------------------------------------------------------
@@ -256,11 +290,13 @@ class _DeadlineMixin:
                 sock.shutdown(socket.SHUT_RDWR)
 
 
-class _Smtp(_DeadlineMixin, smtplib.SMTP):
+# The mixin's data() takes bytes or str, all smtplib ever passes it; typeshed's
+# wider buffer type is the only difference.
+class _Smtp(_DeadlineMixin, smtplib.SMTP):  # type: ignore[misc]
     pass
 
 
-class _SmtpSsl(_DeadlineMixin, smtplib.SMTP_SSL):
+class _SmtpSsl(_DeadlineMixin, smtplib.SMTP_SSL):  # type: ignore[misc]
     pass
 
 
@@ -275,6 +311,13 @@ def _dot_stuffed(msg: bytes | str) -> bytes:
     if not data.endswith(b"\r\n"):
         data += b"\r\n"
     return data + b".\r\n"
+
+
+@functools.cache
+def _default_context() -> ssl.SSLContext:
+    # Loading the system's CA certificates takes tens of milliseconds: once per
+    # process, not once per message (a run of follow-ups sends thousands).
+    return ssl.create_default_context()
 
 
 def send_message(
@@ -292,7 +335,7 @@ def send_message(
     seconds (default: the settings'). Raises ``MaybeDelivered`` when the
     server may have the message but did not confirm it; that is never retried.
     """
-    context = context or ssl.create_default_context()
+    context = context or _default_context()
     budget = settings.timeout if timeout is None else timeout
     deadline = time.monotonic() + budget
     for attempt in range(1, max(attempts, 1) + 1):
@@ -321,7 +364,7 @@ def _deliver_once(
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _too_slow(settings, budget)
-    client: _Smtp = (
+    client: _Smtp | _SmtpSsl = (
         _SmtpSsl(context=context, timeout=remaining)
         if settings.security == "ssl"
         else _Smtp(timeout=remaining)
@@ -397,8 +440,8 @@ def _quit_politely(client: smtplib.SMTP) -> None:
         client.quit()
 
 
-def _connect(client: _Smtp, settings: SmtpSettings, budget: float) -> None:
-    client._host = settings.host  # what STARTTLS checks the certificate against
+def _connect(client: _Smtp | _SmtpSsl, settings: SmtpSettings, budget: float) -> None:
+    client._host = settings.host  # type: ignore[union-attr]  # what STARTTLS checks against
     try:
         client.connect(settings.host, settings.port)
     except ssl.SSLError as error:

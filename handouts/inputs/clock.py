@@ -1,9 +1,18 @@
-"""Reading a time of day typed by people: 24-hour "14:30", or "2:30 pm" / "2pm"."""
+"""Reading a time of day typed by people: 24-hour "14:30", or "2:30 pm" / "2pm"; and today.
+
+``today()`` is the one place the tool asks the computer for the date. A
+whole process can be run as of another day with ``HANDOUTS_TODAY``
+(YYYY-MM-DD): tests pin it, so fixed procedure dates never fall into the
+past as the calendar moves on, and a list can be checked as of the day it
+was meant for.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+from collections.abc import Mapping
 
 from ..errors import InputError
 
@@ -24,3 +33,18 @@ def parse_time(text: str, what: str = "--time") -> dt.time:
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
         raise InputError(f"{what}: '{text}' is not a time of day; use e.g. 14:30 or 2:30pm")
     return dt.time(hour, minute)
+
+
+def today(environ: Mapping[str, str] | None = None) -> dt.date:
+    """The date today: ``HANDOUTS_TODAY`` (YYYY-MM-DD) if set, else the computer's."""
+    env = os.environ if environ is None else environ
+    pinned = env.get("HANDOUTS_TODAY", "").strip()
+    if not pinned:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(pinned)
+    except ValueError:
+        raise InputError(
+            f"HANDOUTS_TODAY: '{pinned}' is not a date in the form YYYY-MM-DD; "
+            "set it so, or unset it to use the computer's date"
+        ) from None

@@ -19,6 +19,7 @@ from babel.core import Locale, UnknownLocaleError
 from babel.dates import format_date, format_time, get_day_names, get_month_names
 
 from ..errors import InputError
+from . import clock
 
 DateStyle = Literal["us", "day-month"]
 # A procedure booked further ahead than this is more often a typing slip than a plan.
@@ -94,7 +95,7 @@ def read_when(
         date_style = date_format  # type: ignore[assignment]
     relative = _RELATIVE.get(value.casefold())
     if relative is not None:
-        return ProcedureWhen((today or dt.date.today()) + dt.timedelta(days=relative))
+        return ProcedureWhen((today or clock.today()) + dt.timedelta(days=relative))
     date_text, time = _split_time(value, text, what)
     date = _read_date(date_text, text, what, date_style, language, iso_only=date_format == "iso")
     return ProcedureWhen(date, time)
@@ -110,14 +111,28 @@ def read_time(text: str, what: str = "time") -> dt.time:
 
 
 def _by_format(value: str, text: str, what: str, date_format: str) -> ProcedureWhen:
+    has_time = any(code in date_format for code in ("%H", "%I", "%M"))
     try:
         parsed = dt.datetime.strptime(value, date_format)
     except ValueError:
+        parsed = _spreadsheet_date(value)
+        has_time = has_time and len(value) > len("2026-11-23")
+    if parsed is None:
         raise InputError(
             f"{what}: '{text}' does not match the import profile's date_format '{date_format}'"
-        ) from None
-    has_time = any(code in date_format for code in ("%H", "%I", "%M"))
-    return ProcedureWhen(check_range(parsed.date(), what), parsed.time() if has_time else None)
+        )
+    # The wall-clock time as exported: an offset (%z) says where, not a time to convert.
+    time = parsed.time() if has_time else None
+    return ProcedureWhen(check_range(parsed.date(), what), time)
+
+
+_SPREADSHEET_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
+
+
+def _spreadsheet_date(value: str) -> dt.datetime | None:
+    """A real date cell of an Excel export, which arrives as 2026-11-23 or 2026-11-23 09:00
+    whatever the profile's format says about the export's text."""
+    return dt.datetime.fromisoformat(value) if _SPREADSHEET_DATE.match(value) else None
 
 
 def _split_time(value: str, text: str, what: str) -> tuple[str, dt.time | None]:
@@ -144,7 +159,26 @@ def _split_time(value: str, text: str, what: str) -> tuple[str, dt.time | None]:
 def _read_date(
     date_text: str, text: str, what: str, style: DateStyle, language: str, *, iso_only: bool
 ) -> dt.date:
-    date_text = _without_weekday(date_text, language)  # "Mon 23/11/2026"
+    weekday, date_text = _weekday_and_rest(date_text, language)  # "Mon 23/11/2026"
+    date = _read_plain_date(date_text, text, what, style, language, iso_only, weekday)
+    if weekday is not None and date.weekday() != weekday:
+        named = format_date(date, format="EEEE", locale=_babel_locale(language))
+        raise InputError(
+            f"{what}: '{text}' names a weekday that does not match: "
+            f"{spelled_out(date, style, language)} is a {named}; check the date"
+        )
+    return date
+
+
+def _read_plain_date(
+    date_text: str,
+    text: str,
+    what: str,
+    style: DateStyle,
+    language: str,
+    iso_only: bool,
+    weekday: int | None,
+) -> dt.date:
     iso = _ISO.match(date_text)
     if iso:
         return _real_date(text, what, int(iso[1]), int(iso[2]), int(iso[3]))
@@ -154,7 +188,10 @@ def _read_date(
         )
     numeric = _NUMERIC.match(date_text)
     if numeric:
-        first, second, year = int(numeric[1]), int(numeric[2]), _full_year(numeric[3])
+        first, second, year = int(numeric[1]), int(numeric[2]), full_year(numeric[3])
+        if weekday is not None:
+            # "Friday 04/12/2026": the weekday says which of the two readings is meant.
+            style = style_by_weekday(first, second, year, weekday) or style
         month, day = (first, second) if style == "us" else (second, first)
         if not 1 <= month <= 12:
             order = "month/day/year" if style == "us" else "day/month/year"
@@ -172,13 +209,57 @@ def _read_date(
     )
 
 
-def _without_weekday(date_text: str, language: str) -> str:
+def _weekday_and_rest(date_text: str, language: str) -> tuple[int | None, str]:
+    """The weekday a date starts with (Monday is 0), and the text after it."""
     first, _, rest = date_text.partition(" ")
-    _, weekdays = _calendar_words(language)
-    return rest.strip() if rest and first.casefold().rstrip(".,") in weekdays else date_text
+    weekday = weekday_numbers(language).get(first.casefold().rstrip(".,"))
+    if rest and weekday is not None:
+        return weekday, rest.strip()
+    return None, date_text
 
 
-def _full_year(digits: str) -> int:
+def style_by_weekday(first: int, second: int, year: int, weekday: int) -> DateStyle | None:
+    """The one order in which first/second/year falls on ``weekday``; None if not exactly one."""
+    fits = [
+        style
+        for style, (month, day) in (("us", (first, second)), ("day-month", (second, first)))
+        if _falls_on(year, month, day, weekday)
+    ]
+    return fits[0] if len(fits) == 1 else None  # type: ignore[return-value]
+
+
+def _falls_on(year: int, month: int, day: int, weekday: int) -> bool:
+    try:
+        return dt.date(year, month, day).weekday() == weekday
+    except ValueError:
+        return False
+
+
+@cache
+def weekday_numbers(language: str) -> dict[str, int]:
+    """Weekday names (wide and short) to numbers, Monday 0, in a language and English."""
+    numbers: dict[str, int] = {}
+    for code in dict.fromkeys((language, "en")):
+        try:
+            locale = Locale.parse(code.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            continue
+        for width in ("wide", "abbreviated"):
+            for context in ("format", "stand-alone"):
+                for number, name in get_day_names(width, context, locale).items():
+                    numbers.setdefault(name.casefold().rstrip("."), number)
+    return numbers
+
+
+def _babel_locale(language: str) -> str:
+    try:
+        Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return "en"
+    return language.replace("-", "_")
+
+
+def full_year(digits: str) -> int:
     # Spreadsheets shorten years to two digits; appointments are this century.
     return 2000 + int(digits) if len(digits) == 2 else int(digits)
 
@@ -203,7 +284,7 @@ def check_range(date: dt.date, what: str = "--date") -> dt.date:
 
 def _named_month_date(date_text: str, language: str) -> tuple[int, int, int] | None:
     """(year, month, day) from "Nov 23, 2026", "23. November 2026", "Monday 23rd Nov 2026"."""
-    months, weekdays = _calendar_words(language)
+    months, weekdays = calendar_words(language)
     month = None
     numbers: list[str] = []
     for token in _WORD_OR_NUMBER.findall(date_text.casefold()):
@@ -226,7 +307,7 @@ def _named_month_date(date_text: str, language: str) -> tuple[int, int, int] | N
 
 
 @cache
-def _calendar_words(language: str) -> tuple[dict[str, int], set[str]]:
+def calendar_words(language: str) -> tuple[dict[str, int], set[str]]:
     """Month names (wide and short) to numbers, and weekday names, in a language and English."""
     months: dict[str, int] = {}
     weekdays: set[str] = set()

@@ -9,24 +9,28 @@ data, and autoescaping makes it inert HTML.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_skeleton, format_time, match_skeleton
 from babel.lists import format_list
 from markupsafe import Markup, escape
 
 from ..content.bundled import BUILTIN_TEMPLATES
 from ..content.catalogs import babel_locale, text_direction
+from ..content.combining import PractitionerWords, apply_changes, combine
 from ..content.models import Branding, Phase, Protocol, RegimenStep, Rule
 from ..content.resource_policy import clinic_file
 from ..content.store import ContentStore
 from ..content.templates import template_environment, template_source
+from ..errors import InputError
 from ..inputs.limits import check_name
 from ..inputs.names import clean_name
+from .qr import clinic_qr_codes
 from .schedule import DatedPhase, DatedRule, Schedule, build_schedule, rules_in_force
 
 # English dates follow the clinic's date style: US "Monday, November 23, 2026",
@@ -37,17 +41,27 @@ _DATE_PATTERNS = {
         "short": "EEE, MMM d",
         "short_year": "EEE, MMM d, y",
         "day": "EEEE, MMMM d",
+        "day_year": "EEEE, MMMM d, y",
     },
     "day-month": {
         "long": "EEEE d MMMM y",
         "short": "EEE d MMM",
         "short_year": "EEE d MMM y",
         "day": "EEEE d MMMM",
+        "day_year": "EEEE d MMMM y",
     },
 }
 # Other languages write dates their own way (Spanish "lunes, 23 de noviembre de
 # 2026", "lun, 23 nov"): the locale's full date and its skeletons.
-_LOCALE_SKELETONS = {"short": "MMMEd", "short_year": "yMMMEd", "day": "MMMMEEEEd"}
+_LOCALE_SKELETONS = {
+    "short": "MMMEd",
+    "short_year": "yMMMEd",
+    "day": "MMMMEEEEd",
+    "day_year": "yMMMMEEEEd",
+}
+# A date beside a clock time names the whole weekday, as the long dates of day
+# rules do; a locale's skeletons often have only the short one ("jue").
+_FULL_WEEKDAY = re.compile(r"(?<!E)E{1,3}(?!E)")
 
 # Which CJK face draws Han characters the way a reader of the page's language
 # expects; Simplified Chinese otherwise.
@@ -72,6 +86,21 @@ class HandoutSpec:
     patient_name: str | None = None
     procedure_date: dt.date | None = None
     procedure_time: dt.time | None = None  # only hour rules use it
+    words: PractitionerWords | None = None  # the practitioner's own, for this patient
+    # Rules whose span the practitioner set, as (topic, the protocol's own rule).
+    replaced: tuple[tuple[str, Rule], ...] = ()
+    variant: str | None = None  # the variant's id, already applied to ``protocol``
+    # A booked next visit replaces the suggested dates (page, email, calendar).
+    next_visit: dt.date | None = None
+    next_visit_time: dt.time | None = None
+    also: tuple[str, ...] = ()  # the ids of the procedures combined into ``protocol``
+
+    @property
+    def protocol_ids(self) -> tuple[str, ...]:
+        """The id of every protocol file this handout is made from, the main one first."""
+        if not self.also:
+            return (self.protocol.id,)
+        return (self.protocol.id.split("+", 1)[0], *self.also)
 
     @property
     def language(self) -> str:
@@ -93,7 +122,7 @@ class HandoutSpec:
 
 
 def date_formatter(style: str, language: str, kind: str) -> Callable[[dt.date], str]:
-    """``kind`` is long, short, short_year or day; ``style`` matters for English only."""
+    """``kind`` is long, short, short_year, day or day_year; ``style`` matters for English only."""
     locale = babel_locale(language)
     if locale.language == "en":
         pattern = _DATE_PATTERNS[style][kind]
@@ -101,10 +130,31 @@ def date_formatter(style: str, language: str, kind: str) -> Callable[[dt.date], 
     if kind == "long":
         return lambda value: format_date(value, format="full", locale=locale)
     skeleton = _LOCALE_SKELETONS[kind]
+    if kind.startswith("day"):
+        key = match_skeleton(skeleton, locale.datetime_skeletons)
+        if key is not None:
+            found = _FULL_WEEKDAY.sub("EEEE", locale.datetime_skeletons[key].pattern)
+            return lambda value: format_date(value, format=found, locale=locale)
     return lambda value: format_skeleton(skeleton, value, locale=locale)
 
 
-def list_formatter(language: str, style: str) -> Callable[[list[str]], Markup]:
+def clock_day_formatter(
+    style: str, language: str, procedure_date: dt.date | None
+) -> Callable[[dt.date], str]:
+    """The day beside a clock time, with the year when it is not the procedure's year."""
+    day = date_formatter(style, language, "day")
+    day_year = date_formatter(style, language, "day_year")
+
+    def format_(value: dt.date) -> str:
+        same_year = procedure_date is None or value.year == procedure_date.year
+        return day(value) if same_year else day_year(value)
+
+    return format_
+
+
+def list_formatter(
+    language: str, style: Literal["standard", "or"]
+) -> Callable[[list[str]], Markup]:
     """Join items the language's way: "A, B and C", "A o B" (``style`` "standard" or "or")."""
     locale = babel_locale(language)
 
@@ -149,6 +199,11 @@ class PhaseView:
 class RuleView:
     rule: Rule
     dated: DatedRule | None  # None on a blank handout
+    was: Rule | None = None  # the protocol's own rule, when the practitioner set its span
+
+    @property
+    def changed(self) -> bool:
+        return self.was is not None
 
 
 def phase_views(protocol: Protocol, schedule: Schedule | None) -> list[PhaseView]:
@@ -162,9 +217,16 @@ def phase_views(protocol: Protocol, schedule: Schedule | None) -> list[PhaseView
     ]
 
 
-def rule_views(protocol: Protocol, schedule: Schedule | None) -> list[RuleView]:
+def rule_views(
+    protocol: Protocol, schedule: Schedule | None, replaced: dict[str, Rule] | None = None
+) -> list[RuleView]:
+    replaced = replaced or {}
     return [
-        RuleView(rule, schedule.rules[index] if schedule else None)
+        RuleView(
+            rule,
+            schedule.rules[index] if schedule else None,
+            replaced.get(rule.topic) if rule.topic else None,
+        )
         for index, rule in enumerate(protocol.rules)
     ]
 
@@ -185,15 +247,21 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         schedule = build_schedule(protocol, spec.procedure_date, spec.procedure_time)
     clinic_file(spec.clinic_dir, clinic.logo, "logo")  # fail early, with the field named
     steps = protocol.regimen.steps if protocol.regimen else []
-    phases, rules = phase_views(protocol, schedule), rule_views(protocol, schedule)
+    phases = phase_views(protocol, schedule)
+    rules = rule_views(protocol, schedule, dict(spec.replaced))
     return {
+        "words": spec.words if spec.words is not None and not spec.words.empty else None,
         "clinic": clinic,
         "protocol": protocol,
         "patient_name": spec.patient_name,
         "procedure_date": spec.procedure_date,
         "procedure_time": spec.procedure_time if spec.procedure_date else None,
+        "qr_codes": clinic_qr_codes(clinic),
+        "next_visit": spec.next_visit,
+        "next_visit_time": spec.next_visit_time,
         "schedule": schedule,
         # Whatever starts before the procedure day goes under its own heading.
+        "warning_signs": protocol.warning_signs,
         "phases_before": [view for view in phases if view.phase.first_day < 0],
         "phases_after": [view for view in phases if view.phase.first_day >= 0],
         "rules_before": [view for view in rules if view.rule.before_procedure],
@@ -204,7 +272,7 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "long_date": date_formatter(clinic.date_style, spec.language, "long"),
         "short_date": date_formatter(clinic.date_style, spec.language, "short"),
         "short_date_year": date_formatter(clinic.date_style, spec.language, "short_year"),
-        "day_date": date_formatter(clinic.date_style, spec.language, "day"),
+        "day_date": clock_day_formatter(clinic.date_style, spec.language, spec.procedure_date),
         "clock": clock_formatter(spec.language),
         "and_list": list_formatter(spec.language, "standard"),
         "or_list": list_formatter(spec.language, "or"),
@@ -261,11 +329,39 @@ def resolve_spec(
     procedure_date: dt.date | None = None,
     procedure_time: dt.time | None = None,
     language: str | None = None,
+    *,
+    also: Sequence[str] = (),
+    variant: str | None = None,
+    words: PractitionerWords | None = None,
+    next_visit: dt.date | None = None,
+    next_visit_time: dt.time | None = None,
 ) -> HandoutSpec:
     """Look up a protocol (in ``language``, else its own) and clinic by id
-    (the default clinic without one)."""
+    (the default clinic without one).
+
+    ``also`` adds more procedures of the same visit to one handout, ``variant``
+    picks one of the first protocol's variants, and ``words`` carries what the
+    practitioner says for this patient, including rules whose span they set.
+    """
     clinic = store.clinic(clinic_id)
     protocol = store.protocol(protocol_id, language)
+    if variant:
+        try:
+            protocol = protocol.with_variant(variant)
+        except KeyError as error:
+            raise InputError(str(error.args[0])) from None
+    if also:
+        others = [store.protocol(other, protocol.language) for other in also]
+        also = tuple(other.id for other in others)
+        protocol = combine([protocol, *others])
+    replaced: tuple[tuple[str, Rule], ...] = ()
+    if words is not None and words.changes:
+        try:
+            changed, topics = apply_changes(protocol, words.changes)
+        except KeyError as error:
+            raise InputError(f"--set: {error.args[0]}") from None
+        replaced = tuple((r.topic, r) for r in protocol.rules if r.topic in topics and r.topic)
+        protocol = changed
     return HandoutSpec(
         clinic=clinic.in_language(protocol.language),
         clinic_dir=store.clinic_dir(clinic.id),
@@ -274,4 +370,10 @@ def resolve_spec(
         patient_name=check_name(clean_name(patient_name)),  # bounds layout time
         procedure_date=procedure_date,
         procedure_time=procedure_time,
+        words=words,
+        replaced=replaced,
+        variant=variant or None,
+        next_visit=next_visit,
+        next_visit_time=next_visit_time if next_visit else None,
+        also=tuple(also),
     )

@@ -23,9 +23,10 @@ def add_duration(start: dt.date, duration: Duration, times: int = 1) -> dt.date:
     Counting every multiple from the start (not chaining) keeps a monthly series
     on the same day of the month after a short month.
     """
-    return start + relativedelta(
+    later: dt.date = start + relativedelta(
         days=duration.days * times, weeks=duration.weeks * times, months=duration.months * times
     )
+    return later
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,17 @@ class DatedRule:
     start: dt.datetime | None = None
     end: dt.datetime | None = None
     end_latest: dt.datetime | None = None
+    last_earliest: dt.date | None = None  # the earlier end of "for 3-4 days"
 
 
 @dataclass(frozen=True)
 class SeriesPlan:
+    """Suggested dates; with a range of intervals, ``next_latest`` holds each one's latest."""
+
     next_treatments: list[dt.date]
     maintenance: dt.date | None
+    next_latest: list[dt.date] | None = None
+    at_least: bool = False  # each date is the earliest, with no latest
 
 
 @dataclass(frozen=True)
@@ -80,24 +86,43 @@ def day_to_date(procedure_date: dt.date, day: int) -> dt.date:
 
 
 def date_rule(rule: Rule, procedure_date: dt.date, procedure_time: dt.time | None) -> DatedRule:
-    """The dates (and, for an hour span with a known time, the clock times) of a rule."""
+    """The dates (and, for an hour span with a known time, the clock times) of a rule.
+
+    An undated rule (one with only a condition) gets the procedure day; the
+    page never shows it a date.
+    """
     if not rule.in_hours or procedure_time is None:
         # Without a time of day, hours could end on any of the days they reach;
         # the page then speaks in hours and these dates are not shown.
         last = rule.last_day
+        earliest = rule.to_day if rule.to_day_max is not None else None
         return DatedRule(
             rule=rule,
             first=day_to_date(procedure_date, rule.first_day),
             last=None if last is None else day_to_date(procedure_date, last),
+            last_earliest=None if earliest is None else day_to_date(procedure_date, earliest),
         )
     begin = dt.datetime.combine(procedure_date, procedure_time)
-    start = begin + dt.timedelta(hours=rule.from_hour or 0)
-    end = begin + dt.timedelta(hours=rule.to_hour or 0)
-    latest = None if rule.to_hour_max is None else begin + dt.timedelta(hours=rule.to_hour_max)
+
+    def at(hours: int | None) -> dt.datetime | None:
+        return None if hours is None else begin + dt.timedelta(hours=hours)
+
+    if rule.at_hour is not None:
+        moment = begin + dt.timedelta(hours=rule.at_hour)
+        return DatedRule(rule=rule, first=moment.date(), last=moment.date(), start=moment)
+    end, latest = at(rule.to_hour), at(rule.to_hour_max)
+    if rule.from_day is not None:
+        # Starts on a day (no clock time), ends at an hour.
+        first = day_to_date(procedure_date, rule.from_day)
+        start = None
+    else:
+        start = begin + dt.timedelta(hours=rule.from_hour or 0)
+        first = start.date()
+    last_moment = latest or end
     return DatedRule(
         rule=rule,
-        first=start.date(),
-        last=(latest or end).date(),
+        first=first,
+        last=None if last_moment is None else last_moment.date(),
         start=start,
         end=end,
         end_latest=latest,
@@ -127,7 +152,7 @@ def rules_in_force(phase: Phase, rules: list[Rule], schedule: Schedule | None = 
     return [
         rule
         for rule, (first, last) in zip(rules, spans, strict=True)
-        if overlaps(first, last, phase.first_day, phase.last_day)
+        if rule.dated and overlaps(first, last, phase.first_day, phase.last_day)
     ]
 
 
@@ -143,11 +168,22 @@ def plan_series(protocol: Protocol, procedure_date: dt.date) -> SeriesPlan | Non
     upcoming = [
         add_duration(procedure_date, series.interval, n) for n in range(1, series.initial_count)
     ]
+    latest = None
+    if series.interval_max is not None:
+        latest = [
+            add_duration(procedure_date, series.interval_max, n)
+            for n in range(1, series.initial_count)
+        ]
     maintenance = None
     if series.maintenance_interval is not None:
         last = upcoming[-1] if upcoming else procedure_date
         maintenance = add_duration(last, series.maintenance_interval)
-    return SeriesPlan(next_treatments=upcoming, maintenance=maintenance)
+    return SeriesPlan(
+        next_treatments=upcoming,
+        maintenance=maintenance,
+        next_latest=latest,
+        at_least=series.at_least,
+    )
 
 
 def build_schedule(

@@ -1,13 +1,18 @@
 """A day's list in the browser: uploaded, checked, then made (and delivered) in the background.
 
 Every list of one day goes to the same folder, ``batches/<day>/`` in the data
-folder, as the command line's lists go to ``out/``: the folder's manifest and
-delivery journal are what make re-running a list skip what is made and never
-email or print a patient twice, whoever uploads it again.
+folder, whose manifest lets a re-run skip what is made. Who was already
+emailed or printed is the ledger's to say, as for the command line: the same
+list uploaded again, another day or from the command line emails nobody twice.
+The service records every handout and delivery; this module keeps none.
+
+The uploaded CSV holds patients' names: it is on disk only while its list is
+being made, unless the server is set to keep uploads (``HANDOUTS_KEEP_UPLOADS``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import logging
@@ -19,13 +24,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import service
-from ..batch.outcome import Outcome, RowStatus, Summary
 from ..content.store import ContentStore
-from ..deliver.files import make_private_dirs, write_atomic
-from ..deliver.journal import Channel
 from ..errors import HandoutError
 from .data import DataFolder
-from .history import Action, History
+from .history import History
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class BatchRun:
 
     token: str
     csv_path: Path
+    csv: bytes  # the upload, written to ``csv_path`` only while its list is made
     out_dir: Path
     clinic: str | None
     profile: str | None  # the booking system's import profile, if any
@@ -44,7 +47,7 @@ class BatchRun:
     running: bool = False
     done: int = 0
     total: int = 0
-    summary: Summary | None = None
+    summary: service.Summary | None = None
     problem: str = ""  # why the last run could not start or finish
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -76,18 +79,21 @@ class BatchRuns:
         self.data = data
         self.history = history
         self.environ = environ
+        self.retention = service.retention(environ)
         self._runs: dict[str, BatchRun] = {}
 
     def check(self, csv: bytes, clinic: str | None, profile: str | None, user: str) -> BatchRun:
         """Keep the upload (owner-only) and check every row; nothing is made yet."""
         token = secrets.token_urlsafe(16)
-        uploads = self.data.path / "uploads"
-        make_private_dirs(uploads)
-        csv_path = write_atomic(uploads / f"{token}.csv", csv)
+        csv_path = service.save_bytes(csv, self.data.path / "uploads" / f"{token}.csv")
         out_dir = self.data.path / "batches" / dt.date.today().isoformat()
         request = service.BatchRequest(csv_path, out_dir, clinic, profile=profile)
-        plan = service.plan_batch(self.store, request)
-        run = BatchRun(token, csv_path, out_dir, clinic, profile, plan, user)
+        try:
+            plan = service.plan_batch(self.store, request)
+        finally:
+            if not self.retention.keep_uploads:
+                csv_path.unlink()  # kept in memory until the list is made
+        run = BatchRun(token, csv_path, csv, out_dir, clinic, profile, plan, user)
         self._runs[token] = run
         return run
 
@@ -118,6 +124,8 @@ class BatchRuns:
             printer=printer or None,
             profile=run.profile,
             start_method="forkserver",
+            by=user,
+            source=service.Source.DAY_LIST,
         )
         thread = threading.Thread(
             target=self._run, args=(run, request, user), name=f"batch-{run.token[:6]}", daemon=True
@@ -126,32 +134,15 @@ class BatchRuns:
         return True
 
     def _run(self, run: BatchRun, request: service.BatchRequest, user: str) -> None:
-        def progress(outcome: Outcome, done: int, total: int) -> None:
+        def progress(outcome: service.Outcome, done: int, total: int) -> None:
             run.done, run.total = done, total
 
-        jobs = {job.row: job for job in run.plan.jobs}
         try:
-            before = _delivered_before(run)
-            summary = service.run_batch(self.store, request, progress, self.environ)
-            for outcome in summary.outcomes:
-                job = jobs.get(outcome.row)
-                if job is None:
-                    continue
-                handout = service.HandoutRequest(
-                    job.protocol_id,
-                    job.clinic_id,
-                    job.patient,
-                    job.procedure_date,
-                    procedure_time=job.procedure_time,
-                    language=job.language,
-                )
-                if outcome.status is RowStatus.MADE:
-                    self.history.record(user, Action.BATCH, handout, job.clinic_id, job.email)
-                for channel in outcome.delivered - before.get(outcome.output, frozenset()):
-                    action = Action.EMAILED if channel is Channel.EMAIL else Action.PRINTED
-                    email = job.email if channel is Channel.EMAIL else None
-                    self.history.record(user, action, handout, job.clinic_id, email, "day's list")
-            run.summary = summary
+            if not run.csv_path.exists():  # removed after the last run; the list is in memory
+                service.save_bytes(run.csv, run.csv_path)
+            run.summary = service.run_batch(
+                self.store, request, progress, self.environ, ledger=self.history.ledger
+            )
         except HandoutError as error:
             run.problem = str(error)
         except Exception as error:  # the page must say something went wrong, not spin forever
@@ -159,10 +150,7 @@ class BatchRuns:
             log.error("a day's list stopped with %s", type(error).__name__)
             run.problem = f"the list stopped with an unexpected error ({type(error).__name__})"
         finally:
+            if not self.retention.keep_uploads:
+                with contextlib.suppress(FileNotFoundError):
+                    run.csv_path.unlink()
             run.running = False
-
-
-def _delivered_before(run: BatchRun) -> dict[str, frozenset[Channel]]:
-    if run.summary is None:
-        return {}
-    return {o.output: o.delivered for o in run.summary.outcomes}

@@ -1,31 +1,39 @@
-"""What the front desk did today: each handout made, downloaded, printed or emailed.
+"""What the front desk did: each handout made, downloaded, printed or emailed, from the ledger.
 
-Kept in the data folder so a manager can see it and staff can print or email
-one again; the rows hold patient names, so they live only in the owner-only
-SQLite file and are shown only to signed-in managers.
+The ledger (``handouts.records``) in the data folder is the one record; this
+module only reads it into the rows the history page shows. The rows hold
+patient names, so they are shown only to signed-in managers.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ..service import HandoutRequest
+from ..records import Delivery, HandoutHistory, Ledger, Result
+from ..records.carry_over import carry_over_web_history
+from ..service import HandoutRequest, Source
 from .data import DataFolder
 
 
 class Action(StrEnum):
+    MADE = "made"
     DOWNLOADED = "downloaded"
     PRINTED = "printed"
     EMAILED = "emailed"
+    SAVED_EML = "saved as .eml"
+    MAY_HAVE_BEEN_SENT = "may have been sent"
+    FAILED = "failed"
     BATCH = "made in a day's list"
+
+
+_ACTION = {result: Action(str(result)) for result in Result}
 
 
 @dataclass(frozen=True)
 class Entry:
-    id: int
+    id: int  # the handout's id in the ledger
     at: dt.datetime
     user: str
     action: Action
@@ -47,70 +55,65 @@ class Entry:
             self.procedure_date,
             procedure_time=self.procedure_time,
             language=self.language,
+            email=self.email,
         )
 
 
 class History:
+    """The history page's view of the data folder's ledger."""
+
     def __init__(self, data: DataFolder) -> None:
         self.data = data
-
-    def record(
-        self,
-        user: str,
-        action: Action,
-        request: HandoutRequest,
-        clinic_id: str,
-        email: str | None = None,
-        detail: str = "",
-    ) -> None:
-        now = dt.datetime.now().astimezone()
-        with self.data.connect() as db:
-            db.execute(
-                "INSERT INTO history (at, day, user, action, clinic, protocol, patient,"
-                " procedure_date, procedure_time, language, email, detail)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    now.isoformat(timespec="seconds"),
-                    now.date().isoformat(),
-                    user,
-                    str(action),
-                    clinic_id,
-                    request.protocol,
-                    request.patient,
-                    request.procedure_date.isoformat() if request.procedure_date else None,
-                    request.procedure_time.isoformat("minutes") if request.procedure_time else None,
-                    request.language,
-                    email,
-                    detail,
-                ),
-            )
+        self.ledger = Ledger(data.path)
+        # What earlier versions wrote into their own history table, read in once.
+        carry_over_web_history(self.ledger, data.database)
 
     def day(self, day: dt.date) -> list[Entry]:
-        """A day's entries, newest first."""
-        with self.data.connect() as db:
-            rows = db.execute(
-                "SELECT * FROM history WHERE day = ? ORDER BY id DESC", (day.isoformat(),)
-            ).fetchall()
-        return [_entry(row) for row in rows]
+        """A day's entries (by the day each handout was made), newest first."""
+        start = dt.datetime.combine(day, dt.time()).astimezone()
+        handouts = self.ledger.handouts_between(start, start + dt.timedelta(days=1))
+        entries = [entry for history in handouts for entry in _entries(history)]
+        return sorted(entries, key=lambda e: e.at, reverse=True)
 
     def get(self, entry_id: int) -> Entry | None:
-        with self.data.connect() as db:
-            row = db.execute("SELECT * FROM history WHERE id = ?", (entry_id,)).fetchone()
-        return _entry(row) if row else None
+        history = self.ledger.handout(entry_id)
+        return None if history is None else _entries(history)[0]
 
 
-def _entry(r: sqlite3.Row) -> Entry:
+def _entries(history: HandoutHistory) -> list[Entry]:
+    """One row for the making (when nothing else says it was made), one per delivery."""
+    made = _entry(history, None)
+    rows = [_entry(history, delivery) for delivery in history.deliveries]
+    if history.handout.source == Source.DAY_LIST or not rows:
+        rows.insert(0, made)
+    return rows
+
+
+def _entry(history: HandoutHistory, delivery: Delivery | None) -> Entry:
+    record = history.handout
+    request = record.request
+    if delivery is None:
+        action = Action.BATCH if record.source == Source.DAY_LIST else Action.MADE
+        at, user, detail = record.made_at, record.made_by, ""
+    else:
+        action = _ACTION[delivery.result]
+        at, user = delivery.at, delivery.by
+        detail = "; ".join(
+            part
+            for part in (delivery.detail, delivery.reason, "again" if delivery.again else "")
+            if part
+        )
     return Entry(
-        id=r["id"],
-        at=dt.datetime.fromisoformat(r["at"]),
-        user=r["user"],
-        action=Action(r["action"]),
-        clinic=r["clinic"],
-        protocol=r["protocol"],
-        patient=r["patient"],
-        procedure_date=dt.date.fromisoformat(r["procedure_date"]) if r["procedure_date"] else None,
-        procedure_time=dt.time.fromisoformat(r["procedure_time"]) if r["procedure_time"] else None,
-        language=r["language"],
-        email=r["email"],
-        detail=r["detail"],
+        id=record.id,
+        at=at.astimezone(),
+        user=user,
+        action=action,
+        clinic=record.clinic,
+        protocol=request.protocol,
+        patient=request.patient,
+        procedure_date=request.procedure_date,
+        procedure_time=request.procedure_time,
+        language=request.language,
+        email=request.email,
+        detail=detail,
     )

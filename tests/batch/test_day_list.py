@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import datetime as dt
 import io
 import sqlite3
@@ -17,13 +18,10 @@ from handouts import service
 from handouts.batch.outcome import RowStatus
 from handouts.cli import main
 from handouts.content.store import ContentStore
-from tests.batch.test_exports import seed_root
-from tests.cli.test_send import smtp_env
 from tests.cups_fixture import CupsQueue, unique_marker
-from tests.deliver.test_mail import Mailbox, smtp_server
 from tests.pdfcheck import pdf_text
-
-__all__ = ["smtp_server"]  # a fixture, used by name below
+from tests.support.content import seed_root
+from tests.support.smtp import Mailbox, smtp_env
 
 EXPORTS = Path(__file__).parent / "exports"
 NAMES = ("Ana Silva", "Bo Chen", "Cy Dee", "Di Eve", "Ed Fay", "Flo Gee", "Silva", "Zoë")
@@ -118,10 +116,16 @@ def test_a_date_years_away_is_a_warning_in_the_summary(
         encoding="utf-8",
     )
     request = service.BatchRequest(export, tmp_path / "out", workers=1, today=dt.date(2026, 11, 23))
-    summary = service.run_batch(content, request)
+    with pytest.raises(service.DatesToConfirm) as refused:
+        service.run_batch(content, request)  # nothing made before a person confirms
+    assert not (tmp_path / "out").exists()
+    assert [job.row for job in refused.value.plan.to_confirm] == [2]
+    confirmed = dataclasses.replace(request, dates_ok=True)
+    summary = service.run_batch(content, confirmed)
     assert summary.count(RowStatus.MADE) == 2 and summary.ok
     assert summary.warnings == [
-        "row 2: the date Thursday 23 November 2062 is more than a year from today"
+        "row 2: the date Thursday 23 November 2062 is more than a year from today and is far "
+        "from the list's other dates (Tuesday 24 November 2026)"
     ]
     assert "Warning: row 2: the date Thursday 23 November 2062" in summary.lines()[-1]
 
@@ -185,7 +189,8 @@ def test_an_export_time_gives_hour_rules_clock_times_as_handout_time_does(
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["batch", str(export), "-o", str(out), "--workers", "1"])
+    args = ["batch", str(export), "-o", str(out), "--workers", "1", "--allow-draft"]
+    result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     rows = manifest(out)
     timed = (out / rows[2]["output"]).read_bytes()
@@ -195,6 +200,7 @@ def test_an_export_time_gives_hour_rules_clock_times_as_handout_time_does(
     # The same handout as `handout` makes with the date and time typed in.
     single = tmp_path / "single.pdf"
     typed = ["handout", "Botulinum toxin injections", "--clinic", "magnolia"]
-    typed += ["--patient", "Ana Silva", "--date", "11/22/2026 2:30 PM", "-o", str(single)]
+    typed += ["--patient", "Ana Silva", "--date", "11/22/2026 2:30 PM", "--yes", "-o", str(single)]
+    typed += ["--allow-draft"]
     assert CliRunner().invoke(main, typed).exit_code == 0
     assert single.read_bytes() == timed

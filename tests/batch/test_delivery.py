@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import sqlite3
 import time
 from email import policy
 from email.parser import BytesParser
@@ -11,11 +12,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from handouts.cli import main
-from tests.cli.test_send import smtp_env
 from tests.cups_fixture import CupsQueue, unique_marker
-from tests.deliver.test_mail import Mailbox, smtp_server
-
-__all__ = ["smtp_server"]  # a fixture, used by name below
+from tests.support.smtp import Mailbox, smtp_env
 
 
 def write_csv(path: Path, rows: list[str]) -> Path:
@@ -64,7 +62,10 @@ def test_batch_email_sends_once_per_row_and_records_failures(smtp_server, tmp_pa
     assert len(mailbox.received) == 1
     assert mailbox.received[0].rcpt_tos == ["ana@example.com"]
     message = BytesParser(policy=policy.default).parsebytes(mailbox.received[0].content)
-    (attachment,) = list(message.iter_attachments())
+    # The PDF (a calendar file rides along with a dated handout).
+    (attachment,) = [
+        p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"
+    ]
     assert attachment.get_content() == (out / rows["2"]["output"]).read_bytes()
 
     # Again: nothing is remade, Ana is not emailed twice, the failures are retried.
@@ -178,7 +179,7 @@ def test_a_broken_email_template_fails_the_row_not_the_batch(
 
 
 def test_another_list_in_the_same_folder_does_not_make_anyone_get_a_second_email(
-    smtp_server, tmp_path: Path
+    smtp_server, tmp_path: Path, data_folder: Path
 ) -> None:
     mailbox = Mailbox()
     settings = smtp_server(mailbox, auth_require_tls=False)
@@ -196,40 +197,65 @@ def test_another_list_in_the_same_folder_does_not_make_anyone_get_a_second_email
         "1 handout made" in output
     )  # the manifest no longer vouched for the file, so it was remade
     assert manifest(out)["2"]["delivered"] == "emailed"
-    assert (out / "deliveries.sqlite3").stat().st_mode & 0o777 == 0o600
+    assert (data_folder / "records.sqlite3").stat().st_mode & 0o777 == 0o600
 
 
-def test_an_unreadable_delivery_log_stops_the_batch_before_anything_is_made(
+def test_an_unreadable_old_delivery_record_stops_the_batch_before_anything_is_made(
     smtp_server, tmp_path: Path
 ) -> None:
     settings = smtp_server(Mailbox(), auth_require_tls=False)
     patients = write_csv(tmp_path / "day.csv", ["Ana Silva,2026-11-22,micropenning,a@example.com"])
     out = tmp_path / "out"
     out.mkdir()
-    (out / "deliveries.csv").write_bytes(b"time,output,delivered\n\xff\n")  # an old log
+    (out / "deliveries.sqlite3").write_bytes(b"not a database at all" * 100)  # an old record
     args = ["batch", str(patients), "-o", str(out), "--email"]
     result = CliRunner().invoke(main, args, env=smtp_env(settings))
     assert result.exit_code == 1
-    assert "deliveries.csv: cannot be read" in result.output
+    assert "deliveries.sqlite3: cannot be read" in result.output
     assert "Traceback" not in result.output
     assert not list(out.glob("*.pdf"))
 
 
-def test_a_log_from_an_earlier_version_is_carried_over_once(smtp_server, tmp_path: Path) -> None:
+def _old_folder_record(out: Path, state: str) -> None:
+    """A folder's deliveries.sqlite3 as earlier versions wrote it."""
+    db = sqlite3.connect(out / "deliveries.sqlite3")
+    db.execute(
+        "CREATE TABLE deliveries (channel TEXT, recipient TEXT, patient TEXT, clinic TEXT,"
+        " protocol TEXT, procedure_date TEXT, occurrence INTEGER, state TEXT,"
+        " inputs_sha256 TEXT, output TEXT, time TEXT)"
+    )
+    db.execute(
+        "INSERT INTO deliveries VALUES ('emailed', 'ana@example.com', 'Ana Silva',"
+        " 'harbourside', 'micropenning', '2026-11-23', 1, ?, '', 'x.pdf',"
+        " '2026-11-23T09:00:00+00:00')",
+        (state,),
+    )
+    db.commit()
+    db.close()
+
+
+def test_a_folder_record_from_an_earlier_version_is_carried_over_once(
+    smtp_server, tmp_path: Path, data_folder: Path
+) -> None:
     mailbox = Mailbox()
     settings = smtp_server(mailbox, auth_require_tls=False)
-    monday = write_csv(tmp_path / "mon.csv", ["Ana Silva,2026-11-23,micropenning,ana@example.com"])
+    monday = write_csv(
+        tmp_path / "mon.csv",
+        [
+            "Ana Silva,2026-11-23,micropenning,ana@example.com",
+            "Bo Chen,2026-11-23,micropenning,bo@example.com",
+        ],
+    )
     out = tmp_path / "out"
     out.mkdir()
-    output = "harbourside_micropenning_2026-11-23_ana-silva.pdf"
-    (out / "deliveries.csv").write_text(
-        f"time,output,delivered\n2026-11-23T09:00:00+00:00,{output},emailed\n", encoding="utf-8"
-    )
+    _old_folder_record(out, "done")
     env = smtp_env(settings)
 
     run_batch(monday, out, env, "--email")
-    (out / "deliveries.csv").unlink()  # carried over: the records no longer need it
-    run_batch(monday, out, env, "--email")
+    (out / "deliveries.sqlite3").unlink()  # carried over: the ledger no longer needs it
+    run_batch(monday, tmp_path / "elsewhere", env, "--email")
 
-    assert mailbox.received == []
-    assert manifest(out)["2"]["delivered"] == "emailed"
+    assert [e.rcpt_tos for e in mailbox.received] == [["bo@example.com"]]
+    assert manifest(tmp_path / "elsewhere")["2"]["delivered"] == "emailed"
+    db = sqlite3.connect(data_folder / "records.sqlite3")
+    assert db.execute("SELECT count(*) FROM imported").fetchone()[0] == 1

@@ -8,7 +8,6 @@ these tests are quick; tests/batch/test_day_list.py runs whole batches.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
@@ -18,27 +17,16 @@ from hypothesis import strategies as st
 from handouts.batch.outcome import RowStatus
 from handouts.batch.plan import BadRow, Job, plan_rows
 from handouts.batch.rows import read_rows
-from handouts.content.bundled import BUNDLED_ROOT
 from handouts.content.import_profiles import ImportProfile
 from handouts.content.store import CachedContentStore, ContentStore
 from handouts.content.validate import validate_root
 from handouts.errors import InputError
+from tests.support.content import seed_root
 
 EXPORTS = Path(__file__).parent / "exports"
 TODAY = dt.date(2026, 11, 23)
 # The exports' services are read against the two seed protocols only, so a
 # protocol added to the bundled library later cannot change what they expect.
-SEED_PROTOCOLS = ("microneedling", "micropenning")
-
-
-def seed_root(folder: Path) -> Path:
-    """A content root with the bundled clinics, import profiles and the seed protocols."""
-    for name in ("branding", "imports"):
-        shutil.copytree(BUNDLED_ROOT / name, folder / name)
-    (folder / "protocols").mkdir()
-    for protocol in SEED_PROTOCOLS:
-        shutil.copy(BUNDLED_ROOT / "protocols" / f"{protocol}.yaml", folder / "protocols")
-    return folder
 
 
 @pytest.fixture(scope="module")

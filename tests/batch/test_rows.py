@@ -16,7 +16,7 @@ from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import CachedContentStore as CachedContent
 from handouts.deliver.files import default_filename
 from handouts.errors import InputError, NotFound
-from tests.copies import copy_content
+from tests.support.content import copy_content
 
 ROWS = [
     ("Jane Doe", "2026-11-22", "microneedling", "", "jane@example.org"),
@@ -115,7 +115,7 @@ Secret Name,2026-11-22,microneeding,
 Secret Name,2026-11-22,microneedling,harbourside-east
 Secret Name,2026-11-22,,
 Good Two,2026-11-22,micropenning,magnolia
-Secret Name,2026-11-22,Botox,harbourside-east
+Secret Name,2026-11-22,Consultation,harbourside-east
 """
 
 

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
-from tests.copies import copy_content
+from tests.support.content import copy_content
 
 # What a spreadsheet in a decimal-comma locale exports: BOM, semicolons, CRLF,
 # columns in its own order and case, extra columns, a padding row at the end.

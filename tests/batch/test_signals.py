@@ -30,7 +30,13 @@ def start_batch(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, Path]:
     temp = tmp_path / "tmp"
     temp.mkdir()
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TMPDIR": str(temp)}
-    command = [sys.executable, str(PROJECT_ROOT / "generate.py"), "batch", str(patients)]
+    command = [
+        sys.executable,
+        str(PROJECT_ROOT / "generate.py"),
+        "batch",
+        str(patients),
+        "--dates-ok",
+    ]
     process = subprocess.Popen(
         [*command, "-o", str(out), "--workers", "2"],
         env=env,

@@ -17,7 +17,8 @@ from tests.pdfcheck import pdf_text
 def test_every_clinic_and_protocol_is_made_and_rerun_skips(tmp_path: Path) -> None:
     content = Content(PROJECT_ROOT)
     out = tmp_path / "stock"
-    result = CliRunner().invoke(main, ["variants", "-o", str(out)], catch_exceptions=False)
+    args = ["variants", "-o", str(out), "--allow-draft"]  # every protocol, drafts included
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     expected = {f"{c}/{p}.pdf" for c in content.clinic_ids() for p in content.protocol_ids()}
     assert len(expected) >= 4
@@ -29,7 +30,7 @@ def test_every_clinic_and_protocol_is_made_and_rerun_skips(tmp_path: Path) -> No
     assert all(r["status"] == "made" for r in rows)
     assert all((out / c).stat().st_mode & 0o777 == 0o700 for c in content.clinic_ids())
 
-    again = CliRunner().invoke(main, ["variants", "-o", str(out)], catch_exceptions=False)
+    again = CliRunner().invoke(main, args, catch_exceptions=False)
     assert f"0 handouts made, {len(expected)} already made and unchanged (" in again.stdout
 
     # The same bytes as `handout PROTOCOL --clinic ID` without patient or date.
@@ -68,7 +69,7 @@ def test_names_people_use_become_ids_in_file_names(tmp_path: Path) -> None:
 
 def test_stock_in_a_translation(tmp_path: Path) -> None:
     out = tmp_path / "stock"
-    args = ["variants", "-o", str(out), "--clinic", "magnolia", "--language", "es"]
+    args = ["variants", "-o", str(out), "--clinic", "magnolia", "--language", "es", "--allow-draft"]
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     made = sorted(str(p.relative_to(out)) for p in out.rglob("*.pdf"))

@@ -18,8 +18,8 @@ from pypdf import PdfReader
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
-from tests.copies import copy_content
 from tests.pdfcheck import pdf_text
+from tests.support.content import copy_content
 
 NAME = "Zoë O'Brien-Núñez <b>&</b> {{7*7}}"
 
@@ -38,7 +38,18 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> None:
     result = runner.invoke(
-        main, ["handout", "microneedling", "--patient", NAME, "--date", "2026-11-22", "-o", "x.pdf"]
+        main,
+        [
+            "handout",
+            "microneedling",
+            "--patient",
+            NAME,
+            "--date",
+            "2026-11-22",
+            "--yes",
+            "-o",
+            "x.pdf",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.strip() == "x.pdf"
@@ -52,7 +63,8 @@ def test_handout_writes_pdf_and_prints_path(runner: CliRunner, in_tmp: Path) -> 
 
 def test_handout_in_spanish(runner: CliRunner, in_tmp: Path) -> None:
     args = ["handout", "micropenning", "--language", "es", "--patient", "José Álvarez"]
-    result = runner.invoke(main, [*args, "--date", "2026-11-23", "-o", "es.pdf"])
+    args += ["--allow-draft"]  # the Spanish translation is a draft
+    result = runner.invoke(main, [*args, "--date", "2026-11-23", "--yes", "-o", "es.pdf"])
     assert result.exit_code == 0, result.output
     text = pdf_text((in_tmp / "es.pdf").read_bytes())
     assert "Paciente José Álvarez Fecha del procedimiento lunes, 23 de noviembre de 2026" in text
@@ -79,6 +91,7 @@ def test_default_output_name_is_safe_and_private(runner: CliRunner, in_tmp: Path
             "../../Zoë /O'Brien",
             "--date",
             "2026-11-22",
+            "--yes",
         ],
     )
     assert result.exit_code == 0, result.output
@@ -114,7 +127,21 @@ def test_pdf_variant_option(runner: CliRunner, in_tmp: Path) -> None:
     assert b"pdfaid:part" in metadata.stream.get_data()
 
 
-EN, EN_ES = ["en"], ["en", "es"]
+DRAFT = {"status": "draft", "detail": "draft, not signed off by a clinician"}
+REVIEWED = {"status": "reviewed", "detail": "reviewed"}
+
+
+def listed(
+    protocol_id: str, title: str, en: dict[str, str], es: dict[str, str] | None = None
+) -> dict[str, object]:
+    approval = {"en": en} if es is None else {"en": en, "es": es}
+    return {
+        "id": protocol_id,
+        "title": title,
+        "languages": list(approval),
+        "draft": en is DRAFT,
+        "approval": approval,
+    }
 
 
 def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
@@ -123,17 +150,17 @@ def test_list_json_is_exact(runner: CliRunner, in_tmp: Path) -> None:
     assert json.loads(result.output) == {
         "root": str(PROJECT_ROOT),
         "protocols": [
-            {"id": "botulinum-toxin", "title": "Anti-wrinkle injection care", "languages": EN},
-            {"id": "dermal-fillers", "title": "Dermal filler care", "languages": EN},
-            {"id": "fractional-laser", "title": "Fractional laser care", "languages": EN},
-            {"id": "ipl-photofacial", "title": "IPL photofacial care", "languages": EN},
-            {"id": "laser-hair-removal", "title": "Laser hair removal care", "languages": EN},
-            {"id": "light-chemical-peel", "title": "Light chemical peel care", "languages": EN},
-            {"id": "medium-chemical-peel", "title": "Medium chemical peel care", "languages": EN},
-            {"id": "microdermabrasion", "title": "Microdermabrasion care", "languages": EN},
-            {"id": "microneedling", "title": "Micro-Needling aftercare", "languages": EN_ES},
-            {"id": "micropenning", "title": "Micropenning aftercare", "languages": EN_ES},
-            {"id": "prp-injections", "title": "PRP injection care", "languages": EN},
+            listed("botulinum-toxin", "Anti-wrinkle injection care", DRAFT),
+            listed("dermal-fillers", "Dermal filler care", DRAFT),
+            listed("fractional-laser", "Fractional laser care", DRAFT),
+            listed("ipl-photofacial", "IPL photofacial care", DRAFT),
+            listed("laser-hair-removal", "Laser hair removal care", DRAFT),
+            listed("light-chemical-peel", "Light chemical peel care", DRAFT),
+            listed("medium-chemical-peel", "Medium chemical peel care", DRAFT),
+            listed("microdermabrasion", "Microdermabrasion care", DRAFT),
+            listed("microneedling", "Micro-Needling aftercare", REVIEWED, DRAFT),
+            listed("micropenning", "Micropenning aftercare", REVIEWED, DRAFT),
+            listed("prp-injections", "PRP injection care", DRAFT),
         ],
         "clinics": [
             {"id": "harbourside", "name": "Harbourside Skin Clinic", "default": True},
@@ -156,8 +183,11 @@ def test_list_plain(runner: CliRunner, in_tmp: Path) -> None:
             "Unknown protocol 'microneedlng'. Did you mean 'microneedling'?",
         ),
         (["handout", "micropenning", "--clinic", "magnolai"], "Did you mean 'magnolia'?"),
-        (["handout", "micropenning", "--date", "11/22/2026"], "not a date written day/month"),
-        (["handout", "micropenning", "--date", "2026-02-30"], "not a real calendar date"),
+        (
+            ["handout", "micropenning", "--date", "11/22/2026", "--yes"],
+            "not a date written day/month",
+        ),
+        (["handout", "micropenning", "--date", "2026-02-30", "--yes"], "not a real calendar date"),
     ],
 )
 def test_user_errors_exit_1_without_traceback(runner, in_tmp, args, message) -> None:

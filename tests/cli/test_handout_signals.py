@@ -39,7 +39,17 @@ def test_a_signal_mid_render_removes_the_temporary_folder(
     target = tmp_path / "a.pdf"
     args = ["--root", str(slow_root), "handout", "micropenning", "--patient", "Ana Silva"]
     process = subprocess.Popen(
-        [sys.executable, "-m", "handouts", *args, "--date", "2026-11-22", "-o", str(target)],
+        [
+            sys.executable,
+            "-m",
+            "handouts",
+            *args,
+            "--date",
+            "2026-11-22",
+            "--yes",
+            "-o",
+            str(target),
+        ],
         env={**os.environ, "TMPDIR": str(temp)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -72,6 +82,7 @@ def test_a_name_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
             b"Ana \xff\xfe",
             "--date",
             "2026-11-22",
+            "--yes",
             "-o",
             str(target),
         ],

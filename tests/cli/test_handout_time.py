@@ -26,14 +26,14 @@ def _html(*args: str) -> tuple[int, str, str]:
 
 
 def test_time_turns_hours_into_clock_times(in_tmp: Path) -> None:
-    code, output, page = _html("--date", "2026-11-22", "--time", "14:30", "-o", "out.html")
+    code, output, page = _html("--date", "2026-11-22", "--yes", "--time", "14:30", "-o", "out.html")
     assert code == 0, output
     assert "Until 6:30 pm on Sunday, November 22:" in page  # 4 hours: no lying down
     assert "For 4 hours after your procedure" not in page
 
 
 def test_without_a_time_hours_are_counted_from_the_procedure(in_tmp: Path) -> None:
-    code, output, page = _html("--date", "2026-11-22", "-o", "out.html")
+    code, output, page = _html("--date", "2026-11-22", "--yes", "-o", "out.html")
     assert code == 0, output
     assert "For 4 hours after your procedure:" in page
 
@@ -46,7 +46,7 @@ def test_time_needs_a_date(in_tmp: Path) -> None:
 
 
 def test_a_bad_time_is_a_user_error(in_tmp: Path) -> None:
-    code, output, _ = _html("--date", "2026-11-22", "--time", "25:00", "-o", "out.html")
+    code, output, _ = _html("--date", "2026-11-22", "--yes", "--time", "25:00", "-o", "out.html")
     assert code == 1
     assert "--time: '25:00' is not a time of day" in output
     assert "Traceback" not in output

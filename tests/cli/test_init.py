@@ -27,7 +27,7 @@ def test_init_writes_a_folder_that_validates_and_makes_a_handout(tmp_path: Path)
 
     out = tmp_path / "sam.pdf"
     args = ["--root", str(folder), "handout", "microneedling", "--patient", "Sam Lee"]
-    handout = runner.invoke(main, [*args, "--date", "2026-11-22", "-o", str(out)])
+    handout = runner.invoke(main, [*args, "--date", "2026-11-22", "--yes", "-o", str(out)])
     assert handout.exit_code == 0, handout.output
     assert "Sam Lee" in pdf_text(out.read_bytes())
 

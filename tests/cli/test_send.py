@@ -8,7 +8,6 @@ import time
 from email import policy
 from pathlib import Path
 from types import SimpleNamespace
-from typing import Any
 
 import pytest
 import trustme
@@ -17,31 +16,19 @@ from click.testing import CliRunner
 
 from handouts.cli import main
 from tests.cups_fixture import CupsQueue, unique_marker
-from tests.deliver.test_mail import (
-    PASSWORD,
-    USER,
-    Mailbox,
-    accept_frontdesk,
-    free_port,
-    smtp_server,
-)
 from tests.pdfcheck import pdf_text
-
-__all__ = ["smtp_server"]  # a fixture, used by name below
+from tests.support.smtp import PASSWORD, Mailbox, accept_frontdesk, free_port, smtp_env
 
 PATIENT_ADDRESS = "patient@example.com"
-BASE_ARGS = ["handout", "micropenning", "--patient", "Zoë O'Brien-Núñez", "--date", "2026-11-22"]
-
-
-def smtp_env(settings: Any, **extra: str) -> dict[str, str]:
-    return {
-        "HANDOUTS_SMTP_HOST": settings.host,
-        "HANDOUTS_SMTP_PORT": str(settings.port),
-        "HANDOUTS_SMTP_USER": USER,
-        "HANDOUTS_SMTP_PASSWORD": PASSWORD,
-        "HANDOUTS_SMTP_SECURITY": "none",
-        **extra,
-    }
+BASE_ARGS = [
+    "handout",
+    "micropenning",
+    "--patient",
+    "Zoë O'Brien-Núñez",
+    "--date",
+    "2026-11-22",
+    "--yes",
+]
 
 
 @pytest.fixture
@@ -198,7 +185,17 @@ def test_eml_needs_an_address(in_tmp: Path) -> None:
 def test_print_reaches_the_cups_pdf_printer(cups_queue: CupsQueue, in_tmp: Path) -> None:
     marker = unique_marker("Printcheck ")
     since = time.time() - 1
-    args = ["handout", "micropenning", "--patient", marker, "--date", "2026-11-22", "-o", "p.pdf"]
+    args = [
+        "handout",
+        "micropenning",
+        "--patient",
+        marker,
+        "--date",
+        "2026-11-22",
+        "--yes",
+        "-o",
+        "p.pdf",
+    ]
     result = CliRunner().invoke(main, [*args, "--print", "--printer", cups_queue.name])
     assert result.exit_code == 0, result.output
     assert "printed: CUPS job" in result.output

@@ -29,6 +29,7 @@ from handouts.content.bundled import BUNDLED_ROOT
 from handouts.content.catalogs import LOCALE_DIR, catalog
 from handouts.content.store import ContentStore
 from handouts.content.templates import css_counter_text, make_environment
+from handouts.deliver.channels import email_context
 from handouts.deliver.mail import render_email
 from handouts.render.page import page_context, resolve_spec
 from tests.conftest import FIXED_DATE
@@ -179,14 +180,10 @@ def test_no_wording_of_page_stylesheet_or_email_escapes_the_catalogs(
         contents and leftover_english(" ".join(contents), ["counter(page)", "counter(pages)"]) == []
     )
 
-    email_context = {
-        "clinic": spec.clinic,
-        "protocol": spec.protocol,
-        "patient_name": spec.patient_name,
-        "procedure_date_text": FIXED_DATE.isoformat() if kind != "blank" else None,
-        "direction": "ltr",
-    }
-    subject, text_body, html_body = render_email(environment, email_context)
+    # The email sees the page's context and a few things of its own (channels.email_context).
+    mail = {**email_context(spec, kind != "blank"), **context}
+    mail["procedure_date_text"] = FIXED_DATE.isoformat() if kind != "blank" else None
+    subject, text_body, html_body = render_email(environment, mail)
     body = ReadableText()
     body.feed(html_body)
     assert leftover_english(" ".join([subject, text_body, *body.parts]), data) == []

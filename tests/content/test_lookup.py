@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from handouts.content.lookup import Ambiguous, Known, find, name_key
+from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
+from handouts.content.lookup import Ambiguous, Known, find, name_key, without_qualifier
 from handouts.content.store import ContentStore
 from handouts.content.validate import validate_root
 from handouts.errors import NotFound
@@ -132,3 +133,27 @@ def test_a_store_refuses_a_title_two_protocols_share(content_copy: ContentStore)
     assert "'microneedling' (Micro-Needling aftercare)" in str(refused.value)
     assert "'microneedling-body' (Micro-Needling aftercare)" in str(refused.value)
     assert content_copy.protocol("microneedling-body").id == "microneedling-body"
+
+
+@pytest.mark.parametrize(
+    ("service", "protocol"),
+    [
+        ("Botox", "botulinum-toxin"),
+        ("BOTOX - Forehead", "botulinum-toxin"),
+        ("Botox (20 units)", "botulinum-toxin"),
+        ("Dermal Fillers", "dermal-fillers"),
+        ("PRP", "prp-injections"),
+        ("IPL Photofacial", "ipl-photofacial"),
+        ("Micro-Needling", "microneedling"),
+        ("Pen microneedling", "micropenning"),
+    ],
+)
+def test_names_as_booking_systems_spell_them(service: str, protocol: str) -> None:
+    assert ContentStore(PROJECT_ROOT).protocol_id_for(service) == protocol
+
+
+def test_a_qualifier_never_turns_an_unknown_service_into_a_guess() -> None:
+    with pytest.raises(NotFound):
+        ContentStore(PROJECT_ROOT).protocol_id_for("Consultation - Botox")
+    assert without_qualifier("Botox - Forehead") == "Botox"
+    assert without_qualifier("(none)") == "(none)"

@@ -1,4 +1,4 @@
-"""The README's "Adding a protocol" example is a valid protocol that renders as it says."""
+"""The protocol writer's guide: its example is a valid protocol that renders as it says."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ from handouts.content.store import ContentStore
 from handouts.content.validate import validate_root
 from handouts.render.page import render_html, resolve_spec
 
+GUIDE = BUNDLED_ROOT / "docs"
+
 
 def _readme_example() -> str:
-    readme = (BUNDLED_ROOT / "README.md").read_text("utf-8")
-    section = readme[readme.index("## Adding a protocol") :]
-    section = section[: section.index("\n## ", 1)]
-    match = re.search(r"```yaml\n(.*?)```", section, re.S)
+    guide = (GUIDE / "manager" / "protocols.md").read_text("utf-8")
+    match = re.search(r"```yaml\n(.*?)```", guide, re.S)
     assert match, "the section has no yaml example"
     return match.group(1)
 
@@ -29,7 +29,7 @@ def test_the_readme_example_validates_and_renders(content_copy: ContentStore) ->
         content_copy, "peel", "harbourside", "A", dt.date(2026, 11, 22), dt.time(14, 30)
     )
     page = html.unescape(render_html(spec))
-    # The sentences the README quotes are what the page says.
+    # The sentences the guide quotes are what the page says.
     assert "From Thursday 12 November 2026 to Wednesday 2 December 2026:</strong> Stay out" in page
     assert "Until 2:30 pm on Monday 23 November, or up to 2:30 pm on Tuesday 24 November:" in page
     assert "Draft: not yet reviewed by your clinic" in page

@@ -30,7 +30,7 @@ def run(root: Path, *args: str) -> tuple[int, str]:
 
 def make_and_save_email(root: Path, target: Path, eml: Path) -> tuple[int, str]:
     """A dated handout saved to ``target`` with its email written to ``eml``."""
-    args = ["--date", "2026-11-22", "-o", str(target)]
+    args = ["--date", "2026-11-22", "--yes", "-o", str(target)]
     return run(root, *HANDOUT, *args, "--email", "ana@example.com", "--eml", str(eml))
 
 

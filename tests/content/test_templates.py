@@ -13,7 +13,7 @@ from handouts.content.templates import search_folders, template_environment
 from handouts.errors import ResourceRefused
 from handouts.render.page import render_html, resolve_spec
 from tests.conftest import FIXED_DATE
-from tests.copies import copy_content
+from tests.support.content import copy_content
 
 
 def write(path: Path, text: str) -> Path:

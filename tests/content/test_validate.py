@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
-from handouts.content.readability import reading_grade, text_grade
+from handouts.content.readability import reading_grade, sentence_count, text_grade
 from handouts.content.schema import SCHEMAS, schema_text
 from handouts.content.store import ContentStore as Content
 from handouts.content.validate import validate_root
-from tests.copies import copy_content
+from tests.support.content import copy_content
 
 
 def _run(*args: str) -> tuple[int, str]:
@@ -64,6 +64,13 @@ def test_grade_rises_with_harder_text() -> None:
     assert text_grade(easy) < 4
     assert text_grade(hard) > 14
     assert text_grade("") == 0
+
+
+def test_sentences_are_not_split_at_abbreviations() -> None:
+    # "Call Dr." is a run of two words: it adds no sentence of its own.
+    assert sentence_count("Call Dr. Patel if it hurts. Use a mild cream twice a day.") == 2
+    assert sentence_count("Rest today. Drink water. Sleep well tonight please.") == 1
+    assert sentence_count("") == 1
 
 
 def _small_root(tmp_path: Path) -> Path:

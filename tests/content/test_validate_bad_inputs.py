@@ -2,13 +2,12 @@
 
 Each case is one broken file (a protocol, or a clinic folder) next to a
 ``.expected`` file listing the messages, one per line, with paths relative to
-tests/bad_inputs/. Run with UPDATE_TESTDATA=1 to rewrite the expected files
+tests/bad_inputs/. Run pytest with --update-golden to rewrite the expected files
 after a deliberate wording change, then review the diff.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from handouts.errors import ContentError
 BAD = Path(__file__).parent.parent / "bad_inputs"
 PROTOCOL_CASES = sorted(p.stem for p in (BAD / "protocols").glob("*.yaml"))
 BRANDING_CASES = sorted(p.name for p in (BAD / "branding").iterdir() if p.is_dir())
-UPDATE = bool(os.environ.get("UPDATE_TESTDATA"))
 
 
 def _problems(load: Callable[[Path], object], target: Path) -> list[str]:
@@ -31,23 +29,23 @@ def _problems(load: Callable[[Path], object], target: Path) -> list[str]:
     return [problem.replace(f"{BAD}/", "") for problem in caught.value.problems]
 
 
-def _compare(problems: list[str], expected_file: Path) -> None:
-    if UPDATE:
+def _compare(problems: list[str], expected_file: Path, update: bool) -> None:
+    if update:
         expected_file.write_text("\n".join(problems) + "\n", encoding="utf-8")
     expected = expected_file.read_text(encoding="utf-8").splitlines()
     assert problems == expected
 
 
 @pytest.mark.parametrize("case", PROTOCOL_CASES)
-def test_broken_protocol(case: str) -> None:
+def test_broken_protocol(case: str, update_golden: bool) -> None:
     problems = _problems(load_protocol, BAD / "protocols" / f"{case}.yaml")
-    _compare(problems, BAD / "protocols" / f"{case}.expected")
+    _compare(problems, BAD / "protocols" / f"{case}.expected", update_golden)
 
 
 @pytest.mark.parametrize("case", BRANDING_CASES)
-def test_broken_branding(case: str) -> None:
+def test_broken_branding(case: str, update_golden: bool) -> None:
     problems = _problems(load_branding, BAD / "branding" / case)
-    _compare(problems, BAD / "branding" / f"{case}.expected")
+    _compare(problems, BAD / "branding" / f"{case}.expected", update_golden)
 
 
 def test_every_case_has_expected_messages() -> None:

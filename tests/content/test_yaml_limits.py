@@ -95,7 +95,17 @@ def test_a_date_no_procedure_could_have_is_a_clear_error(date: str) -> None:
 
 
 def test_an_empty_date_is_an_error_not_an_undated_handout(tmp_path: Path) -> None:
-    args = ["handout", "micropenning", "--patient", "Ana", "--date", "", "-o", str(tmp_path / "a")]
+    args = [
+        "handout",
+        "micropenning",
+        "--patient",
+        "Ana",
+        "--date",
+        "",
+        "--yes",
+        "-o",
+        str(tmp_path / "a"),
+    ]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1
     assert "--date: '' is not a date" in result.output

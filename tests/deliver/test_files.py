@@ -15,7 +15,7 @@ from handouts.cli import main
 from handouts.deliver.files import default_filename, patient_slug, write_atomic
 from handouts.errors import InputError
 
-HANDOUT = ["handout", "micropenning", "--patient", "Ana Silva", "--date", "2026-11-22"]
+HANDOUT = ["handout", "micropenning", "--patient", "Ana Silva", "--date", "2026-11-22", "--yes"]
 
 
 @pytest.fixture

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import email.utils
 import gettext
 import re
-import socket
-import ssl
 import stat
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import default as default_policy
@@ -19,134 +17,20 @@ from typing import Any
 
 import jinja2
 import pytest
-import trustme
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP as SMTPServer
-from aiosmtpd.smtp import AuthResult, Envelope, LoginPassword, Session
-from weasyprint import HTML
 
 from handouts.content.templates import make_environment
 from handouts.deliver.mail import SmtpSettings, build_message, render_email, send_message, write_eml
 from handouts.errors import DeliveryError, InputError
+from tests.support.smtp import (
+    PASSWORD,
+    PATIENT,
+    USER,
+    Mailbox,
+    free_port,
+    refuse_everyone,
+)
 
 TEMPLATES = Path(__file__).resolve().parent.parent.parent / "templates"
-PASSWORD = "Hunter2-very-secret-pw"
-USER = "frontdesk"
-PATIENT = "patient@example.org"
-
-
-# --- a real SMTP server ------------------------------------------------------
-
-
-@dataclass
-class Mailbox:
-    """An aiosmtpd handler that keeps what it receives and can be told to refuse."""
-
-    refuse_recipients: set[str] = field(default_factory=set)
-    temporary_failures: int = 0
-    dropped_connections: int = 0  # dropped at RCPT, before any message data
-    permanent_failure: str | None = None
-    data_attempts: int = 0
-    rcpt_attempts: int = 0
-    received: list[Envelope] = field(default_factory=list)
-
-    async def handle_RCPT(
-        self, server: SMTPServer, session: Session, envelope: Envelope, address: str, options: Any
-    ) -> str:
-        self.rcpt_attempts += 1
-        if self.rcpt_attempts <= self.dropped_connections:
-            server.transport.close()
-            return "250 never heard"
-        if address in self.refuse_recipients:
-            return "550 5.1.1 No such mailbox here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        self.data_attempts += 1
-        if self.data_attempts <= self.temporary_failures:
-            return "451 4.3.0 Try again later"
-        if self.permanent_failure:
-            return self.permanent_failure
-        self.received.append(envelope)
-        return "250 Message accepted"
-
-    def only_message(self) -> EmailMessage:
-        assert len(self.received) == 1
-        raw = self.received[0].original_content or self.received[0].content
-        return BytesParser(policy=default_policy).parsebytes(raw)
-
-
-def accept_frontdesk(
-    server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, data: Any
-) -> AuthResult:
-    ok = isinstance(data, LoginPassword) and data == (USER.encode(), PASSWORD.encode())
-    # handled=False: the server answers a refusal with 535 itself, as real servers do;
-    # with the default it says nothing and the client waits until its deadline.
-    return AuthResult(success=ok, handled=False)
-
-
-def refuse_everyone(
-    server: SMTPServer, session: Session, envelope: Envelope, mechanism: str, data: Any
-) -> AuthResult:
-    return AuthResult(success=False, handled=False)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def tls() -> SimpleNamespace:
-    """A throwaway CA with a certificate for 127.0.0.1, and a client context trusting it."""
-    ca = trustme.CA()
-    server_cert = ca.issue_cert("127.0.0.1", "localhost")
-    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    server_cert.configure_cert(server)
-    client = ssl.create_default_context()
-    ca.configure_trust(client)
-    return SimpleNamespace(server=server, client=client)
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[Any]:
-    """Starts an aiosmtpd server with the given options; stops all of them afterwards."""
-    started: list[Controller] = []
-
-    def start(mailbox: Mailbox, **options: Any) -> SmtpSettings:
-        options.setdefault("authenticator", accept_frontdesk)
-        controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
-        controller.start()
-        started.append(controller)
-        return SmtpSettings(
-            host="127.0.0.1", port=controller.port, user=USER, password=PASSWORD, security="none"
-        )
-
-    yield start
-    for controller in started:
-        controller.stop()
-
-
-@pytest.fixture(scope="module")
-def pdf() -> bytes:
-    return HTML(string="<h1>Aftercare</h1><p>pdf-marker-4711</p>").write_pdf()
-
-
-@pytest.fixture
-def message(pdf: bytes) -> EmailMessage:
-    return build_message(
-        sender="info@harbour-skin.example",
-        sender_name="Harbour Skin Clinic",
-        recipient=PATIENT,
-        subject="Your aftercare instructions from Harbour Skin Clinic",
-        text_body="Dear Ana,\nyour handout is attached.\n",
-        html_body="<p>Dear Ana,<br>your handout is <b>attached</b>.</p>",
-        pdf=pdf,
-        attachment_name="Aftercare - Microneedling.pdf",
-        reply_to="frontdesk@harbour-skin.example",
-    )
 
 
 def starttls(settings: SmtpSettings) -> SmtpSettings:
@@ -471,71 +355,58 @@ def env() -> jinja2.Environment:
     return make_environment(TEMPLATES, None, gettext.NullTranslations())
 
 
-def clinic(**overrides: Any) -> SimpleNamespace:
-    values = {
-        "name": "Harbour Skin Clinic",
-        "phone": "555-0100",
-        "email": "info@harbour-skin.example",
-        "website": "https://harbour-skin.example",
-        "after_hours": "555-0199",
-    }
-    return SimpleNamespace(**(values | overrides))
+def email_for(
+    patient: str | None = "Ana García",
+    date: dt.date | None = dt.date(2025, 3, 3),
+    clinic: dict[str, Any] | None = None,
+    procedure: str | None = None,
+) -> dict[str, Any]:
+    """The email templates' context for a real bundled handout, changed where a test says."""
+    from handouts.content.bundled import BUNDLED_ROOT
+    from handouts.content.store import ContentStore
+    from handouts.deliver.channels import email_context
+    from handouts.render.page import resolve_spec
+
+    spec = resolve_spec(ContentStore(BUNDLED_ROOT), "microneedling", "magnolia", patient, date)
+    changes: dict[str, Any] = {"clinic": spec.clinic.model_copy(update=clinic or {})}
+    if procedure is not None:
+        changes["protocol"] = spec.protocol.model_copy(update={"procedure": procedure})
+    spec = dataclasses.replace(spec, **changes)
+    return email_context(spec, has_calendar=date is not None)
 
 
 def test_email_templates_use_the_context(env: jinja2.Environment) -> None:
-    subject, text, html = render_email(
-        env,
-        {
-            "clinic": clinic(),
-            "protocol": SimpleNamespace(procedure="Microneedling", language="en"),
-            "patient_name": "Ana García",
-            "procedure_date_text": "March 3, 2025",
-            "direction": "ltr",
-        },
-    )
+    subject, text, html = render_email(env, email_for())
 
-    assert subject == "Your aftercare instructions from Harbour Skin Clinic"
+    assert subject == "Your aftercare instructions from Magnolia Dermatology & Laser"
     assert "\n" not in subject
     for body in (text, html):
         assert "Ana García" in body
-        assert "Microneedling" in body
-        assert "March 3, 2025" in body
-        assert "555-0100" in body
-        assert "555-0199" in body
-        assert "https://harbour-skin.example" in body
+        assert "Micro-Needling" in body
+        assert "Monday, March 3, 2025" in body
+        assert "(555) 010-2743" in body
+        assert "after-hours message" in body
+        assert "magnolia-derm.example" in body
+        assert "calendar file" in body
+    assert 'href="tel:5550102743"' in html
 
 
 def test_email_templates_without_patient_or_optional_clinic_details(
     env: jinja2.Environment,
 ) -> None:
-    _, text, html = render_email(
-        env,
-        {
-            "clinic": clinic(website=None, after_hours=None),
-            "protocol": SimpleNamespace(procedure="Chemical peel", language="en"),
-            "patient_name": None,
-            "procedure_date_text": None,
-            "direction": "ltr",
-        },
-    )
+    context = email_for(None, None, {"website": None, "after_hours": None})
+    _, text, html = render_email(env, context)
 
     assert text.startswith("Hello,")
     assert "None" not in text
     assert "None" not in html
     assert "procedure on" not in text
+    assert "calendar file" not in text
 
 
 def test_patient_names_are_text_not_templates(env: jinja2.Environment) -> None:
-    _, text, html = render_email(
-        env,
-        {
-            "clinic": clinic(name="Harbour & Co"),
-            "protocol": SimpleNamespace(procedure="Peel <b>", language="en"),
-            "patient_name": "{{7*7}} <b>",
-            "procedure_date_text": None,
-            "direction": "ltr",
-        },
-    )
+    context = email_for("{{7*7}} <b>", None, {"name": "Harbour & Co"}, "Peel <b>")
+    _, text, html = render_email(env, context)
 
     assert "Dear {{7*7}} <b>," in text
     assert "Dear <bdi>{{7*7}} &lt;b&gt;</bdi>," in html
@@ -549,15 +420,8 @@ def test_a_multiline_subject_template_becomes_one_line(tmp_path: Path) -> None:
     override.mkdir()
     (override / "subject.txt").write_text("Aftercare\nfrom {{ clinic.name }}\n")
     env = make_environment(TEMPLATES, tmp_path, gettext.NullTranslations())
-    context = {
-        "clinic": clinic(),
-        "protocol": SimpleNamespace(procedure="Peel", language="en"),
-        "patient_name": None,
-        "procedure_date_text": None,
-        "direction": "ltr",
-    }
 
-    subject, _, _ = render_email(env, context)
+    subject, _, _ = render_email(env, email_for(clinic={"name": "Harbour Skin Clinic"}))
 
     assert subject == "Aftercare from Harbour Skin Clinic"
 
@@ -594,10 +458,10 @@ def test_spanish_handout_email_is_spanish_throughout(smtp_server: Any) -> None:
     text = received.get_body(("plain",)).get_content().replace("\r\n", "\n")
     html = received.get_body(("html",)).get_content()
     assert text.startswith("Hola, José Álvarez:\n")
-    assert "(procedimiento del lunes, 23 de noviembre de 2026)" in text
+    assert "(procedimiento el lunes, 23 de noviembre de 2026)" in text
     assert "Saludos cordiales," in text and "Kind regards" not in text
     assert '<html lang="es" dir="ltr">' in html and "<bdi>José Álvarez</bdi>" in html
-    assert "Fuera del horario de atención: llame a nuestra consulta" in text
+    assert "llame a nuestra consulta y siga las indicaciones" in text
     attachment = next(received.iter_attachments())
     assert attachment.get_filename() == (
         "Cuidados posteriores de Micropenning - Magnolia Dermatology & Laser.pdf"

@@ -23,20 +23,7 @@ from click.testing import CliRunner
 from handouts.cli import main
 from handouts.deliver.mail import DEFAULT_TIMEOUT, SmtpSettings, send_message
 from handouts.errors import DeliveryError, MaybeDelivered
-from tests.cli.test_send import smtp_env
-from tests.deliver.test_mail import PASSWORD, USER, Mailbox, message, pdf, smtp_server
-
-__all__ = ["message", "pdf", "smtp_server"]  # fixtures, used by name below
-
-
-class StoresThenDrops(Mailbox):
-    """Keeps the message, then hangs up instead of saying 250."""
-
-    async def handle_DATA(self, server: SMTPServer, session: Session, envelope: Envelope) -> str:
-        self.data_attempts += 1
-        self.received.append(envelope)
-        server.transport.close()
-        return "250 never heard"
+from tests.support.smtp import PASSWORD, USER, Mailbox, StoresThenDrops, smtp_env
 
 
 class StoresThenStalls(Mailbox):
@@ -167,7 +154,7 @@ def test_handout_tells_the_user_the_email_may_have_been_sent(
     mailbox = StoresThenDrops()
     env = smtp_env(smtp_server(mailbox, auth_require_tls=False))
     target = tmp_path / "a.pdf"
-    args = ["handout", "micropenning", "--patient", "Ana Silva", "--date", "2026-11-22"]
+    args = ["handout", "micropenning", "--patient", "Ana Silva", "--date", "2026-11-22", "--yes"]
     result = CliRunner().invoke(
         main, [*args, "-o", str(target), "--email", "a@example.com"], env=env
     )

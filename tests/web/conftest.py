@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.deliver.test_mail import Mailbox
+from tests.support.smtp import Mailbox
 from tests.web.server import (
     MANAGER,
     PASSWORD,
@@ -69,6 +69,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, smtp: Smtp) -> Iterator[Ser
         "HANDOUTS_SMTP_HOST": "127.0.0.1",
         "HANDOUTS_SMTP_PORT": str(smtp.port),
         "HANDOUTS_SMTP_SECURITY": "none",
+        # The tests stand in for a proxy on 127.0.0.1, each with its own client address.
+        "HANDOUTS_TRUSTED_PROXY": "127.0.0.1",
     }
     running = start_server(data, base / "server.log", environ)
     try:

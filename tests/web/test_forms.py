@@ -54,8 +54,8 @@ def test_a_procedure_time_gives_the_command_lines_pdf(server: Server, tmp_path: 
     target = tmp_path / "cli.pdf"
     subprocess.run(
         [sys.executable, "-m", "handouts", "handout", "light-chemical-peel", "--clinic",
-         "harbourside", "--patient", "Timed Patient", "--date", "2026-11-22", "--time", "14:30",
-         "-o", str(target)],
+         "harbourside", "--patient", "Timed Patient", "--date", "2026-11-22", "--yes",
+         "--time", "14:30", "-o", str(target)],
         check=True, capture_output=True,
     )  # fmt: skip
     assert made.content == target.read_bytes()
@@ -91,7 +91,7 @@ def test_the_language_field_gives_the_command_lines_spanish_pdf(
     target = tmp_path / "cli.pdf"
     subprocess.run(
         [sys.executable, "-m", "handouts", "handout", "micropenning", "--clinic", "magnolia",
-         "--patient", "José Álvarez", "--date", "2026-11-23", "--language", "es",
+         "--patient", "José Álvarez", "--date", "2026-11-23", "--yes", "--language", "es",
          "-o", str(target)],
         check=True, capture_output=True,
     )  # fmt: skip

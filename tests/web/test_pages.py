@@ -192,15 +192,20 @@ def test_history_shows_what_was_done_today_and_emails_again(
     sign_in(page, MANAGER)
     page.get_by_role("link", name="History").click()
     row = page.locator("tr", has_text="History Patient").first
-    assert "emailed to history.patient@example.org" in row.inner_text()
     assert STAFF in row.inner_text()
+    row.get_by_role("link", name="History Patient").click()
+    done = page.locator("table.deliveries tbody tr")
+    assert "Email to history.patient@example.org" in done.first.inner_text()
+    assert "emailed" in done.first.inner_text()
     before = len(smtp.box.received)
-    row.get_by_role("button", name="Email again").click()
-    assert page.locator(".outcome").inner_text() == "Emailed to history.patient@example.org."
+    page.get_by_role("button", name="Email again to history.patient@example.org").first.click()
+    assert page.locator(".outcome").inner_text() == (
+        "Emailed again to history.patient@example.org, as first given."
+    )
     assert len(smtp.box.received) == before + 1
     assert smtp.box.received[-1].rcpt_tos == ["history.patient@example.org"]
-    newest = page.locator("tbody tr").first
-    assert "emailed to history.patient@example.org" in newest.inner_text()
+    newest = page.locator("table.deliveries").first.locator("tbody tr").last
+    assert "again" in newest.inner_text()
     assert MANAGER in newest.inner_text()
 
 

@@ -9,20 +9,48 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from ...batch.outcome import RowStatus
-from ...deliver.printing import known_printers
+from ... import service
+from ...content.store import ContentStore
 from ...errors import HandoutError
 from ..batches import BatchRun
-from .common import MAX_UPLOAD, checked_form, page, signed_in, text, web
+from ..choices import choices
+from ..users import User
+from .common import (
+    MAX_UPLOAD,
+    ClinicRefused,
+    check_clinic,
+    checked_form,
+    page,
+    signed_in,
+    text,
+    web,
+)
 
 
-def _run(request: Request) -> BatchRun:
+def _run(request: Request, user: User) -> BatchRun:
     run = web(request).batches.get(request.path_params["token"])
     if run is None:
         raise HTTPException(
             404, "There is no such list (the server may have restarted). Upload the CSV again."
         )
+    if _foreign_rows(run, user):
+        raise ClinicRefused
     return run
+
+
+def _clinics(store: ContentStore, user: User) -> dict[str, object]:
+    offered = choices(store)  # a clinic whose file is broken is left out, and named
+    usable = [clinic for clinic in offered.clinics if user.may_use(clinic.id)]
+    return {
+        "clinics": usable,
+        "default_clinic": offered.default_clinic,
+        "unusable": [u for u in offered.unusable if u.kind == "clinic" and user.may_use(u.id)],
+    }
+
+
+def _foreign_rows(run: BatchRun, user: User) -> list[int]:
+    """Rows of the list for clinics this user is not limited to."""
+    return sorted(job.row for job in run.plan.jobs if not user.may_use(job.clinic_id))
 
 
 async def upload_form(request: Request) -> Response:
@@ -33,8 +61,8 @@ async def upload_form(request: Request) -> Response:
         "batch_upload.html",
         current,
         user,
-        clinics=store.clinics(),
-        default_clinic=store.default_clinic_id,
+        200,
+        **_clinics(store, user),
         profiles=store.import_profile_ids(),
         problem="",
     )
@@ -44,8 +72,10 @@ async def upload(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
     form = await checked_form(request, current)
     store = web(request).store
+    check_clinic(user, text(form, "clinic") or store.default_clinic_id)
     upload = form.get("csv")
     problem = ""
+    status = 422
     data = b""
     if not isinstance(upload, UploadFile) or not upload.filename:
         problem = "Choose the CSV file your booking system exported, then press Check the list."
@@ -65,15 +95,26 @@ async def upload(request: Request) -> Response:
         except HandoutError as error:
             problem = f"The list could not be read: {error}"
         else:
-            return RedirectResponse(f"/batch/{run.token}", status_code=303)
+            foreign = _foreign_rows(run, user)
+            if not foreign:
+                return RedirectResponse(f"/batch/{run.token}", status_code=303)
+            which = (
+                f"Row {foreign[0]} is for a clinic"
+                if len(foreign) == 1
+                else f"Rows {', '.join(str(row) for row in foreign)} are for clinics"
+            )
+            problem = (
+                f"{which} your account does not cover, so nothing was made. "
+                "Take them out of the file, or ask a manager of that clinic."
+            )
+            status = 403
     return page(
         request,
         "batch_upload.html",
         current,
         user,
-        422,
-        clinics=store.clinics(),
-        default_clinic=store.default_clinic_id,
+        status,
+        **_clinics(store, user),
         profiles=store.import_profile_ids(),
         problem=problem,
     )
@@ -81,9 +122,9 @@ async def upload(request: Request) -> Response:
 
 async def show(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
-    run = _run(request)
+    run = _run(request, user)
     not_made = {bad.row: bad for bad in run.plan.bad_rows}
-    failed = sum(1 for bad in not_made.values() if bad.status is RowStatus.FAILED)
+    failed = sum(1 for bad in not_made.values() if bad.status is service.RowStatus.FAILED)
     outcomes = {o.row: o for o in run.summary.outcomes} if run.summary else {}
     return page(
         request,
@@ -96,15 +137,15 @@ async def show(request: Request) -> Response:
         without=len(not_made) - failed,
         outcomes=outcomes,
         good=len(run.plan.jobs),
-        printers=known_printers(),
-        RowStatus=RowStatus,
+        printers=service.known_printers(),
+        RowStatus=service.RowStatus,
     )
 
 
 async def start(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
     form = await checked_form(request, current)
-    run = _run(request)
+    run = _run(request, user)
     what = text(form, "action")
     web(request).batches.start(
         run,
@@ -117,14 +158,14 @@ async def start(request: Request) -> Response:
 
 
 async def progress(request: Request) -> Response:
-    signed_in(request, manager=True)
-    run = _run(request)
+    _, user = signed_in(request, manager=True)
+    run = _run(request, user)
     return JSONResponse({"done": run.done, "total": run.total, "running": run.running})
 
 
 async def download_zip(request: Request) -> Response:
-    signed_in(request, manager=True)
-    run = _run(request)
+    _, user = signed_in(request, manager=True)
+    run = _run(request, user)
     if run.running or run.summary is None:
         raise HTTPException(409, "The list is not made yet; wait for the progress bar to finish.")
     data = await run_in_threadpool(run.zip_bytes)

@@ -32,20 +32,42 @@ class FormRefused(Exception):
     """A form without the right CSRF token: stale, or not from our own page."""
 
 
+class ClinicRefused(Exception):
+    """Signed in, but this user is limited to other clinics."""
+
+
+def check_clinic(user: User, clinic_id: str) -> None:
+    """Refuse (403) a clinic the user is not limited to; an empty id is the default clinic."""
+    if clinic_id and not user.may_use(clinic_id):
+        raise ClinicRefused
+
+
 def web(request: Request) -> Web:
-    return request.app.state.web
+    shared: Web = request.app.state.web
+    return shared
 
 
-def session(request: Request) -> Session | None:
-    return web(request).cookies.read(request)
+def session(request: Request, *, touch: bool = False) -> Session | None:
+    """This browser's session, None without a valid cookie.
+
+    A cookie whose server-side session has ended (signed out, expired, user
+    removed or given a new password) reads as not signed in, whatever it says.
+    Only ``touch`` counts the request as use for the idle limit: sign-in
+    pages never keep a session alive.
+    """
+    cookie = web(request).cookies.read(request)
+    if cookie is None:
+        return None
+    user = web(request).sessions.user_of(cookie.sid, touch=touch) if cookie.sid else None
+    return Session(user, cookie.csrf, cookie.sid if user else None)
 
 
 def signed_in(request: Request, *, manager: bool = False) -> tuple[Session, User]:
-    current = session(request)
+    current = session(request, touch=True)
     if current is None or current.user is None:
         raise SignInNeeded
     user = web(request).users.get(current.user)
-    if user is None:  # removed since signing in
+    if user is None:  # removed since signing in (its sessions went with it)
         raise SignInNeeded
     if manager and not user.is_manager:
         raise NotAllowed

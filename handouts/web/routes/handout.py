@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import base64
-import contextlib
 import datetime as dt
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
@@ -18,20 +14,21 @@ from starlette.routing import Route
 
 from ... import service
 from ...content.catalogs import language_name
+from ...content.combining import PractitionerWords, parse_span_change
 from ...content.store import ContentStore
-from ...deliver.printing import known_printers
 from ...errors import HandoutError, InputError
 from ...inputs.clock import parse_time
 from ...inputs.dates import parse_date
 from ...messages import error_message
-from ..history import Action
+from ..choices import Choices, choices
 from ..sessions import Session
 from ..users import User
-from .common import checked_form, page, signed_in, text, web
+from .common import check_clinic, checked_form, page, signed_in, text, web
 from .waiting import PreviewDropped, unless_client_leaves
 
 CLINIC_COOKIE = "handouts_clinic"  # which clinic this browser uses; not health data
 MAX_COPIES = 20
+MAX_NOTE = 1000  # a note is a few sentences; a page cannot hold an essay
 
 
 @dataclass(frozen=True)
@@ -40,6 +37,7 @@ class Outcome:
 
     ok: bool
     message: str
+    signable: int | None = None  # the recorded handout the patient may now sign for
 
 
 @dataclass(frozen=True)
@@ -53,6 +51,15 @@ class HandoutForm:
     printer: str
     copies: str
     language: str = ""  # empty: the procedure's own language
+    next: str = ""  # the booked next visit, "2026-12-21T10:00" (datetime-local) or a date
+    follow_ups: str = ""  # "yes": the patient agreed to follow-up messages
+    # The practitioner's fieldset: a second procedure, a variant and their own words.
+    also: str = ""
+    variant: str = ""
+    practitioner: str = ""
+    areas: str = ""
+    note: str = ""
+    spans: str = ""  # "heat=72h; sun=14d"
 
     @classmethod
     def read(cls, form: FormData) -> HandoutForm:
@@ -65,6 +72,7 @@ class HandoutForm:
         procedure_time = parse_time(self.time, "Procedure time") if self.time else None
         if procedure_time and not procedure_date:
             raise InputError("Procedure time: give the procedure date too.")
+        next_visit, next_time = _next_visit(self.next)
         return service.HandoutRequest(
             self.protocol,
             self.clinic or None,
@@ -72,7 +80,33 @@ class HandoutForm:
             procedure_date,
             procedure_time=procedure_time,
             language=self.language or None,
+            email=self.email or None,
+            next_visit=next_visit,
+            next_visit_time=next_time,
+            also=(self.also,) if self.also and self.also != self.protocol else (),
+            variant=self.variant or None,
+            words=self.words(),
         )
+
+    @property
+    def wants_follow_ups(self) -> bool:
+        return self.follow_ups == "yes"
+
+    def words(self) -> PractitionerWords | None:
+        if len(self.note) > MAX_NOTE or len(self.areas) > MAX_NOTE:
+            raise InputError(f"Note and treated areas: at most {MAX_NOTE} characters each.")
+        try:
+            changes = tuple(
+                parse_span_change(part)
+                for part in self.spans.replace(",", ";").split(";")
+                if part.strip()
+            )
+        except ValueError as error:
+            raise InputError(f"Changed spans: {error}.") from None
+        words = PractitionerWords(
+            self.practitioner or None, self.areas or None, self.note or None, changes
+        )
+        return None if words.empty else words
 
     def copy_count(self) -> int:
         try:
@@ -84,28 +118,34 @@ class HandoutForm:
         return copies
 
 
-def _languages(store: ContentStore) -> list[tuple[str, str]]:
+def _languages(store: ContentStore, offered: Choices) -> list[tuple[str, str]]:
     """(code, name) of every language some protocol has, named in that language and English."""
-    codes = sorted({code for pid in store.protocol_ids() for code in store.protocol_languages(pid)})
+    codes = sorted(
+        {code for p in offered.protocols for code in [p.language, *store.translation_paths(p.id)]}
+    )
     return [(code, language_name(code)) for code in codes]
 
 
-def _choices(request: Request) -> dict[str, object]:
+def _choices(request: Request, user: User) -> dict[str, object]:
     store = web(request).store
+    offered = choices(store)  # a clinic or procedure whose file is broken is left out, and named
     return {
-        "clinics": store.clinics(),
-        "protocols": sorted(store.protocols(), key=lambda p: p.title.casefold()),
-        "printers": known_printers(),
-        "languages": _languages(store),
+        "clinics": [clinic for clinic in offered.clinics if user.may_use(clinic.id)],
+        "protocols": offered.protocols,
+        "unusable": [u for u in offered.unusable if u.kind != "clinic" or user.may_use(u.id)],
+        "printers": service.known_printers(),
+        "languages": _languages(store, offered),
     }
 
 
-def _blank_form(request: Request) -> HandoutForm:
-    store = web(request).store
+def _blank_form(request: Request, user: User) -> HandoutForm:
+    offered = choices(web(request).store)
     remembered = request.cookies.get(CLINIC_COOKIE, "")
-    clinic = remembered if remembered in store.clinic_ids() else store.default_clinic_id
-    protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
-    first = protocols[0].id if protocols else ""
+    usable = user.usable(c.id for c in offered.clinics)
+    clinic = remembered if remembered in usable else offered.default_clinic
+    if clinic not in usable:
+        clinic = usable[0] if usable else ""
+    first = offered.protocols[0].id if offered.protocols else ""
     return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
 
 
@@ -127,7 +167,7 @@ def _main_page(
         form=form,
         outcome=outcome,
         previews=previews or [],
-        **_choices(request),
+        **_choices(request, user),
     )
     _remember_clinic(response, form.clinic)
     return response
@@ -140,9 +180,22 @@ def _remember_clinic(response: Response, clinic: str) -> None:
         )
 
 
+def _next_visit(raw: str) -> tuple[dt.date | None, dt.time | None]:
+    """The form's booked next visit: a date, or a date and time ("2026-12-21T10:00")."""
+    if not raw:
+        return None, None
+    day, _, clock = raw.partition("T")
+    return parse_date(day, "Next visit"), parse_time(clock, "Next visit") if clock else None
+
+
 async def main_page(request: Request) -> Response:
     current, user = signed_in(request)
-    return _main_page(request, current, user, _blank_form(request))
+    return _main_page(request, current, user, _blank_form(request, user))
+
+
+def _check_clinic(request: Request, user: User, form: HandoutForm) -> None:
+    # An empty field means the default clinic, which a limited user may not have.
+    check_clinic(user, form.clinic or web(request).store.default_clinic_id)
 
 
 def _data_urls(pages: list[bytes]) -> list[str]:
@@ -171,6 +224,7 @@ async def preview_fragment(request: Request) -> Response:
     """The preview alone, for the page's script to put in place as staff type."""
     current, user = signed_in(request)
     form = HandoutForm.read(await checked_form(request, current))
+    _check_clinic(request, user, form)
     try:
         pages = await previewed(request, current, form.request())
     except (HandoutError, OSError) as error:
@@ -189,27 +243,32 @@ async def act(request: Request) -> Response:
     current, user = signed_in(request)
     posted = await checked_form(request, current)
     form = HandoutForm.read(posted)
+    _check_clinic(request, user, form)
     action = text(posted, "action")
-    handouts = web(request).handouts
     try:
         handout_request = form.request()
         if action == "preview":
             pages = await previewed(request, current, handout_request)
             return _main_page(request, current, user, form, previews=_data_urls(pages))
         if action == "download":
-            made = await run_in_threadpool(handouts.make, handout_request)
-            _record(request, user, Action.DOWNLOADED, handout_request, made)
+            given = await run_in_threadpool(_give, request, user, handout_request)
+            service.record_download(_ledger(request), given, user.name)
+            made = given.made
             return Response(
                 made.data,
                 media_type="application/pdf",
                 headers={"content-disposition": f'attachment; filename="{made.filename}"'},
             )
+        if action == "calendar":
+            return await run_in_threadpool(_calendar, request, handout_request)
         if action == "print":
             outcome = await run_in_threadpool(
                 print_one, request, user, handout_request, form.printer, form.copy_count()
             )
         elif action == "email":
-            outcome = await run_in_threadpool(email_one, request, user, handout_request, form.email)
+            outcome = await run_in_threadpool(
+                email_one, request, user, handout_request, form.email, form.wants_follow_ups
+            )
         else:
             raise InputError("Choose Preview, Download PDF, Print or Email.")
     except (HandoutError, OSError) as error:
@@ -220,17 +279,60 @@ async def act(request: Request) -> Response:
     return _main_page(request, current, user, form, outcome, status_code=status)
 
 
-def _record(
-    request: Request,
-    user: User,
-    action: Action,
-    handout_request: service.HandoutRequest,
-    made: service.MadeHandout,
-    email: str | None = None,
-    detail: str = "",
-) -> None:
-    web(request).history.record(
-        user.name, action, handout_request, made.spec.clinic.id, email, detail
+def _calendar(request: Request, handout_request: service.HandoutRequest) -> Response:
+    """The handout's dates as an .ics download; nothing about the patient is in it."""
+    from ...render.calendar import build_calendar
+    from ...render.page import resolve_spec
+
+    if handout_request.procedure_date is None:
+        raise InputError("Calendar: give the procedure date first.")
+    spec = resolve_spec(
+        web(request).store,
+        handout_request.protocol,
+        handout_request.clinic,
+        None,  # the name is not in a calendar
+        handout_request.procedure_date,
+        handout_request.procedure_time,
+        language=handout_request.language,
+        next_visit=handout_request.next_visit,
+        next_visit_time=handout_request.next_visit_time,
+    )
+    name = f"{spec.clinic.id}_{spec.protocol.id}_{spec.procedure_date}.ics"
+    return Response(
+        build_calendar(spec),
+        media_type="text/calendar",
+        headers={"content-disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _ledger(request: Request) -> service.Ledger:
+    return web(request).history.ledger
+
+
+def _give(request: Request, user: User, handout_request: service.HandoutRequest) -> service.Given:
+    """Make it with a warm renderer; a named patient's handout is archived and recorded."""
+    return service.give(
+        web(request).store,
+        handout_request,
+        ledger=_ledger(request),
+        by=user.name,
+        source=service.Source.WEB,
+        maker=web(request).handouts.make,
+    )
+
+
+def _refused(result: service.DeliveryResult, what: str) -> Outcome:
+    previous = result.previous
+    assert previous is not None
+    when = previous.at.astimezone().strftime("%d %b %Y %H:%M")
+    if previous.result is service.Result.MAY_HAVE_BEEN_SENT:
+        said = f"may already have been {what} ({when}) without the confirmation coming back"
+    else:
+        said = f"was already {what} ({when}, by {previous.by or 'an earlier version'})"
+    return Outcome(
+        False,
+        f"Not {what}: this patient's handout {said}. A manager can send it again from the "
+        "History page.",
     )
 
 
@@ -241,38 +343,68 @@ def print_one(
     printer: str,
     copies: int,
 ) -> Outcome:
-    """Make the handout and queue it; the PDF lives on disk only while ``lp`` reads it."""
-    made = web(request).handouts.make(handout_request)
-    folder = web(request).data.path
-    handle, name = tempfile.mkstemp(prefix=".print-", suffix=".pdf", dir=folder)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(made.data)
-        try:
-            job = service.print_handout(made, Path(name), printer or None, copies)
-        except HandoutError as error:
-            return Outcome(
-                False,
-                f"Not printed: {_failure(error)} Check that the printer is on and has paper, "
-                "then press Print again, or press Download PDF and print the file yourself.",
-            )
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            Path(name).unlink()
-    where = printer or made.spec.clinic.printer or "the default printer"
+    """Make the handout and queue it once; the service keeps the PDF's temporary copy."""
+    return _print(request, user, _give(request, user, handout_request), printer, copies)
+
+
+def _print(
+    request: Request,
+    user: User,
+    given: service.Given,
+    printer: str,
+    copies: int,
+    *,
+    again: bool = False,
+) -> Outcome:
+    result = service.print_given(
+        _ledger(request), given, user.name, printer=printer or None, copies=copies, again=again
+    )
+    if result.refused:
+        return _refused(result, "printed")
+    if not result.ok:
+        return Outcome(
+            False,
+            f"Not printed: {result.reason} Check that the printer is on and has paper, "
+            "then press Print again, or press Download PDF and print the file yourself.",
+        )
     plural = "copy" if copies == 1 else "copies"
-    _record(request, user, Action.PRINTED, handout_request, made, detail=f"{where}, job {job}")
-    return Outcome(True, f"Sent to {where}: {copies} {plural} (print job {job}).")
+    message = f"Sent to {result.printer}: {copies} {plural} (print job {result.job})."
+    return Outcome(True, message, given.handout_id)
 
 
 def email_one(
-    request: Request, user: User, handout_request: service.HandoutRequest, address: str
+    request: Request,
+    user: User,
+    handout_request: service.HandoutRequest,
+    address: str,
+    follow_ups: bool = False,
 ) -> Outcome:
+    """Make the handout and email it once to ``address``; with the patient's consent,
+    schedule its follow-ups to that same address."""
+    problem = _email_problem(request, address)
+    if problem is not None:
+        return problem
+    if follow_ups and handout_request.procedure_date is None:
+        return Outcome(False, "Not emailed: follow-up messages need the procedure date.")
+    given = _give(request, user, handout_request)
+    outcome = _email(request, user, given, address)
+    if outcome.ok and follow_ups:
+        count = service.schedule_follow_ups(
+            given.made,
+            address,
+            data=web(request).settings.data_dir,
+            consent=f"front desk web page, by {user.name}",
+        )
+        plural = "message" if count == 1 else "messages"
+        outcome = Outcome(True, f"{outcome.message} {count} follow-up {plural} scheduled.")
+    return outcome
+
+
+def _email_problem(request: Request, address: str) -> Outcome | None:
     if not address:
         return Outcome(False, "Not emailed: type the patient's email address first.")
-    environ = web(request).settings.environ
     try:
-        service.check_email_ready(address, need_smtp=True, environ=environ)
+        service.check_email_ready(address, need_smtp=True, environ=web(request).settings.environ)
     except HandoutError as error:
         return Outcome(
             False,
@@ -280,17 +412,35 @@ def email_one(
             "server to check its email settings; meanwhile press Download PDF and attach the "
             "file to an email yourself.",
         )
-    made = web(request).handouts.make(handout_request)
-    try:
-        service.email_handout(made, address, environ=environ)
-    except HandoutError as error:
+    return None
+
+
+def _email(
+    request: Request, user: User, given: service.Given, address: str, *, again: bool = False
+) -> Outcome:
+    result = service.email_given(
+        _ledger(request),
+        given,
+        address,
+        user.name,
+        again=again,
+        environ=web(request).settings.environ,
+    )
+    if result.refused:
+        return _refused(result, "emailed")
+    if result.result is service.Result.MAY_HAVE_BEEN_SENT:
         return Outcome(
             False,
-            f"Not emailed: {_failure(error)} Check the address and press Email again, or press "
+            f"The email may have been sent: {result.reason} Check the clinic's sent mail or "
+            "ask the patient before sending it again.",
+        )
+    if not result.ok:
+        return Outcome(
+            False,
+            f"Not emailed: {result.reason} Check the address and press Email again, or press "
             "Download PDF and attach the file to an email yourself.",
         )
-    _record(request, user, Action.EMAILED, handout_request, made, email=address)
-    return Outcome(True, f"Emailed to {address}.")
+    return Outcome(True, f"Emailed to {address}.", given.handout_id)
 
 
 routes = [

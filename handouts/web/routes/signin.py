@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+
+import anyio.to_thread
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from ..sessions import Session
-from ..users import SignInRefused
+from ..users import SignInRefused, Verified
 from .common import (
+    ClinicRefused,
     FormRefused,
     NotAllowed,
     SignInNeeded,
@@ -21,23 +26,57 @@ from .common import (
 )
 
 
-def _client(request: Request) -> str:
-    # Behind a reverse proxy uvicorn puts the forwarded address here (--forwarded-allow-ips).
+def client_address(request: Request) -> str:
+    # A trusted proxy's X-Forwarded-For has been applied here already (app.py);
+    # from anyone else the header is ignored.
     return request.client.host if request.client else "unknown"
+
+
+async def verify_sign_in(request: Request, name: str, password: str) -> Verified:
+    """``UserStore.sign_in`` in two steps, both off the event loop.
+
+    The throttle's check is quick and answers a guesser who must wait at once;
+    argon2 takes a CPU for 0.2-0.5 s, so on the loop it would stop every other
+    request (static files too) meanwhile: it runs a few at a time in worker
+    threads, and the rest queue without holding a thread.
+    """
+    users, address = web(request).users, client_address(request)
+    await run_in_threadpool(users.begin_sign_in, name, address)
+    check = functools.partial(users.verify_password, name, password, address)
+    return await anyio.to_thread.run_sync(check, limiter=web(request).hashing)
 
 
 async def signin_form(request: Request) -> Response:
     current = session(request)
-    if current is not None and current.user and web(request).users.get(current.user):
+    if current is not None and current.user:
         return RedirectResponse("/", status_code=303)
-    return _signin_page(request, current or Session.anonymous())
+    if current is None:  # the first visit: a CSRF token for the form, no session yet
+        return _signin_page(request, Session.anonymous(), new_cookie=True)
+    return _signin_page(request, current)
 
 
 def _signin_page(
-    request: Request, current: Session, problem: str = "", status_code: int = 200, name: str = ""
+    request: Request,
+    current: Session,
+    problem: str = "",
+    status_code: int = 200,
+    name: str = "",
+    *,
+    new_cookie: bool = False,
 ) -> Response:
-    response = page(request, "signin.html", current, None, status_code, problem=problem, name=name)
-    web(request).cookies.write(response, current)
+    changed = request.query_params.get("changed") == "1"
+    response = page(
+        request,
+        "signin.html",
+        current,
+        None,
+        status_code,
+        problem=problem,
+        name=name,
+        changed=changed and not problem,
+    )
+    if new_cookie:  # never re-issue a cookie the browser already has
+        web(request).cookies.write(response, current)
     return response
 
 
@@ -48,15 +87,22 @@ async def signin(request: Request) -> Response:
     form = await checked_form(request, current)
     name = text(form, "name")
     password = form.get("password")
+    sessions = web(request).sessions
     try:
-        user = web(request).users.sign_in(
-            name, password if isinstance(password, str) else "", _client(request)
+        verified = await verify_sign_in(
+            request, name, password if isinstance(password, str) else ""
         )
+        sid = sessions.start(verified.user.name, verified.password_hash)
+        if sid is None:  # reset or removed while the password was being checked
+            raise SignInRefused("That user name and password do not match.")
     except SignInRefused as refused:
+        # The cookie is left as it is: a failed sign-in neither ends nor prolongs anything.
         status = 429 if refused.wait else 401
         return _signin_page(request, current, str(refused), status, name)
+    if current.sid:  # signing in again (or as someone else) ends this browser's old session
+        sessions.end(current.sid)
     response = RedirectResponse("/", status_code=303)
-    web(request).cookies.write(response, Session.signed_in(user.name))
+    web(request).cookies.write(response, Session.signed_in(verified.user.name, sid))
     return response
 
 
@@ -64,6 +110,8 @@ async def signout(request: Request) -> Response:
     current = session(request)
     if current is not None:
         await checked_form(request, current)
+        if current.sid:
+            web(request).sessions.end(current.sid)
     response = RedirectResponse("/signin", status_code=303)
     web(request).cookies.clear(response)
     return response
@@ -106,6 +154,21 @@ async def _form_refused(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _clinic_refused(request: Request, exc: Exception) -> Response:
+    current = session(request) or Session.anonymous()
+    user = web(request).users.get(current.user) if current.user else None
+    return page(
+        request,
+        "message.html",
+        current,
+        user,
+        403,
+        heading="Not one of your clinics",
+        message="Your account is for other clinics, so nothing was done. Choose one of your "
+        "clinics, or ask a manager to give you this one.",
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return Response(exc.detail, status_code=exc.status_code, media_type="text/plain")
@@ -115,6 +178,7 @@ exception_handlers = {
     SignInNeeded: _sign_in_needed,
     NotAllowed: _not_allowed,
     FormRefused: _form_refused,
+    ClinicRefused: _clinic_refused,
     HTTPException: _http_error,
 }
 
