@@ -95,3 +95,24 @@ def test_a_preview_replaced_by_a_newer_one_says_so() -> None:
 
     with pytest.raises(PreviewDropped, match="newer preview"):
         asyncio.run(wait_and_replace())
+
+
+def test_a_huge_record_number_is_not_found(client: TestClient) -> None:
+    token = csrf_token(client.get("/").text)
+    number = "99999999999999999999999"
+    response = client.post(f"/history/handouts/{number}/again", data={"csrf_token": token})
+    assert response.status_code == 404
+    assert client.get(f"/history/handouts/{number}").status_code == 404
+
+
+def test_behind_tls_cookies_are_secure_and_hsts_is_sent(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    data = tmp_path_factory.mktemp("tls") / "data"
+    tls = TestClient(create_app(WebSettings(ROOT, data, workers=1)), base_url="https://desk")
+    response = tls.get("/signin")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    cookies = response.headers.get_list("set-cookie")
+    assert cookies and all("secure" in cookie.lower() for cookie in cookies)
+    plain = TestClient(create_app(WebSettings(ROOT, data, workers=1))).get("/signin")
+    assert "strict-transport-security" not in plain.headers
