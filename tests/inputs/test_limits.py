@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -21,7 +23,7 @@ def test_the_help_states_the_limits() -> None:
     assert f"at most {limits.EMAIL} characters" in result.output
 
 
-def test_a_long_name_on_the_command_line_is_refused_plainly(tmp_path: object) -> None:
+def test_a_long_name_on_the_command_line_is_refused_plainly(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main, ["handout", "micropenning", "--patient", "张" * 5000, "-o", "/dev/null"]
     )
@@ -33,3 +35,12 @@ def test_a_long_name_on_the_command_line_is_refused_plainly(tmp_path: object) ->
 def test_a_long_email_is_refused_plainly() -> None:
     with pytest.raises(limits.TooLong, match="email address"):
         limits.check_email("a" * 300 + "@example.org")
+
+
+def test_output_to_a_dash_is_refused_and_writes_nothing(tmp_path: Path) -> None:
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        result = runner.invoke(main, ["handout", "micropenning", "-o", "-"])
+        assert result.exit_code == 2
+        assert "standard output is not supported" in result.output
+        assert not Path("-").exists()
