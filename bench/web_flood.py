@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from serving import Server, add_user, csrf_token, start_server, stop_server  # noqa: E402
+
 from handouts.inputs.limits import NAME  # noqa: E402
 
 FLOOD = 60
