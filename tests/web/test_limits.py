@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 from handouts.inputs import limits
 from handouts.web.app import WebSettings, create_app
 from handouts.web.routes.waiting import PreviewDropped, unless_client_leaves
-from tests.web.server import PASSWORD, STAFF, add_user, csrf_token
+from tests.web.server import MANAGER, PASSWORD, STAFF, add_user, csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -116,3 +116,27 @@ def test_behind_tls_cookies_are_secure_and_hsts_is_sent(
     assert cookies and all("secure" in cookie.lower() for cookie in cookies)
     plain = TestClient(create_app(WebSettings(ROOT, data, workers=1))).get("/signin")
     assert "strict-transport-security" not in plain.headers
+
+
+def test_an_upload_error_names_the_uploaded_file_and_keeps_no_copy(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    data = tmp_path_factory.mktemp("upload") / "data"
+    add_user(data, MANAGER, manager=True)
+    client = TestClient(create_app(WebSettings(ROOT, data, workers=1)))
+    token = csrf_token(client.get("/signin").text)
+    client.post(
+        "/signin",
+        data={"csrf_token": token, "name": MANAGER, "password": PASSWORD},
+        follow_redirects=False,
+    )
+    token = csrf_token(client.get("/batch").text)
+    answer = client.post(
+        "/batch",
+        data={"csrf_token": token},
+        files={"csv": ("monday.csv", b"colour,shape\nred,round\n", "text/csv")},
+    )
+    assert answer.status_code == 422
+    assert "monday.csv" in answer.text
+    assert "uploads/" not in answer.text
+    assert not list((data / "uploads").glob("*"))
