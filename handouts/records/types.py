@@ -178,3 +178,21 @@ class Purged:
             f"{self.uploads} uploaded lists",
             f"{self.day_lists} day's list folders (batches/<date>/)",
         ]
+
+
+__all__ = [
+    "DELIVERED",
+    "RESULT_OF",
+    "Channel",
+    "Claim",
+    "Delivery",
+    "DeliveryKey",
+    "HandoutHistory",
+    "HandoutRecord",
+    "NewHandout",
+    "Purged",
+    "Result",
+    "Search",
+    "SearchPage",
+    "same_person",
+]
