@@ -230,6 +230,9 @@ def handout_command(
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
           --email sam@example.com --print --printer FrontDesk
     """
+    if output is not None and str(output) == "-":
+        # A file named "-" would be written silently; the record needs a real file.
+        raise click.UsageError("-o -: standard output is not supported; give a file name.")
     check_delivery_options(fmt, pdf_variant, email_to, eml, print_)
     check_distinct_files(output, eml)
     exit_on_signals()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
@@ -70,6 +72,9 @@ async def upload_form(request: Request) -> Response:
     )
 
 
+_STORED_UPLOAD = re.compile(r"\S*uploads/[A-Za-z0-9_-]+\.csv")
+
+
 async def upload(request: Request) -> Response:
     current, user = signed_in(request, manager=True)
     form = await checked_form(request, current)
@@ -100,7 +105,9 @@ async def upload(request: Request) -> Response:
                 suffix,
             )
         except HandoutError as error:
-            problem = f"The list could not be read: {error}"
+            # Name the file staff chose, never where the server keeps its copy.
+            said = _STORED_UPLOAD.sub(lambda _: str(upload.filename), str(error))
+            problem = f"The list could not be read: {said}"
         else:
             foreign = _foreign_rows(run, user)
             if not foreign:
