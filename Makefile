@@ -12,8 +12,8 @@ AXE := .cache/axe/node_modules/axe-core/axe.min.js
 .PHONY: demo test lint bench bench-startup bench-web serve docs wheel messages clean system system-test
 
 demo: $(VENV)/.runtime
-	@$(HANDOUTS) handout microneedling --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
-	@$(HANDOUTS) handout micropenning --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE)
+	@$(HANDOUTS) handout microneedling --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE) --yes
+	@$(HANDOUTS) handout micropenning --patient "Zoë O'Brien-Núñez" --date $(DEMO_DATE) --yes
 	@$(HANDOUTS) handout microneedling
 	@$(HANDOUTS) handout micropenning
 

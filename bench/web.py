@@ -33,8 +33,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
-from tests.web.server import (  # noqa: E402
+from serving import (  # noqa: E402
     STAFF,
     Server,
     add_user,

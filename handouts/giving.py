@@ -259,22 +259,32 @@ def _send_once(
     done = Result.EMAILED if key.channel is Channel.EMAIL else Result.PRINTED
     if ledger is None or given.handout_id is None:
         return _send_unrecorded(done, send)
-    claim = ledger.claim(key, given.handout_id, by, again=again, run=run)
+    try:
+        claim = ledger.claim(key, given.handout_id, by, again=again, run=run)
+    except OSError as error:
+        return DeliveryResult(
+            Result.FAILED, f"could not record it first, so nothing was sent ({error})"
+        )
     if claim.delivery_id is None:
         assert claim.previous is not None
         return DeliveryResult(claim.previous.result, previous=claim.previous)
     try:
         detail = send()
     except MaybeDelivered as error:
-        reason = error_message(error)
-        ledger.finish(claim.delivery_id, Result.MAY_HAVE_BEEN_SENT, reason=reason)
-        return DeliveryResult(Result.MAY_HAVE_BEEN_SENT, reason, delivery_id=claim.delivery_id)
+        outcome = DeliveryResult(Result.MAY_HAVE_BEEN_SENT, error_message(error))
     except HandoutError as error:
-        reason = error_message(error)
-        ledger.finish(claim.delivery_id, Result.FAILED, reason=reason)
-        return DeliveryResult(Result.FAILED, reason, delivery_id=claim.delivery_id)
-    ledger.finish(claim.delivery_id, done, detail=detail)
-    return DeliveryResult(done, detail=detail, delivery_id=claim.delivery_id)
+        outcome = DeliveryResult(Result.FAILED, error_message(error))
+    else:
+        outcome = DeliveryResult(done, detail=detail)
+    try:
+        ledger.finish(
+            claim.delivery_id, outcome.result, reason=outcome.reason, detail=outcome.detail
+        )
+    except OSError as error:
+        # The record keeps "may have been sent": safe, never resent by itself.
+        note = f"it could not be recorded as {outcome.result} ({error})"
+        outcome = replace(outcome, reason="; ".join(filter(None, [outcome.reason, note])))
+    return replace(outcome, delivery_id=claim.delivery_id)
 
 
 def _send_unrecorded(done: Result, send: Callable[[], str]) -> DeliveryResult:

@@ -43,12 +43,20 @@ from .records import Clock, Ledger, Result, data_dir
 from .records.retention import Retention
 from .render.made import MadeHandout, spec_for_request
 from .request import Format, HandoutRequest
+from .signing import (
+    MAX_SIGNATURE_BYTES,
+    SignatureRefused,
+    SignatureTooLarge,
+    record_signature,
+    signatures_of,
+)
 
 if TYPE_CHECKING:
     from .batch.plan import BadRow, Job
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
     from .content.approval import Approval, SignOff
+    from .deliver.mail import SmtpSettings
     from .follow_ups.sender import SendReport
     from .inputs.dates import ProcedureWhen
     from .render.warm import WarmRenderers
@@ -383,6 +391,14 @@ def save_bytes(data: bytes, path: Path) -> Path:
     return write_atomic(path, data)
 
 
+def mail_settings(environ: Mapping[str, str] | None = None) -> SmtpSettings:
+    """The mail server the environment sets up, for a Settings page (``DeliveryError``
+    says what is missing); its password stays out of its repr."""
+    from .deliver.mail import SmtpSettings
+
+    return SmtpSettings.from_env(os.environ if environ is None else environ)
+
+
 def known_printers() -> list[str]:
     """The print queues CUPS knows, or an empty list if it cannot tell."""
     from .deliver.printing import known_printers as cups_printers
@@ -631,6 +647,7 @@ def make_variants(
 # What front ends use: they import this module and the models they show, nothing below.
 __all__ = [
     "MANIFEST_NAME",
+    "MAX_SIGNATURE_BYTES",
     "BatchPlan",
     "BatchRequest",
     "Clock",
@@ -643,6 +660,8 @@ __all__ = [
     "Outcome",
     "Result",
     "RowStatus",
+    "SignatureRefused",
+    "SignatureTooLarge",
     "Source",
     "Summary",
     "UnderstoodDate",
@@ -662,11 +681,13 @@ __all__ = [
     "print_given",
     "print_handout",
     "record_download",
+    "record_signature",
     "retention",
     "run_batch",
     "save_bytes",
     "save_email",
     "save_email_given",
     "save_handout",
+    "signatures_of",
     "understand_date",
 ]

@@ -30,18 +30,14 @@ def pytest_configure(config: pytest.Config) -> None:
     cache = tempfile.mkdtemp(prefix="handouts-test-cache-")
     os.environ["XDG_CACHE_HOME"] = cache
     config.add_cleanup(lambda: shutil.rmtree(cache, ignore_errors=True))
-    # Likewise the data folder (the ledger of what was given): never the user's own.
+    # Likewise the data folder (the ledger, clinicians' sign-offs): never the user's own,
+    # so nothing a test records approves or sends anything elsewhere.
     data = tempfile.mkdtemp(prefix="handouts-test-data-")
     os.environ["HANDOUTS_DATA"] = data
     config.add_cleanup(lambda: shutil.rmtree(data, ignore_errors=True))
     # Today, for the tool and every command a test starts: just before the fixed
     # procedure dates, so they are never "in the past" as the calendar moves on.
     os.environ.setdefault("HANDOUTS_TODAY", TEST_TODAY.isoformat())
-    # Clinicians' sign-offs live in the data folder: a run keeps its own, so a
-    # sign-off recorded by a test (or by the user) never approves a draft elsewhere.
-    data = tempfile.mkdtemp(prefix="handouts-test-data-")
-    os.environ.setdefault("HANDOUTS_DATA", data)
-    config.add_cleanup(lambda: shutil.rmtree(data, ignore_errors=True))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -19,7 +19,7 @@ import handouts
 PACKAGE = Path(handouts.__file__).parent
 
 # The ground floor: plain types and helpers every floor may use.
-GROUND = frozenset({"errors", "request", "channel", "private_files", "inputs", "messages"})
+GROUND = frozenset({"errors", "request", "channel", "private_files", "inputs", "messages", "cells"})
 # What each unit may import besides itself ("only" rules).
 ONLY = {
     **dict.fromkeys(GROUND, GROUND),
@@ -36,9 +36,10 @@ NEVER = {
     "batch": frozenset({"service", "cli", "web"}),
     "giving": frozenset({"service", "cli", "web"}),
     "follow_ups": frozenset({"service", "cli", "web"}),
+    "signing": frozenset({"service", "cli", "web"}),
     # Front ends make, deliver and record through the service only.
-    "cli": frozenset({"deliver", "batch", "giving", "render"}),
-    "web": frozenset({"deliver", "batch", "giving", "render", "cli"}),
+    "cli": frozenset({"deliver", "batch", "giving", "signing", "render"}),
+    "web": frozenset({"deliver", "batch", "giving", "signing", "render", "cli"}),
 }
 
 

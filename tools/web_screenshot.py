@@ -27,13 +27,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="web-screenshot-") as folder:
         data = Path(folder) / "data"
         add_user(data, MANAGER, manager=True)
-        server = start_server(data, Path(folder) / "server.log", {})
+        # The picture's day is the procedure's: no "days ago" warning under its date.
+        server = start_server(data, Path(folder) / "server.log", {"HANDOUTS_TODAY": "2026-11-22"})
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(
                     executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
                 )
-                page = browser.new_page(viewport={"width": 1280, "height": 900})
+                page = browser.new_page(viewport={"width": 1366, "height": 768})  # a desk laptop
                 page.goto(server.url + "/signin")
                 page.get_by_label("User name").fill(MANAGER)
                 page.get_by_label("Password").fill(PASSWORD)

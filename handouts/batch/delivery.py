@@ -12,6 +12,7 @@ alone. A failure is recorded on the row and the batch goes on.
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
@@ -76,37 +77,22 @@ class BatchGiver:
     def __call__(self, job: Job, outcome: Outcome) -> Outcome:
         if outcome.status not in (RowStatus.MADE, RowStatus.SKIPPED) or not job.patient:
             return outcome
-        given = self._record(job, outcome)
+        try:
+            given = self._record(job, outcome)
+        except OSError as error:
+            # Unrecorded, nobody can tell later whether it was sent: send nothing.
+            problem = f"not recorded, so not emailed or printed: {error}"
+            return replace(outcome, delivery_problems=(problem,))
         outcome = replace(outcome, handout_id=given.handout_id)
         problems: list[str] = []
         done: set[Channel] = set()
         wanted = self._wanted(job)
         for channel in Channel:
-            key = self._key(given, channel)
-            holder = self.ledger.holder(key) if self.ledger is not None else None
-            if holder is not None and holder.result in DELIVERED:
+            delivered, problem = self._deliver(given, job, channel, wanted)
+            if delivered:
                 done.add(channel)
-                continue
-            if channel not in wanted:
-                continue
-            if holder is not None:
-                problems.append(self._uncertain(channel))
-                continue
-            if channel is Channel.EMAIL and not job.email:
-                problems.append(NO_ADDRESS)
-                continue
-            result = self._send(given, channel, job, key.occurrence)
-            if result.result in DELIVERED:
-                done.add(channel)
-                if channel is Channel.EMAIL and job.follow_ups:
-                    self._schedule_follow_ups(given, job)
-            elif result.refused:  # another run claimed it a moment ago
-                problems.append(self._uncertain(channel))
-            elif result.result is Result.MAY_HAVE_BEEN_SENT:
-                problems.append(f"email may have been sent: {result.reason}")
-            else:
-                what = "email not sent" if channel is Channel.EMAIL else "not printed"
-                problems.append(f"{what}: {result.reason}")
+            if problem:
+                problems.append(problem)
         no_address = Channel.EMAIL in wanted and not job.email and Channel.EMAIL not in done
         return replace(
             outcome,
@@ -114,6 +100,38 @@ class BatchGiver:
             delivery_problems=tuple(problems),
             no_email_address=no_address,
         )
+
+    def _deliver(
+        self, given: giving.Given, job: Job, channel: Channel, wanted: set[Channel]
+    ) -> tuple[bool, str]:
+        """(delivered, now or before; the problem to show on the row, if any)."""
+        key = self._key(given, channel)
+        try:
+            holder = self.ledger.holder(key) if self.ledger is not None else None
+        except sqlite3.Error as error:
+            return False, f"{channel} not checked in the record, so not sent: {error}"
+        if holder is not None and holder.result in DELIVERED:
+            return True, ""
+        if channel not in wanted:
+            return False, ""
+        if holder is not None:
+            return False, self._uncertain(channel)
+        if channel is Channel.EMAIL and not job.email:
+            return False, NO_ADDRESS
+        result = self._send(given, channel, job, key.occurrence)
+        if result.result in DELIVERED and channel is Channel.EMAIL and job.follow_ups:
+            self._schedule_follow_ups(given, job)
+        return result.result in DELIVERED, self._problem(channel, result)
+
+    def _problem(self, channel: Channel, result: giving.DeliveryResult) -> str:
+        if result.result in DELIVERED:
+            return ""
+        if result.refused:  # another run claimed it a moment ago
+            return self._uncertain(channel)
+        if result.result is Result.MAY_HAVE_BEEN_SENT:
+            return f"email may have been sent: {result.reason}"
+        what = "email not sent" if channel is Channel.EMAIL else "not printed"
+        return f"{what}: {result.reason}"
 
     def _record(self, job: Job, outcome: Outcome) -> giving.Given:
         from ..render.made import MadeHandout

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import IO
 
+from ..cells import safe_cell
 from ..private_files import open_private, write_atomic
 from .outcome import Outcome, RowStatus, channels_text
 from .plan import Job
@@ -78,7 +79,7 @@ def read_manifest(path: Path) -> dict[str, dict[str, str]]:
 
 def _csv_line(values: list[str]) -> str:
     buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow(values)
+    csv.writer(buffer, lineterminator="\n").writerow(map(safe_cell, values))
     return buffer.getvalue()
 
 

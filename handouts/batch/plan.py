@@ -376,14 +376,12 @@ def plan_rows(
                 today=anchor,
                 date_style=order.style if order.from_list else clinic.date_style,
                 language=protocol.language,
-                date_format=date_format,
+                date_format=_format_for(raw, date_format),
             )
             time = when.time or _time_of_day(values.get("time", ""))
-            language = _row_language(checker, clinic, protocol, values.get("language") or None)
+            language = _row_language(checker, values, protocol, clinic)
             draft = checker.check_approved(protocol.id, clinic, language, allow_draft)
-            booked = _next_visit(
-                values.get("next", ""), clinic, protocol, today=anchor, date_format=date_format
-            )
+            booked = _next_visit(values, anchor, clinic, protocol, date_format)
             variant = values.get("variant") or None
             if variant is not None:
                 protocol.variant(variant)  # KeyError names the ones there are
@@ -437,40 +435,6 @@ def plan_rows(
             )
         )
     return one_handout_per_visit(_with_date_checks(jobs, content, anchor, order), bad, checker)
-
-
-def _row_language(
-    checker: RowChecker, clinic: Branding, protocol: Protocol, language: str | None
-) -> str | None:
-    """The row's language, checked: the protocol is translated into it and the clinic's
-    wording can be given in it. None (the protocol's own language) passes as is."""
-    if language is not None:
-        checker.check_language(protocol.id, language)
-        problem = wording_problem(clinic, language, protocol.language)
-        if problem:
-            raise InputError(f"language: {problem}")
-    return language
-
-
-def _next_visit(
-    cell: str,
-    clinic: Branding,
-    protocol: Protocol,
-    *,
-    today: dt.date,
-    date_format: str | None,
-) -> ProcedureWhen | None:
-    """The booked next appointment from the row's ``next`` cell, or None if it is empty."""
-    if not cell:
-        return None
-    return read_when(
-        cell,
-        "next appointment",
-        today=today,
-        date_style=clinic.date_style,
-        language=protocol.language,
-        date_format=date_format,
-    )
 
 
 def _with_words(digest: str, variant: str | None, words: PractitionerWords | None) -> str:
@@ -592,6 +556,49 @@ def _booked_at(booked: ProcedureWhen | None) -> dt.datetime | dt.date | None:
 def is_yes(cell: str) -> bool:
     """A yes/no cell as exports write it: yes, y, true, 1, x, ✓ (anything else is no)."""
     return cell.strip().casefold() in {"yes", "y", "true", "1", "x", "✓", "si", "sí"}
+
+
+def _row_language(
+    checker: RowChecker, values: dict[str, str], protocol: Protocol, clinic: Branding
+) -> str | None:
+    """The row's language, if it has one the protocol and the clinic can give a page in."""
+    language = values.get("language") or None
+    if language is not None:
+        checker.check_language(protocol.id, language)
+        problem = wording_problem(clinic, language, protocol.language)
+        if problem:
+            raise InputError(f"language: {problem}")
+    return language
+
+
+def _next_visit(
+    values: dict[str, str],
+    today: dt.date,
+    clinic: Branding,
+    protocol: Protocol,
+    date_format: str | None,
+) -> ProcedureWhen | None:
+    """The next appointment the row names, if it names one."""
+    if not values.get("next"):
+        return None
+    return read_when(
+        values["next"],
+        "next appointment",
+        today=today,
+        date_style=clinic.date_style,
+        language=protocol.language,
+        date_format=date_format,
+    )
+
+
+_SHEET_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
+
+
+def _format_for(raw: RawRow, date_format: str | None) -> str | None:
+    """The profile's date format, except for a spreadsheet's real date cell (ISO, one way)."""
+    if raw.sheet and _SHEET_DATE.match(raw.values.get("date", "").strip()):
+        return None
+    return date_format
 
 
 def _time_of_day(text: str) -> dt.time | None:

@@ -1,16 +1,17 @@
-"""Worker processes that render and write handouts, one job at a time.
+"""What batch workers do: render and write handouts, one job at a time, in the shared pool.
 
+The processes are the shared pool's (``render/workers.py``: private temp
+folders, SIGINT ignored, a deadline per job, a stalled worker replaced);
+this module says what a batch worker loads and how it makes a row.
 Workers render and write their own PDFs, so PDF bytes never cross a pipe.
 Safety, because a batch can be stopped at any moment:
 - each PDF is written to a temporary file in its folder and renamed into place;
-- workers ignore SIGINT (the parent decides when to stop) and finish the file
-  they are writing before obeying SIGTERM;
-- if the parent is killed outright, each worker notices, finishes the file it
-  is writing, removes its temporary folder and exits;
+- workers finish the file they are writing before obeying SIGTERM, which the
+  pool also sends them when the parent is killed outright;
 - WeasyPrint keeps fonts in a ``weasyprint-*`` folder that it removes only
   when its FontConfiguration is garbage-collected, which never happens in a
-  worker that is torn down; each worker therefore gets a private temp folder
-  inside one per-batch folder, and the parent removes it at the end.
+  worker that is torn down; each worker's private temp folder is removed by
+  the worker on SIGTERM, or by the pool.
 """
 
 from __future__ import annotations
@@ -19,24 +20,23 @@ import contextlib
 import gc
 import hashlib
 import logging
-import multiprocessing
 import os
 import shutil
 import signal
 import tempfile
 import threading
-import time
 from collections.abc import Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from types import FrameType
 
 from ..content.store import CachedContentStore
 from ..errors import HandoutError
+from ..inputs.limits import RENDER_DEADLINE
 from ..private_files import write_atomic
 from ..render.page import render_html, resolve_spec
 from ..render.pdf import PdfRenderer, collect_garbage_after
+from ..render.workers import PoolClosed, RenderTimeout, WorkerFailed, WorkerPool
 from .outcome import Outcome, RowStatus
 from .plan import Job, job_spec
 
@@ -91,24 +91,10 @@ def _on_worker_sigterm(signum: int, frame: FrameType | None) -> None:
         _worker.exit()
 
 
-def _watch_parent(parent: int) -> None:
-    # If the parent is killed outright, nobody would ever stop this worker.
-    while os.getppid() == parent:
-        time.sleep(0.2)
-    os.kill(os.getpid(), signal.SIGTERM)
-
-
-def _init_worker(
-    content: CachedContentStore, out_dir: Path, temp_root: Path, warm: list[tuple[str, str]]
-) -> None:
+def _init_worker(content: CachedContentStore, out_dir: Path, warm: list[tuple[str, str]]) -> None:
     global _worker  # noqa: PLW0603 (per-process state is the point)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
-    temp_dir = Path(tempfile.mkdtemp(prefix="worker-", dir=temp_root))
-    tempfile.tempdir = str(temp_dir)
-    os.environ["TMPDIR"] = str(temp_dir)
-    _worker = _Worker(content, out_dir, temp_dir)
+    _worker = _Worker(content, out_dir, Path(tempfile.gettempdir()))  # the pool's private folder
     signal.signal(signal.SIGTERM, _on_worker_sigterm)
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     for clinic_id, protocol_id in warm:
         # Broken content is reported per row by the job itself; warming up is optional.
         with contextlib.suppress(HandoutError):
@@ -187,13 +173,12 @@ def run_pool(
     start_method: str,
 ) -> Iterator[Outcome]:
     """Outcomes in completion order; after ``stop``, the rest as interrupted."""
-    temp_root = Path(tempfile.mkdtemp(prefix="handouts-batch-"))
-    context = multiprocessing.get_context(start_method)
-    pool = ProcessPoolExecutor(
+    pool = WorkerPool(
         workers,
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(content, out_dir.resolve(), temp_root, warm_pairs(todo)),
+        _init_worker,
+        (content, out_dir.resolve(), warm_pairs(todo)),
+        deadline=RENDER_DEADLINE,
+        start_method=start_method,
     )
     # One job per task: a handout takes ~0.4 s, so the round trip (~0.1 ms)
     # is noise, and single jobs balance the load and keep the bar smooth.
@@ -210,8 +195,8 @@ def run_pool(
                     break
                 try:
                     in_flight[pool.submit(_make_one, job)] = job
-                except BrokenProcessPool:
-                    stop.set()  # a worker died; the rest are reported as interrupted
+                except PoolClosed:
+                    stop.set()
                     break
             if not in_flight:
                 break
@@ -225,8 +210,7 @@ def run_pool(
                     if future.cancel():
                         in_flight.pop(future)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(temp_root, ignore_errors=True)
+        pool.close()
     for job in todo:
         if job.row not in finished:
             yield Outcome(job.row, RowStatus.INTERRUPTED, job.output, error=INTERRUPTED)
@@ -235,6 +219,9 @@ def run_pool(
 def _result(future: Future[Outcome], job: Job) -> Outcome:
     try:
         return future.result()
-    except BrokenProcessPool:
+    except RenderTimeout as error:
+        # Never retried: what stalled one worker would stall the next.
+        return Outcome(job.row, RowStatus.FAILED, job.output, error=str(error))
+    except WorkerFailed:
         reason = "a worker process stopped; " + INTERRUPTED
         return Outcome(job.row, RowStatus.INTERRUPTED, job.output, error=reason)

@@ -60,6 +60,9 @@ class RawRow:
     row: int
     values: dict[str, str]
     left_out: str | None = None
+    # From a spreadsheet: a real date cell reads as ISO (2026-11-23 09:00), whatever
+    # text format an import profile gives for the export's CSV form.
+    sheet: bool = False
 
 
 def decode_csv(data: bytes, source: str) -> str:
@@ -265,7 +268,7 @@ def amend_rows(
                 values.pop("service", None)
             values[key] = value.strip()
         left = LEFT_OUT_BY_STAFF if row.row in left_out else row.left_out
-        amended.append(RawRow(row.row, values, left))
+        amended.append(RawRow(row.row, values, left, row.sheet))
     return amended
 
 
@@ -324,7 +327,8 @@ def _export_from_records(
             _check_no_swallowed_rows(
                 record, header.columns.positions, header.separator, path, number
             )
-        rows.append(_row(number, cells, header.columns, skip, profile))
+        row = _row(number, cells, header.columns, skip, profile)
+        rows.append(replace(row, sheet=True) if header.separator == SHEET else row)
     titles = [
         " ".join(cell.strip() for cell in record.cells if cell.strip())
         for record in records[: header.index]

@@ -40,7 +40,8 @@ class Record:
 def sheet_records(path: Path) -> list[Record]:
     """The first sheet's rows as text cells, numbered as Excel numbers them."""
     _check_archive(path)
-    from openpyxl import load_workbook  # only a workbook pays for importing it
+    # Only a workbook pays for importing it.
+    from openpyxl import load_workbook
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)

@@ -144,12 +144,13 @@ def batch_command(
     is reported, the others are still made, and the exit status is 1.
     Running again skips handouts already made from identical inputs.
 
-    --email and --print deliver each handout once per person: the folder's
-    deliveries.sqlite3 records who got what (the manifest's delivered column
-    shows it), a failure is noted on the row (exit status 1), and a re-run
-    (even with the rows reordered, or after other lists went to the same
-    folder) tries again only what certainly was not delivered. An email the
-    server may have received without confirming it is reported, never resent.
+    --email and --print deliver each handout once per person: the record in
+    the data folder (HANDOUTS_DATA; see 'handouts history') says who got what,
+    whichever list, folder, day or the web page sent it (the manifest's
+    delivered column shows it). A failure is noted on the row (exit status
+    1), and a re-run tries again only what certainly was not delivered. An
+    email the server may have received without confirming it is reported,
+    never resent.
 
     \b
     Example:

@@ -113,7 +113,12 @@ def check_distinct_files(pdf: Path | None, eml: Path | None) -> None:
     "or out/<clinic>_<protocol>_blank.pdf without a patient and date).",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["pdf", "html"]), default="pdf", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="PDF, or the page as HTML to look at in a browser (not recorded).",
 )
 @click.option("--pdf-variant", type=click.Choice(PDF_VARIANTS), help="Archival or accessible PDF.")
 @click.option(
@@ -225,6 +230,9 @@ def handout_command(
       handouts handout micropenning --patient "Sam Lee" --date 2026-11-22 \\
           --email sam@example.com --print --printer FrontDesk
     """
+    if output is not None and str(output) == "-":
+        # A file named "-" would be written silently; the record needs a real file.
+        raise click.UsageError("-o -: standard output is not supported; give a file name.")
     check_delivery_options(fmt, pdf_variant, email_to, eml, print_)
     check_distinct_files(output, eml)
     exit_on_signals()

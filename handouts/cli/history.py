@@ -37,9 +37,16 @@ def history_command() -> None:
 @click.option("--until", type=_day, metavar="YYYY-MM-DD", help="Made on or before this day.")
 @click.option("--clinic", metavar="ID", help="Only this clinic's handouts.")
 @click.option("--protocol", metavar="ID", help="Only this procedure's handouts.")
-@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option(
-    "--per-page", type=click.IntRange(1, 1000), default=50, show_default=True, metavar="N"
+    "--page", type=click.IntRange(min=1), default=1, show_default=True, help="Which page to show."
+)
+@click.option(
+    "--per-page",
+    type=click.IntRange(1, 1000),
+    default=50,
+    show_default=True,
+    metavar="N",
+    help="Handouts per page.",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per handout, as a list.")
 def list_command(

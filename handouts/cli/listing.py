@@ -29,7 +29,7 @@ def list_command(store: ContentStore, as_json: bool) -> None:
     """
     listing = list_content(store)
     if as_json:
-        shown = {
+        shown: dict[str, object] = {
             "root": str(listing.root),
             "protocols": [
                 {
@@ -57,8 +57,8 @@ def list_command(store: ContentStore, as_json: bool) -> None:
             for language, approval in p.approvals.items():
                 if approval.draft:  # a reviewed file needs no line of its own
                     detail = approval.describe()
-                    line = detail if approval.approved else detail.replace("draft", "DRAFT", 1)
-                    click.echo(f"  {'':<20}   {language}: {line}")
+                    marked = detail if approval.approved else detail.replace("draft", "DRAFT", 1)
+                    click.echo(f"  {'':<20}   {language}: {marked}")
         click.echo("Clinics:")
         for c in listing.clinics:
             marker = "  (default)" if c.default else ""

@@ -55,9 +55,7 @@ class HandoutsGroup(click.Group):
         if cmd_name in self.commands or cmd_name not in LAZY_COMMANDS:
             return super().get_command(ctx, cmd_name)
         module_name, attribute = LAZY_COMMANDS[cmd_name]
-        command = getattr(importlib.import_module(module_name), attribute)
-        if not isinstance(command, click.Command):  # a wrong LAZY_COMMANDS entry, named
-            raise TypeError(f"{module_name}.{attribute} is not a click command")
+        command: click.Command = getattr(importlib.import_module(module_name), attribute)
         self.add_command(command, cmd_name)
         return command
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 import os
 import socket
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 import click
 
 from ..content.store import ContentStore
 from .users import data_option
 
-if TYPE_CHECKING:
-    import uvicorn
-
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8080, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8080,
+    show_default=True,
+    help="Port to listen on.",
+)
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
@@ -59,7 +62,6 @@ def serve_command(
       handouts users add frontdesk
       handouts serve            # then open http://127.0.0.1:8080
     """
-    import uvicorn
 
     from ..web.app import WebSettings, create_app
     from ..web.data import data_dir
@@ -79,7 +81,7 @@ def serve_command(
             "No one can sign in yet: add a user first with 'handouts users add NAME'.", err=True
         )
     click.echo("Starting the front desk (warming up the renderers)...", err=True)
-    config = uvicorn.Config(
+    run_server(
         app,
         host=host,
         port=port,
@@ -87,13 +89,14 @@ def serve_command(
         server_header=False,
         log_level="info",
     )
-    _announcing_server(config, f"http://{host}:{port}").run()
 
 
-def _announcing_server(config: uvicorn.Config, address: str) -> uvicorn.Server:
-    """A server that says "ready" only once the page answers: after start-up (the warm
-    renderers) and after its socket listens, not when the command starts."""
+def run_server(app: Any, **options: Any) -> None:  # Any: the web app, as uvicorn.run takes it
+    """``uvicorn.run``, saying "ready" only once the page answers: after start-up (the
+    warm renderers) and after the socket listens, not when the command starts."""
     import uvicorn
+
+    address = f"http://{options.get('host', '127.0.0.1')}:{options.get('port', 8000)}"
 
     class AnnouncingServer(uvicorn.Server):
         async def startup(self, sockets: list[socket.socket] | None = None) -> None:
@@ -101,4 +104,4 @@ def _announcing_server(config: uvicorn.Config, address: str) -> uvicorn.Server:
             if self.started and not self.should_exit:
                 click.echo(f"Front desk ready at {address} (Ctrl-C stops it)", err=True)
 
-    return AnnouncingServer(config)
+    AnnouncingServer(uvicorn.Config(app, **options)).run()

@@ -781,6 +781,13 @@ class Branding(ContentModel):
     products: dict[Identifier, Text] = Field(default_factory=dict)
     footer: Text | None = None
     printer: Text | None = None
+    acknowledgement: bool = Field(
+        default=False,
+        description=(
+            "Print a proof-of-receipt block at the end of each handout: 'I have received and "
+            "understood these instructions', with patient signature, staff signature and date lines"
+        ),
+    )
     languages: dict[Language, ClinicWording] = Field(
         default_factory=dict,
         description="The clinic's own words in other languages, by language code (e.g. es)",

@@ -90,6 +90,7 @@ def validate_root(
     _check_clinic_wording(content, clinics, report)
     _check_fonts(clinics, content, report)
     _check_approvals(content, report)
+    _check_rendering(content, report)
     return report
 
 
@@ -167,6 +168,32 @@ def font_installed(family: str) -> bool | None:
         return None
     # fc-match always answers with some font; only the family asked for counts.
     return family.casefold() in (name.strip().casefold() for name in found.split(","))
+
+
+def _check_rendering(content: ContentStore, report: Report) -> None:
+    """Render each clinic's page once, under the limits every render has.
+
+    Parsing cannot tell that a loop never ends or that a line makes a
+    gigabyte; running the templates once, with a sample patient, can.
+    """
+    from ..errors import HandoutError
+    from ..messages import error_message
+    from ..render.page import render_clinic_css, render_html, resolve_spec
+
+    protocols = content.protocol_ids()
+    if not protocols:
+        return
+    for clinic_id in content.clinic_ids():
+        try:
+            spec = resolve_spec(
+                content, protocols[0], clinic_id, "Sample Patient", dt.date(2026, 1, 15)
+            )
+            render_html(spec)
+            render_clinic_css(spec)
+        except jinja2.TemplateError as error:
+            report.problems.append(error_message(error))
+        except HandoutError:
+            continue  # a broken clinic or protocol file is reported with its own lines
 
 
 def _check_protocols(

@@ -60,6 +60,7 @@ def check_one_language(
 
     if language is None:
         return
+    store.protocol(protocol, language)  # NotFound first: a language it lacks altogether
     own = store.protocol(protocol).language
     problem = wording_problem(store.clinic(clinic), language, own)
     if problem:

@@ -111,29 +111,15 @@ def read_time(text: str, what: str = "time") -> dt.time:
 
 
 def _by_format(value: str, text: str, what: str, date_format: str) -> ProcedureWhen:
-    has_time = any(code in date_format for code in ("%H", "%I", "%M"))
-    parsed: dt.datetime | None
     try:
         parsed = dt.datetime.strptime(value, date_format)
     except ValueError:
-        parsed = _spreadsheet_date(value)
-        has_time = has_time and len(value) > len("2026-11-23")
-    if parsed is None:
         raise InputError(
             f"{what}: '{text}' does not match the import profile's date_format '{date_format}'"
-        )
+        ) from None
+    has_time = any(code in date_format for code in ("%H", "%I", "%M"))
     # The wall-clock time as exported: an offset (%z) says where, not a time to convert.
-    time = parsed.time() if has_time else None
-    return ProcedureWhen(check_range(parsed.date(), what), time)
-
-
-_SPREADSHEET_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(?: \d{2}:\d{2})?$")
-
-
-def _spreadsheet_date(value: str) -> dt.datetime | None:
-    """A real date cell of an Excel export, which arrives as 2026-11-23 or 2026-11-23 09:00
-    whatever the profile's format says about the export's text."""
-    return dt.datetime.fromisoformat(value) if _SPREADSHEET_DATE.match(value) else None
+    return ProcedureWhen(check_range(parsed.date(), what), parsed.time() if has_time else None)
 
 
 def _split_time(value: str, text: str, what: str) -> tuple[str, dt.time | None]:

@@ -16,7 +16,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -41,6 +43,7 @@ from .types import (
 
 LEDGER_NAME = "records.sqlite3"
 UPLOADS_NAME = "uploads"
+DAY_LISTS_NAME = "batches"  # the web page's day's lists, one folder per day
 
 Clock = Callable[[], dt.datetime]
 
@@ -68,6 +71,7 @@ class Ledger:
         self.path = folder / LEDGER_NAME
         self.archive = Archive(folder / ARCHIVE_NAME)
         self.clock = clock
+        self._local = threading.local()
         make_private_dirs(folder)
         for companion in ("", "-wal", "-shm", "-journal"):
             check_replaceable(Path(f"{self.path}{companion}"))
@@ -87,26 +91,39 @@ class Ledger:
 
     @contextlib.contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        db.row_factory = sqlite3.Row
-        try:
+        """This thread's connection, opened once: opening and closing one per call
+        would checkpoint the WAL each time, which costs more than the work."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is None or self._local.pid != os.getpid():  # never one from before a fork
+            db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            db.row_factory = sqlite3.Row
             db.execute("PRAGMA synchronous=FULL")
             db.execute("PRAGMA foreign_keys=ON")
-            yield db
-        finally:
+            self._local.db, self._local.pid = db, os.getpid()
+        yield db
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        db: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if db is not None:
             db.close()
+            self._local.db = None
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken at once so two writers queue rather than fail."""
-        with self._connect() as db:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                yield db
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            db.execute("COMMIT")
+        try:
+            with self._connect() as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                except BaseException:
+                    db.execute("ROLLBACK")
+                    raise
+                db.execute("COMMIT")
+        except sqlite3.Error as error:
+            # A full disk or a ledger locked for too long is the administrator's to fix.
+            raise OSError(f"{self.path}: {error}") from None
 
     @property
     def version(self) -> int:
@@ -294,7 +311,11 @@ class Ledger:
         sql = f"SELECT h.* FROM {source}"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY h.made_at DESC, h.id DESC LIMIT ? OFFSET ?"
+        # Newest first. With text, in the order recorded: the text index yields
+        # its matches newest first and stops at the page, where sorting by time
+        # would sort every "ana" in a million records.
+        order = "t.rowid DESC" if source != "handouts h" else "h.made_at DESC, h.id DESC"
+        sql += f" ORDER BY {order} LIMIT ? OFFSET ?"
         values += [per_page + 1, (page - 1) * per_page]
         with self._connect() as db:
             rows = db.execute(sql, values).fetchall()
@@ -393,7 +414,24 @@ class Ledger:
                     if upload.is_file() and upload.stat().st_mtime < limit:
                         upload.unlink()
                         uploads += 1
-        return Purged(handouts, deliveries, pdfs, uploads)
+        lists = _remove_old_day_folders(self.folder / DAY_LISTS_NAME, (now - older_than).date())
+        return Purged(handouts, deliveries, pdfs, uploads, lists)
+
+
+def _remove_old_day_folders(folder: Path, before: dt.date) -> int:
+    """The web page's ``batches/<date>/`` folders of days before ``before`` (handouts, manifest)."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for day_folder in folder.iterdir():
+        try:
+            day = dt.date.fromisoformat(day_folder.name)
+        except ValueError:
+            continue  # not one of ours
+        if day < before and day_folder.is_dir() and not day_folder.is_symlink():
+            shutil.rmtree(day_folder, ignore_errors=True)
+            removed += 1
+    return removed
 
 
 def _migrate(db: sqlite3.Connection) -> None:

@@ -8,6 +8,8 @@ test opens one of every earlier version.
 
 from __future__ import annotations
 
+from .signatures import MIGRATION as SIGNATURES
+
 MIGRATIONS: list[str] = [
     # 1: handouts made for named patients, their deliveries, and the once-only claims.
     """
@@ -102,6 +104,8 @@ MIGRATIONS: list[str] = [
     CREATE INDEX follow_ups_recipient ON follow_ups (recipient);
     CREATE INDEX follow_ups_appointment ON follow_ups (clinic, protocol, procedure_date);
     """,
+    # 4: signatures drawn at the desk, as proof of receipt (records/signatures.py).
+    SIGNATURES,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -169,10 +169,30 @@ class Purged:
     deliveries: int
     pdfs: int
     uploads: int
+    day_lists: int = 0  # the web page's batches/<date>/ folders
 
     def lines(self) -> list[str]:
         return [
             f"{self.handouts} handout records and {self.deliveries} delivery records",
             f"{self.pdfs} archived PDFs",
             f"{self.uploads} uploaded lists",
+            f"{self.day_lists} day's list folders (batches/<date>/)",
         ]
+
+
+__all__ = [
+    "DELIVERED",
+    "RESULT_OF",
+    "Channel",
+    "Claim",
+    "Delivery",
+    "DeliveryKey",
+    "HandoutHistory",
+    "HandoutRecord",
+    "NewHandout",
+    "Purged",
+    "Result",
+    "Search",
+    "SearchPage",
+    "same_person",
+]

@@ -207,7 +207,7 @@ class PdfRenderer:
 
 
 # The blocks that end a handout; a page holding only these wastes paper.
-TRAILING_BLOCKS = frozenset({"contact"})
+TRAILING_BLOCKS = frozenset({"contact", "acknowledgement"})
 
 
 def _only_trailing_block(rendered: Document) -> bool:

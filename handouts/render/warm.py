@@ -16,6 +16,8 @@ import multiprocessing.util
 from collections.abc import Hashable
 from concurrent.futures import Future
 
+import jinja2
+
 from ..content.store import ContentStore
 from ..errors import HandoutError
 from ..inputs.limits import QUEUED_PREVIEWS_PER_SESSION, RENDER_DEADLINE
@@ -42,7 +44,8 @@ def _renderer(spec: HandoutSpec) -> PdfRenderer:
 
 def _init_worker(store: ContentStore, warm: list[tuple[str, str]]) -> None:
     for clinic_id, protocol_id in warm:
-        with contextlib.suppress(HandoutError):  # broken content is reported per request
+        # Broken content or templates are reported per request, not by a server that cannot start.
+        with contextlib.suppress(HandoutError, jinja2.TemplateError):
             spec = resolve_spec(store, protocol_id, clinic_id)
             render_html(spec)
             _renderer(spec).render(spec)  # fonts, stylesheets and the layout code paths

@@ -123,6 +123,7 @@ class _Task:
 
 @dataclass(eq=False)
 class _Worker:
+    index: int
     process: BaseProcess
     connection: multiprocessing.connection.Connection
     temp_dir: str
@@ -162,9 +163,15 @@ class WorkerPool:
         self._ready = threading.Condition()
         self._closing = False
         self._slots: list[_Worker | None] = [None] * workers
-        self._started = threading.Barrier(workers + 1)
+        self._warm = [threading.Event() for _ in range(workers)]
+        # Processes are started here, one after the other, from the caller's
+        # thread: forking from several threads at once can copy a lock that
+        # another thread holds into a child, which then waits forever.
+        launched = [self._launch(index) for index in range(workers)]
         self._threads = [
-            threading.Thread(target=self._run, args=(index,), daemon=True, name=f"worker-{index}")
+            threading.Thread(
+                target=self._run, args=(index, launched[index]), daemon=True, name=f"worker-{index}"
+            )
             for index in range(workers)
         ]
         for thread in self._threads:
@@ -173,8 +180,9 @@ class WorkerPool:
     # -- the caller's side -------------------------------------------------
 
     def start(self) -> None:
-        """Wait until every worker has started and warmed up."""
-        self._started.wait()
+        """Wait until every worker has started and warmed up (tasks may be queued before)."""
+        for ready in self._warm:
+            ready.wait()
 
     def submit(
         self,
@@ -210,18 +218,15 @@ class WorkerPool:
                     task.future.cancel()
                 self._queue.clear()
             self._ready.notify_all()
-        with contextlib.suppress(threading.BrokenBarrierError):
-            self._started.abort()
         for thread in self._threads:
             thread.join()
         shutil.rmtree(self._temp_root, ignore_errors=True)
 
     # -- each worker's thread ----------------------------------------------
 
-    def _run(self, index: int) -> None:
-        worker = self._start_worker(index)
-        with contextlib.suppress(threading.BrokenBarrierError):
-            self._started.wait()
+    def _run(self, index: int, launched: _Worker) -> None:
+        worker = self._until_ready(launched)
+        self._warm[index].set()
         while True:
             task = self._next_task()
             if task is None:
@@ -251,6 +256,9 @@ class WorkerPool:
             return self._queue.popleft()
 
     def _start_worker(self, index: int) -> _Worker | None:
+        return self._until_ready(self._launch(index))
+
+    def _launch(self, index: int) -> _Worker:
         temp_dir = tempfile.mkdtemp(prefix="worker-", dir=self._temp_root)
         ours, theirs = self._context.Pipe()
         process = self._context.Process(
@@ -261,15 +269,17 @@ class WorkerPool:
         )
         process.start()
         theirs.close()
-        worker = _Worker(process, ours, temp_dir)
+        return _Worker(index, process, ours, temp_dir)
+
+    def _until_ready(self, worker: _Worker) -> _Worker | None:
         try:
-            _kind, pid = ours.recv()  # set-up (warming up) has no deadline
+            _kind, pid = worker.connection.recv()  # set-up (warming up) has no deadline
         except (EOFError, OSError):
             self._stop_worker(worker, kill=True)
             return None
         worker.pid = pid
         self.stats.pids.append(pid)
-        self._slots[index] = worker
+        self._slots[worker.index] = worker
         return worker
 
     @staticmethod

@@ -23,15 +23,17 @@ import stat
 from pathlib import Path
 
 import jinja2
+import platformdirs
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
 
 
 def cache_home() -> Path:
     """Where the tool keeps caches; raises RuntimeError when there is no home to find."""
-    configured = Path(os.environ.get("XDG_CACHE_HOME", ""))
-    # The XDG rules ignore a relative path (and an unset variable reads as one).
-    base = configured if configured.is_absolute() else Path.home() / ".cache"
-    return base / "handouts"
+    # platformdirs follows the XDG rules (a relative XDG_CACHE_HOME is ignored).
+    folder = platformdirs.user_cache_path("handouts")
+    if not folder.is_absolute():  # "~" left unexpanded: no HOME and no passwd entry
+        raise RuntimeError("no home folder to keep a cache in")
+    return folder
 
 
 def _only_ours(info: os.stat_result) -> bool:

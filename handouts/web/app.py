@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import time
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -62,6 +63,14 @@ class Web:
         # everything else keeps the thread pool while thirty people sign in.
         self.hashing = anyio.CapacityLimiter(HASHING_AT_ONCE)
         self.history = History(self.data)
+        # The one record of handouts given, shared with the command line; its
+        # clock is the sessions' clock, so a test moves both at once.
+        clock = settings.clock
+        self.ledger = service.open_ledger(
+            {"HANDOUTS_DATA": str(settings.data_dir)},
+            lambda: dt.datetime.fromtimestamp(clock(), dt.UTC),
+        )
+        self.history.ledger = self.ledger  # one ledger for every route
         self.cookies = SessionCookies(
             load_key(self.data.private_file("session.key")),
             settings.session_lifetime,
@@ -80,7 +89,9 @@ class Web:
 def create_app(settings: WebSettings) -> Starlette:
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-    from .routes import account, batch, follow_ups, handout, history, signin
+    from . import problems
+    from .routes import account, batch, follow_ups, handout, history, signature, signin
+    from .routes import settings as settings_page
 
     web = Web(settings)
 
@@ -110,7 +121,9 @@ def create_app(settings: WebSettings) -> Starlette:
         *handout.routes,
         *batch.routes,
         *history.routes,
+        *settings_page.routes,
         *follow_ups.routes,
+        *signature.routes,
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(
@@ -127,7 +140,7 @@ def create_app(settings: WebSettings) -> Starlette:
             Middleware(BodyLimit),
         ],
         lifespan=lifespan,
-        exception_handlers=signin.exception_handlers,
+        exception_handlers={**signin.exception_handlers, **problems.exception_handlers},
     )
     app.state.web = web
     return app

@@ -50,6 +50,9 @@ class BatchRun:
     summary: service.Summary | None = None
     problem: str = ""  # why the last run could not start or finish
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # The check page's fixes, applied whenever the list is read again (plan and run).
+    corrections: dict[int, dict[str, str]] = field(default_factory=dict)
+    left_out: set[int] = field(default_factory=set)
 
     def outputs(self) -> list[str]:
         if self.summary is None:
@@ -82,10 +85,20 @@ class BatchRuns:
         self.retention = service.retention(environ)
         self._runs: dict[str, BatchRun] = {}
 
-    def check(self, csv: bytes, clinic: str | None, profile: str | None, user: str) -> BatchRun:
-        """Keep the upload (owner-only) and check every row; nothing is made yet."""
+    def check(
+        self,
+        csv: bytes,
+        clinic: str | None,
+        profile: str | None,
+        user: str,
+        suffix: str = ".csv",
+    ) -> BatchRun:
+        """Keep the upload (owner-only) and check every row; nothing is made yet.
+
+        ``suffix`` is ".xlsx" for an Excel export, which is read as a workbook.
+        """
         token = secrets.token_urlsafe(16)
-        csv_path = service.save_bytes(csv, self.data.path / "uploads" / f"{token}.csv")
+        csv_path = service.save_bytes(csv, self.data.path / "uploads" / f"{token}{suffix}")
         out_dir = self.data.path / "batches" / dt.date.today().isoformat()
         request = service.BatchRequest(csv_path, out_dir, clinic, profile=profile)
         try:
@@ -100,6 +113,43 @@ class BatchRuns:
     def get(self, token: str) -> BatchRun | None:
         return self._runs.get(token)
 
+    def amend(
+        self,
+        run: BatchRun,
+        row: int,
+        correction: dict[str, str] | None = None,
+        *,
+        leave_out: bool | None = None,
+    ) -> None:
+        """Correct a row, or leave it out (or put it back), and check the list again.
+
+        The uploaded file stays as it came; the fixes are kept beside it.
+        """
+        corrections = {**run.corrections}
+        left_out = set(run.left_out)
+        if correction:
+            corrections[row] = {**corrections.get(row, {}), **correction}
+        if leave_out is True:
+            left_out.add(row)
+        elif leave_out is False:
+            left_out.discard(row)
+        request = service.BatchRequest(
+            run.csv_path,
+            run.out_dir,
+            run.clinic,
+            profile=run.profile,
+            corrections=corrections,
+            left_out=frozenset(left_out),
+        )
+        if not run.csv_path.exists():  # removed after the check; the list is in memory
+            service.save_bytes(run.csv, run.csv_path)
+        try:
+            plan = service.plan_batch(self.store, request)  # refuses a bad fix before keeping it
+        finally:
+            if not self.retention.keep_uploads:
+                run.csv_path.unlink()
+        run.plan, run.corrections, run.left_out = plan, corrections, left_out
+
     def start(
         self,
         run: BatchRun,
@@ -108,6 +158,7 @@ class BatchRuns:
         email: bool = False,
         print_: bool = False,
         printer: str | None = None,
+        dates_ok: bool = False,
     ) -> bool:
         """Start making (and delivering) the list in the background; False if it already runs."""
         with run.lock:
@@ -124,6 +175,9 @@ class BatchRuns:
             printer=printer or None,
             profile=run.profile,
             start_method="forkserver",
+            dates_ok=dates_ok,
+            corrections=run.corrections,
+            left_out=frozenset(run.left_out),
             by=user,
             source=service.Source.DAY_LIST,
         )
@@ -144,11 +198,15 @@ class BatchRuns:
                 self.store, request, progress, self.environ, ledger=self.history.ledger
             )
         except HandoutError as error:
-            run.problem = str(error)
+            run.problem = f"The list was not finished: {error}"
         except Exception as error:  # the page must say something went wrong, not spin forever
             # No traceback: its messages could hold a patient's name from a row.
             log.error("a day's list stopped with %s", type(error).__name__)
-            run.problem = f"the list stopped with an unexpected error ({type(error).__name__})"
+            run.problem = (
+                f"The list was not finished: it stopped with an unexpected error "
+                f"({type(error).__name__}). Press the button again; if it happens again, "
+                "tell whoever runs the server (the server's log says more)."
+            )
         finally:
             if not self.retention.keep_uploads:
                 with contextlib.suppress(FileNotFoundError):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from ..records import Delivery, HandoutHistory, Ledger, Result
+from ..records.carry_over import carry_over_web_history
 from ..service import HandoutRequest, Source
 from .data import DataFolder
 
@@ -64,6 +65,8 @@ class History:
     def __init__(self, data: DataFolder) -> None:
         self.data = data
         self.ledger = Ledger(data.path)
+        # What earlier versions wrote into their own history table, read in once.
+        carry_over_web_history(self.ledger, data.database)
 
     def day(self, day: dt.date) -> list[Entry]:
         """A day's entries (by the day each handout was made), newest first."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 
+from starlette.convertors import IntegerConvertor, register_url_convertor
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,6 +29,8 @@ HEADERS = {
 # Pages and files carry patient names unless they are the static assets.
 NO_STORE = "no-store"
 
+HSTS = "max-age=31536000"  # a year: browsers then refuse plain HTTP to this host
+
 MAX_BODY_BYTES = 4 * 1024 * 1024  # a day's CSV is a few kB; a form far less
 
 
@@ -40,6 +43,8 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         static = scope["path"].startswith("/static/")
+        # Behind TLS (the scheme as the server took it from a trusted proxy's headers).
+        tls = scope.get("scheme") == "https"
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -48,9 +53,32 @@ class SecurityHeaders:
                     headers[name] = value
                 if not static:
                     headers["cache-control"] = NO_STORE
+                if tls:
+                    headers["strict-transport-security"] = HSTS
+                    _secure_cookies(message)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _secure_cookies(message: Message) -> None:
+    """Mark every cookie Secure, so none (the clinic choice included) travels in clear."""
+    fixed = []
+    for name, value in message["headers"]:
+        if name.lower() == b"set-cookie" and b"secure" not in value.lower():
+            value = value + b"; Secure"  # noqa: PLW2901
+        fixed.append((name, value))
+    message["headers"] = fixed
+
+
+class BoundedInt(IntegerConvertor):
+    """Path numbers of at most 18 digits: a longer one is no record here (404), not an overflow."""
+
+    regex = "[0-9]{1,18}"
+
+
+# Before any route is made: every "{name:int}" in a path uses it.
+register_url_convertor("int", BoundedInt())
 
 
 class BodyTooLarge(Exception):

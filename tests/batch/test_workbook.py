@@ -152,3 +152,25 @@ def test_a_zone_offset_export_keeps_the_clinics_wall_clock(
     request = service.BatchRequest(export, profile="offsets", today=DAY)
     (job,) = service.plan_batch(ContentStore(content_copy.root), request).jobs
     assert (job.procedure_date, job.procedure_time) == (DAY, dt.time(9, 0))
+
+
+def test_a_sheets_real_dates_read_under_any_profile_format(
+    content_copy: ContentStore, tmp_path: Path
+) -> None:
+    (content_copy.root / "imports").mkdir(exist_ok=True)
+    (content_copy.root / "imports" / "sheet.yaml").write_text(
+        "columns: {patient: Patient, date: Start, protocol: Treatment}\n"
+        'date_format: "%d-%b-%Y %H:%M"\n',
+        encoding="utf-8",
+    )
+    path = workbook(
+        tmp_path / "day.xlsx",
+        [
+            ["Patient", "Start", "Treatment"],
+            ["Ana Silva", dt.datetime(2026, 11, 23, 9, 30), "Microneedling"],
+            ["Bo Chen", "23-Nov-2026 10:00", "Microneedling"],  # typed as text: the format
+        ],
+    )
+    request = service.BatchRequest(path, profile="sheet", today=DAY)
+    plan = service.plan_batch(ContentStore(content_copy.root), request)
+    assert [(j.row, j.procedure_time) for j in plan.jobs] == [(2, dt.time(9, 30)), (3, dt.time(10))]

@@ -119,3 +119,26 @@ def test_a_date_years_away_is_asked_about_on_a_terminal(
     assert code == status, seen
     made = list((tmp_path / "out").glob("*.html")) if (tmp_path / "out").exists() else []
     assert len(made) == (1 if status == 0 else 0)
+
+
+@pytest.mark.parametrize(("answer", "status"), [(b"n\n", 1), (b"y\n", 0)])
+def test_a_date_more_than_a_few_days_past_is_asked_about_on_a_terminal(
+    tmp_path: Path, answer: bytes, status: int
+) -> None:
+    # Today is 20 November 2026 (HANDOUTS_TODAY); 6 May 2026 is six months ago.
+    args = ("handout", "micropenning", "--date", "2026-05-06", "--format", "html")
+    code, seen = _on_a_terminal(tmp_path, answer, *args)
+    assert "Wednesday 6 May 2026 is in the past. Is that right?" in seen
+    assert code == status, seen
+
+
+def test_a_past_date_without_a_terminal_needs_yes(in_tmp: Path) -> None:
+    args = ["handout", "micropenning", "--date", "2026-05-06", "--format", "html"]
+    refused = CliRunner().invoke(main, args)
+    assert refused.exit_code == 1
+    assert "--date: Wednesday 6 May 2026 is in the past; check the date, or add --yes" in (
+        refused.output
+    )
+    recent = CliRunner().invoke(main, [*args[:3], "2026-11-18", *args[4:]])
+    assert recent.exit_code == 0, recent.output  # two days back: a handout made again
+    assert CliRunner().invoke(main, [*args, "--yes"]).exit_code == 0

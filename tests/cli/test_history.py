@@ -72,6 +72,11 @@ def test_purge_removes_only_records_older_than_the_limit(data_folder: Path) -> N
     upload.write_text("patient\nOld Person\n", encoding="utf-8")
     forty_days_ago = (NOW - dt.timedelta(days=40)).timestamp()
     os.utime(upload, (forty_days_ago, forty_days_ago))
+    old_day = data_folder / "batches" / (NOW - dt.timedelta(days=40)).date().isoformat()
+    new_day = data_folder / "batches" / (NOW - dt.timedelta(days=20)).date().isoformat()
+    for folder in (old_day, new_day):
+        folder.mkdir(parents=True)
+        (folder / "manifest.csv").write_text("row\n", encoding="utf-8")
     recent = upload.with_name("recent.csv")
     recent.write_text("patient\nNew Person\n", encoding="utf-8")
     assert run("purge")[0] == 2  # no limit given or set
@@ -80,6 +85,8 @@ def test_purge_removes_only_records_older_than_the_limit(data_folder: Path) -> N
     assert "1 handout records and 0 delivery records" in output
     assert "1 archived PDFs" in output and "1 uploaded lists" in output
     assert not upload.exists() and recent.exists()
+    assert "1 day's list folders" in output
+    assert not old_day.exists() and new_day.exists()
     assert ledger.handout(old) is None and ledger.handout(new) is not None
     code, output = run("purge", HANDOUTS_KEEP_DAYS="10")
     assert code == 0 and "made more than 10 days ago" in output

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import html
+import os
 import subprocess
 import sys
 from pathlib import Path
 
-from tests.web.server import Server, csrf_token
+from tests.web.server import MANAGER, Server, csrf_token
 
 
 def post(server: Server, **fields: str) -> tuple[int, str]:
@@ -15,6 +16,22 @@ def post(server: Server, **fields: str) -> tuple[int, str]:
     token = csrf_token(client.get("/").text)
     response = client.post("/handout", data={"csrf_token": token, **fields})
     return response.status_code, html.unescape(response.text)
+
+
+def sign_off(server: Server, protocol: str, language: str) -> str:
+    """A manager records a clinician's sign-off on the Settings page; the page's text."""
+    manager = server.signed_in(MANAGER)
+    signed = manager.post(
+        "/settings/signoff",
+        data={
+            "csrf_token": csrf_token(manager.get("/settings").text),
+            "protocol": protocol,
+            "language": language,
+            "clinician": "Dr Ana Silva",
+        },
+    )
+    assert signed.status_code == 200
+    return html.unescape(signed.text)
 
 
 def test_a_date_that_cannot_be_read_is_named(server: Server) -> None:
@@ -42,21 +59,22 @@ def test_a_procedure_time_gives_the_command_lines_pdf(server: Server, tmp_path: 
     fields = {
         "csrf_token": token,
         "clinic": "harbourside",
-        "protocol": "light-chemical-peel",
+        "protocol": "light-chemical-peel",  # it has rules in hours
         "patient": "Timed Patient",
         "date": "2026-11-22",
         "time": "14:30",
         "action": "download",
     }
     server.names_used.append("Timed Patient")
+    sign_off(server, "light-chemical-peel", "en")  # a draft: a clinician approves it first
     made = client.post("/handout", data=fields)
     assert made.status_code == 200
     target = tmp_path / "cli.pdf"
     subprocess.run(
         [sys.executable, "-m", "handouts", "handout", "light-chemical-peel", "--clinic",
-         "harbourside", "--patient", "Timed Patient", "--date", "2026-11-22", "--yes",
-         "--time", "14:30", "-o", str(target)],
-        check=True, capture_output=True,
+         "harbourside", "--patient", "Timed Patient", "--date", "2026-11-22", "--time", "14:30",
+         "--yes", "-o", str(target)],
+        check=True, capture_output=True, env={**os.environ, "HANDOUTS_DATA": str(server.data)},
     )  # fmt: skip
     assert made.content == target.read_bytes()
     untimed = client.post("/handout", data={**fields, "time": ""})
@@ -86,14 +104,19 @@ def test_the_language_field_gives_the_command_lines_spanish_pdf(
         "action": "download",
     }
     server.names_used.append("José Álvarez")
+    refused = client.post("/handout", data=fields)  # the translation is a draft
+    assert refused.status_code == 422
+    assert "Ask a manager to record a clinician's sign-off" in html.unescape(refused.text)
+    signed = sign_off(server, "micropenning", "es")
+    assert "Signed off: Micropenning aftercare (Spanish (español)) by Dr Ana Silva" in signed
     made = client.post("/handout", data=fields)
     assert made.status_code == 200
     target = tmp_path / "cli.pdf"
     subprocess.run(
         [sys.executable, "-m", "handouts", "handout", "micropenning", "--clinic", "magnolia",
-         "--patient", "José Álvarez", "--date", "2026-11-23", "--yes", "--language", "es",
-         "-o", str(target)],
-        check=True, capture_output=True,
+         "--patient", "José Álvarez", "--date", "2026-11-23", "--language", "es",
+         "--yes", "-o", str(target)],
+        check=True, capture_output=True, env={**os.environ, "HANDOUTS_DATA": str(server.data)},
     )  # fmt: skip
     assert made.content == target.read_bytes()
 

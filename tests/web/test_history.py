@@ -6,7 +6,10 @@ import datetime as dt
 from pathlib import Path
 
 from handouts import service
+from handouts.channel import Channel
 from handouts.content.store import ContentStore
+from handouts.records import DeliveryKey, Result
+from handouts.request import HandoutRequest
 from handouts.web.data import DataFolder
 from handouts.web.history import Action, History
 from tests.support.smtp import Mailbox, StartServer, smtp_env
@@ -40,3 +43,27 @@ def test_a_list_uploaded_twice_shows_one_email_per_patient(
     assert {e.action for e in entries} == {Action.EMAILED, Action.BATCH}
     entry = history.get(emailed[0].id)
     assert entry is not None and entry.request().email in ("ana@example.com", "bo@example.com")
+
+
+def test_the_old_history_table_is_read_into_the_ledger_once(data_folder: Path) -> None:
+    data = DataFolder(data_folder)
+    now = dt.datetime.now().astimezone()
+    with data.connect() as db:  # as earlier versions wrote it
+        db.execute(
+            "INSERT INTO history (at, day, user, action, clinic, protocol, patient,"
+            " procedure_date, email, detail) VALUES (?, ?, 'frontdesk', 'emailed', 'magnolia',"
+            " 'micropenning', 'Old Patient', '2026-11-23', 'Old@Example.com', '')",
+            (now.isoformat(timespec="seconds"), now.date().isoformat()),
+        )
+    history = History(data)
+    History(data)  # opened again: nothing is read twice
+    (entry,) = history.day(now.date())
+    assert (entry.action, entry.patient, entry.user) == (Action.EMAILED, "Old Patient", "frontdesk")
+    key = DeliveryKey.for_handout(
+        Channel.EMAIL,
+        HandoutRequest("micropenning", patient="old patient", procedure_date=dt.date(2026, 11, 23),
+                       email="old@example.com"),
+        "magnolia",
+    )  # fmt: skip
+    holder = history.ledger.holder(key)
+    assert holder is not None and holder.result is Result.EMAILED

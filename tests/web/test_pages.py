@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from handouts.content.file_names import default_filename
+from handouts.inputs import clock
 from tests.cups_fixture import CupsQueue, unique_marker
 from tests.web.conftest import Smtp, axe_violations, sign_in
 from tests.web.server import MANAGER, STAFF, Server
@@ -28,7 +29,7 @@ def cli_pdf(tmp_path: Path, protocol: str, clinic: str, patient: str) -> bytes:
     target = tmp_path / "cli.pdf"
     subprocess.run(
         [sys.executable, "-m", "handouts", "handout", protocol, "--clinic", clinic,
-         "--patient", patient, "--date", DATE, "-o", str(target)],
+         "--patient", patient, "--date", DATE, "--yes", "-o", str(target)],
         check=True, capture_output=True,
     )  # fmt: skip
     return target.read_bytes()
@@ -47,7 +48,7 @@ def test_signing_in_shows_the_handout_form(page, server: Server) -> None:
     assert page.get_by_role("heading", name="Make a handout").is_visible()
     for label in ("Clinic", "Patient name", "Procedure date", "Patient email"):
         assert page.get_by_label(label, exact=True).is_visible()
-    assert page.get_by_label("Procedure date").input_value() == time.strftime("%Y-%m-%d")
+    assert page.get_by_label("Procedure date").input_value() == clock.today().isoformat()
     for button in ("Preview", "Download PDF", "Print", "Email"):
         assert page.get_by_role("button", name=button, exact=True).is_visible()
 
@@ -60,7 +61,6 @@ def test_the_browser_remembers_its_clinic(page, server: Server) -> None:
         for value in page.locator("#clinic option").evaluate_all("os => os.map(o => o.value)")
         if value != default
     )
-    page.locator("#preview img").first.wait_for()  # the first preview, made on opening
     with page.expect_response("**/preview"):
         page.get_by_label("Clinic").select_option(other)
     page.reload()
@@ -167,11 +167,12 @@ def test_a_day_s_list_with_a_bad_row(page, server: Server, tmp_path: Path) -> No
     assert "No handout: no protocol for the service 'tattoo-removal'" in none.inner_text()
     bad = page.locator("tr.bad")
     assert bad.count() == 1 and bad.locator("th").inner_text() == "5"
-    assert "Not made: date:" in bad.inner_text()
+    assert "Not made: date:" in bad.first.inner_text()
     page.get_by_role("button", name="Make all 2 handouts").click()
     page.get_by_text("Done: 2 handouts ready.").wait_for(timeout=120_000)
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download all as ZIP").click()
+    assert download_info.value.suggested_filename == f"handouts-{DATE}.zip"  # the list's day
     archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
     assert sorted(archive.namelist()) == [
         "harbourside_microneedling_2026-11-22_batch-patient-two.pdf",
@@ -192,15 +193,20 @@ def test_history_shows_what_was_done_today_and_emails_again(
     sign_in(page, MANAGER)
     page.get_by_role("link", name="History").click()
     row = page.locator("tr", has_text="History Patient").first
-    assert "emailed to history.patient@example.org" in row.inner_text()
     assert STAFF in row.inner_text()
+    row.get_by_role("link", name="History Patient").click()
+    done = page.locator("table.deliveries tbody tr")
+    assert "Email to history.patient@example.org" in done.first.inner_text()
+    assert "emailed" in done.first.inner_text()
     before = len(smtp.box.received)
-    row.get_by_role("button", name="Email again").click()
-    assert page.locator(".outcome").inner_text() == "Emailed to history.patient@example.org."
+    page.get_by_role("button", name="Email again to history.patient@example.org").first.click()
+    assert page.locator(".outcome").inner_text() == (
+        "Emailed again to history.patient@example.org, as first given."
+    )
     assert len(smtp.box.received) == before + 1
     assert smtp.box.received[-1].rcpt_tos == ["history.patient@example.org"]
-    newest = page.locator("tbody tr").first
-    assert "emailed to history.patient@example.org" in newest.inner_text()
+    newest = page.locator("table.deliveries").first.locator("tbody tr").last
+    assert "again" in newest.inner_text()
     assert MANAGER in newest.inner_text()
 
 
@@ -223,7 +229,12 @@ def test_keyboard_alone_signs_in_and_previews(page, server: Server) -> None:
     page.get_by_label("Patient name").focus()
     page.keyboard.type("Keyboard Patient")
     server.names_used.append("Keyboard Patient")
-    # On to Preview: through the date and time (one stop per part), the language and the email.
+    # The procedure by its first letters, as the hint says, then on to Preview: through the
+    # date and time (one stop per part), the clinic, printer and copies.
+    while page.evaluate("document.activeElement.id") != "protocol":
+        page.keyboard.press("Tab")
+    page.keyboard.type("Micropenning")
+    assert page.get_by_label("Procedure", exact=True).input_value() == "micropenning"
     for _ in range(16):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.textContent") == "Preview":
@@ -238,8 +249,13 @@ def test_no_serious_accessibility_problem_on_any_page(page, server: Server, tmp_
     page.goto("/signin")
     found["sign in"] = axe_violations(page)
     sign_in(page, MANAGER)
+    found["handout, nothing chosen"] = axe_violations(page)
+    page.get_by_label("Procedure", exact=True).select_option(label="Micropenning aftercare")
     page.locator("#preview img").first.wait_for()
     found["handout"] = axe_violations(page)
+    page.locator(".page-zoom").first.click()
+    found["a page at full size"] = axe_violations(page)
+    page.keyboard.press("Escape")
     page.get_by_role("button", name="Email", exact=True).click()  # a failure message
     found["handout with a message"] = axe_violations(page)
     page.goto("/batch")
@@ -258,6 +274,8 @@ def test_no_serious_accessibility_problem_on_any_page(page, server: Server, tmp_
     page.get_by_role("button", name="Make the 1 handout").click()
     page.get_by_text("Done: 1 handout ready.").wait_for(timeout=120_000)
     found["day's list made"] = axe_violations(page)
+    page.goto("/settings")
+    found["settings"] = axe_violations(page)
     page.goto("/history")
     found["history"] = axe_violations(page)
     page.get_by_role("button", name="Sign out").click()
@@ -299,6 +317,6 @@ def test_email_all_sends_each_patient_one_email_even_when_the_list_comes_again(
 
     email_all()
     assert sent_to() == ["once.one@example.org", "once.two@example.org"]
-    assert page.locator("tbody tr", has_text="emailed").count() == 2
+    assert page.locator("tbody tr", has_text="Made, emailed").count() == 2
     email_all()  # the same list uploaded again, by mistake
     assert sent_to() == ["once.one@example.org", "once.two@example.org"]

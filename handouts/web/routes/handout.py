@@ -13,13 +13,17 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ... import service
+from ...content.approval import DraftRefused
 from ...content.combining import PractitionerWords, parse_span_change
 from ...content.store import ContentStore
 from ...errors import HandoutError, InputError
+from ...inputs import clock
 from ...inputs.clock import parse_time
-from ...inputs.dates import parse_date
+from ...inputs.dates import parse_date, spelled_out
 from ...messages import error_message
 from ...templating.catalogs import language_name
+from .. import advice
+from ..choices import Choices, choices
 from ..sessions import Session
 from ..users import User
 from .common import check_clinic, checked_form, page, signed_in, text, web
@@ -36,6 +40,7 @@ class Outcome:
 
     ok: bool
     message: str
+    signable: int | None = None  # the recorded handout the patient may now sign for
 
 
 @dataclass(frozen=True)
@@ -116,32 +121,58 @@ class HandoutForm:
         return copies
 
 
-def _languages(store: ContentStore) -> list[tuple[str, str]]:
+def _languages(store: ContentStore, offered: Choices) -> list[tuple[str, str]]:
     """(code, name) of every language some protocol has, named in that language and English."""
-    codes = sorted({code for pid in store.protocol_ids() for code in store.protocol_languages(pid)})
+    codes = sorted(
+        {code for p in offered.protocols for code in [p.language, *store.translation_paths(p.id)]}
+    )
     return [(code, language_name(code)) for code in codes]
 
 
-def _choices(request: Request, user: User) -> dict[str, object]:
+def _choices(request: Request, user: User, form: HandoutForm) -> dict[str, object]:
     store = web(request).store
+    offered = choices(store)  # a clinic or procedure whose file is broken is left out, and named
+    drafts = {p.id for p in offered.protocols if not service.approval(store, p.id).approved}
     return {
-        "clinics": [clinic for clinic in store.clinics() if user.may_use(clinic.id)],
-        "protocols": sorted(store.protocols(), key=lambda p: p.title.casefold()),
+        "clinics": [clinic for clinic in offered.clinics if user.may_use(clinic.id)],
+        "protocols": offered.protocols,
+        # Drafts apart and marked, so nobody picks one for a patient without seeing it;
+        # a draft a clinician signed off (as it is now) counts as reviewed.
+        "reviewed": [p for p in offered.protocols if p.id not in drafts],
+        "drafts": [p for p in offered.protocols if p.id in drafts],
+        "unusable": [u for u in offered.unusable if u.kind != "clinic" or user.may_use(u.id)],
         "printers": service.known_printers(),
-        "languages": _languages(store),
+        "languages": _languages(store, offered),
+        "date_spelled": _date_spelled(request, form),
+        "today": clock.today().isoformat(),  # the server's, for the page's "days ago"
     }
 
 
-def _blank_form(request: Request, user: User) -> HandoutForm:
-    store = web(request).store
+def _date_spelled(request: Request, form: HandoutForm) -> str:
+    """The date as understood, with weekday and month name, the way the clinic writes dates."""
+    try:
+        date = parse_date(form.date, "Procedure date") if form.date else None
+        clinic = web(request).store.clinic(form.clinic or None)
+    except HandoutError:
+        return ""
+    return spelled_out(date, clinic.date_style) if date else ""
+
+
+def _blank_form(request: Request, user: User, kept: HandoutForm | None = None) -> HandoutForm:
+    """An empty form: no procedure chosen, so nobody gives the first one by default.
+
+    ``kept`` is the form of the patient before, for Next patient: the clinic,
+    printer and date stay, everything about the patient (and the visit) goes.
+    """
+    if kept is not None:
+        return HandoutForm(kept.clinic, "", "", kept.date, "", "", kept.printer, "1")
+    offered = choices(web(request).store)
     remembered = request.cookies.get(CLINIC_COOKIE, "")
-    usable = user.usable(store.clinic_ids())
-    clinic = remembered if remembered in usable else store.default_clinic_id
-    if not user.may_use(clinic):
+    usable = user.usable(c.id for c in offered.clinics)
+    clinic = remembered if remembered in usable else offered.default_clinic
+    if clinic not in usable:
         clinic = usable[0] if usable else ""
-    protocols = sorted(store.protocols(), key=lambda p: p.title.casefold())
-    first = protocols[0].id if protocols else ""
-    return HandoutForm(clinic, first, "", dt.date.today().isoformat(), "", "", "", "1")
+    return HandoutForm(clinic, "", "", clock.today().isoformat(), "", "", "", "1")
 
 
 def _main_page(
@@ -152,6 +183,8 @@ def _main_page(
     outcome: Outcome | None = None,
     previews: list[str] | None = None,
     status_code: int = 200,
+    *,
+    next_patient: bool = False,  # the cursor waits in Patient name
 ) -> Response:
     response = page(
         request,
@@ -162,7 +195,8 @@ def _main_page(
         form=form,
         outcome=outcome,
         previews=previews or [],
-        **_choices(request, user),
+        next_patient=next_patient,
+        **_choices(request, user, form),
     )
     _remember_clinic(response, form.clinic)
     return response
@@ -211,6 +245,13 @@ async def previewed(
     return pages
 
 
+def _title(request: Request, protocol: str) -> str:
+    try:
+        return web(request).store.protocol(protocol).title
+    except HandoutError:
+        return protocol
+
+
 def _failure(error: Exception) -> str:
     return error_message(error) if isinstance(error, HandoutError | OSError) else str(error)
 
@@ -220,6 +261,10 @@ async def preview_fragment(request: Request) -> Response:
     current, user = signed_in(request)
     form = HandoutForm.read(await checked_form(request, current))
     _check_clinic(request, user, form)
+    if not form.protocol:  # the form opens so; not a problem to show in red
+        response = page(request, "preview.html", current, user, previews=[], problem="")
+        _remember_clinic(response, form.clinic)
+        return response
     try:
         pages = await previewed(request, current, form.request())
     except (HandoutError, OSError) as error:
@@ -240,6 +285,9 @@ async def act(request: Request) -> Response:
     form = HandoutForm.read(posted)
     _check_clinic(request, user, form)
     action = text(posted, "action")
+    if action == "next":
+        blank = _blank_form(request, user, form)
+        return _main_page(request, current, user, blank, next_patient=True)
     try:
         handout_request = form.request()
         if action == "preview":
@@ -266,6 +314,8 @@ async def act(request: Request) -> Response:
             )
         else:
             raise InputError("Choose Preview, Download PDF, Print or Email.")
+    except DraftRefused:
+        outcome = Outcome(False, advice.draft_refused(_title(request, form.protocol)))
     except (HandoutError, OSError) as error:
         outcome = Outcome(False, f"Nothing was made: {_failure(error)}")
     except PreviewDropped as dropped:
@@ -323,13 +373,10 @@ def print_one(
     copies: int,
 ) -> Outcome:
     """Make the handout and queue it once; the service keeps the PDF's temporary copy."""
+    wrong_printer = advice.unknown_printer(printer)
+    if wrong_printer:
+        return Outcome(False, wrong_printer)
     return _print(request, user, _give(request, user, handout_request), printer, copies)
-
-
-def print_again(request: Request, user: User, handout_id: int, printer: str) -> Outcome:
-    """The archived bytes of a recorded handout, printed once more on purpose."""
-    given = service.given_again(web(request).store, _ledger(request), handout_id)
-    return _print(request, user, given, printer, 1, again=True)
 
 
 def _print(
@@ -347,13 +394,10 @@ def _print(
     if result.refused:
         return _refused(result, "printed")
     if not result.ok:
-        return Outcome(
-            False,
-            f"Not printed: {result.reason} Check that the printer is on and has paper, "
-            "then press Print again, or press Download PDF and print the file yourself.",
-        )
+        return Outcome(False, advice.print_message(result.reason))
     plural = "copy" if copies == 1 else "copies"
-    return Outcome(True, f"Sent to {result.printer}: {copies} {plural} (print job {result.job}).")
+    message = f"Sent to {result.printer}: {copies} {plural} (print job {result.job})."
+    return Outcome(True, message, given.handout_id)
 
 
 def email_one(
@@ -384,28 +428,13 @@ def email_one(
     return outcome
 
 
-def email_again(request: Request, user: User, handout_id: int, address: str) -> Outcome:
-    """The archived bytes of a recorded handout, emailed once more on purpose."""
-    problem = _email_problem(request, address)
-    if problem is not None:
-        return problem
-    given = service.given_again(web(request).store, _ledger(request), handout_id)
-    return _email(request, user, given, address, again=True)
-
-
 def _email_problem(request: Request, address: str) -> Outcome | None:
-    if not address:
-        return Outcome(False, "Not emailed: type the patient's email address first.")
-    try:
-        service.check_email_ready(address, need_smtp=True, environ=web(request).settings.environ)
-    except HandoutError as error:
-        return Outcome(
-            False,
-            f"Not emailed: {_failure(error)} If the address is right, ask whoever runs this "
-            "server to check its email settings; meanwhile press Download PDF and attach the "
-            "file to an email yourself.",
-        )
-    return None
+    """A missing or malformed address, or email not set up: said before anything is made."""
+    problem = advice.email_problem(address, web(request).settings.environ)
+    if problem is None:
+        return None
+    trouble, detail = problem
+    return Outcome(False, advice.email_message(trouble, address, detail))
 
 
 def _email(
@@ -422,18 +451,12 @@ def _email(
     if result.refused:
         return _refused(result, "emailed")
     if result.result is service.Result.MAY_HAVE_BEEN_SENT:
-        return Outcome(
-            False,
-            f"The email may have been sent: {result.reason} Check the clinic's sent mail or "
-            "ask the patient before sending it again.",
-        )
+        trouble = advice.EmailTrouble.UNCONFIRMED
+        return Outcome(False, advice.email_message(trouble, address, result.reason))
     if not result.ok:
-        return Outcome(
-            False,
-            f"Not emailed: {result.reason} Check the address and press Email again, or press "
-            "Download PDF and attach the file to an email yourself.",
-        )
-    return Outcome(True, f"Emailed to {address}.")
+        trouble = advice.EmailTrouble.NOT_SENT
+        return Outcome(False, advice.email_message(trouble, address, result.reason))
+    return Outcome(True, f"Emailed to {address}.", given.handout_id)
 
 
 routes = [

@@ -1,0 +1,124 @@
+"""The shared worker pool: a deadline ends its worker, the task is never resent, one preview."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from handouts.content.store import ContentStore
+from handouts.render.page import resolve_spec
+from handouts.render.warm import WarmRenderers
+from handouts.render.workers import RenderTimeout, WorkerPool
+
+_gate: Any = None
+_entered: Any = None
+
+
+def _keep_gate(gate: Any, entered: Any) -> None:
+    global _gate, _entered
+    _gate, _entered = gate, entered
+
+
+def wait_for_gate() -> int:
+    """A task that stalls until the test opens the gate: a render that never ends."""
+    _entered.set()
+    _gate.wait()
+    return os.getpid()
+
+
+def stall_forever() -> None:
+    """A render that never ends (a local event: a killed waiter must not break a shared one)."""
+    threading.Event().wait()
+
+
+def echo(value: int) -> tuple[int, int]:
+    return value, os.getpid()
+
+
+@pytest.fixture
+def pool() -> Iterator[tuple[WorkerPool, Any, Any]]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    gate, entered = context.Event(), context.Event()
+    workers = WorkerPool(1, _keep_gate, (gate, entered), deadline=60, start_method="fork")
+    workers.start()
+    try:
+        yield workers, gate, entered
+    finally:
+        gate.set()
+        workers.close()
+
+
+def test_a_task_past_its_deadline_ends_its_worker_and_is_not_resent(
+    pool: tuple[WorkerPool, Any, Any],
+) -> None:
+    workers, _, _ = pool
+    first = workers.stats.pids[0]
+    stalled = workers.submit(stall_forever, deadline=0.3)
+    with pytest.raises(RenderTimeout, match=r"took longer than 0\.3 seconds"):
+        stalled.result()
+    value, pid = workers.submit(echo, 7).result()
+    assert value == 7
+    assert pid != first  # a fresh worker
+    assert (workers.stats.timed_out, workers.stats.replaced) == (1, 1)
+    assert workers.stats.started == 2  # the stalled task ran once, never on the new worker
+
+
+def test_a_sessions_newer_preview_replaces_its_waiting_one(
+    pool: tuple[WorkerPool, Any, Any],
+) -> None:
+    workers, gate, entered = pool
+    busy = workers.submit(wait_for_gate)
+    assert entered.wait(60)  # the only worker is taken
+    older = workers.submit(echo, 1, slot="session-a")
+    other = workers.submit(echo, 2, slot="session-b")
+    newer = workers.submit(echo, 3, slot="session-a")
+    assert older.cancelled()
+    assert not other.cancelled() and not newer.cancelled()
+    assert workers.queued() == 2
+    gate.set()
+    busy.result()
+    assert other.result()[0] == 2
+    assert newer.result()[0] == 3
+    assert workers.stats.started == 3  # the replaced preview never ran
+
+
+def test_a_cancelled_waiting_task_never_runs(pool: tuple[WorkerPool, Any, Any]) -> None:
+    workers, gate, entered = pool
+    busy = workers.submit(wait_for_gate)
+    assert entered.wait(60)
+    waiting = workers.submit(echo, 1)
+    assert waiting.cancel()
+    gate.set()
+    busy.result()
+    assert workers.submit(echo, 2).result()[0] == 2
+    assert workers.stats.started == 2
+
+
+def test_a_long_cjk_name_past_the_deadline_is_answered_not_retried(content: ContentStore) -> None:
+    spec = resolve_spec(content, "micropenning", "magnolia", "Short Name")
+    # Past the input limit on purpose: the deadline must hold even without it.
+    stalling = dataclasses.replace(spec, patient_name="张" * 4000)
+    renderers = WarmRenderers(content, 1, [], deadline=1.0)
+    try:
+        renderers.start()
+        with pytest.raises(RenderTimeout):
+            renderers.render(stalling)
+        assert renderers.pool.stats.timed_out == 1
+        data, pages = renderers.pool.submit(_render_normal, spec, deadline=120).result()
+        assert data.startswith(b"%PDF") and pages >= 1
+        assert renderers.pool.stats.started == 2
+    finally:
+        renderers.close()
+
+
+def _render_normal(spec: Any) -> tuple[bytes, int]:
+    from handouts.render import warm
+
+    return warm._render(spec, None)
