@@ -26,6 +26,8 @@ ONLY = {
     "content": GROUND | {"templating"},
     "templating": GROUND | {"content"},
     "render": GROUND | {"content", "templating"},
+    # Checking a content folder renders each clinic's page once, so it sits above render.
+    "validate": GROUND | {"content", "templating", "render"},
 }
 ABOVE_DELIVERY = frozenset({"batch", "giving", "service", "cli", "web"})
 # What each unit must never import ("never" rules).

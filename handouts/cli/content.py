@@ -35,7 +35,7 @@ def validate_command(content: ContentStore, grade_target: float | None, strict: 
       handouts validate
       handouts --root my-clinic validate --reading-grade 8 --strict
     """
-    from ..content.validate import validate_root  # loads the grading and template libraries
+    from ..validate import validate_root
 
     report = validate_root(content, grade_target)
     for problem in report.problems:

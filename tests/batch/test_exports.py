@@ -19,8 +19,8 @@ from handouts.batch.plan import BadRow, Job, plan_rows
 from handouts.batch.rows import read_rows
 from handouts.content.import_profiles import ImportProfile
 from handouts.content.store import CachedContentStore, ContentStore
-from handouts.content.validate import validate_root
 from handouts.errors import InputError
+from handouts.validate import validate_root
 from tests.support.content import seed_root
 
 EXPORTS = Path(__file__).parent / "exports"

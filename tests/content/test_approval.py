@@ -22,8 +22,8 @@ from handouts.content.approval import (
 )
 from handouts.content.listing import list_content
 from handouts.content.store import ContentStore
-from handouts.content.validate import validate_root
 from handouts.errors import InputError
+from handouts.validate import validate_root
 from tests.pdfcheck import pdf_text
 
 DAY = dt.date(2026, 11, 23)

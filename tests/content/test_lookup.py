@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.lookup import Ambiguous, Known, find, name_key, without_qualifier
 from handouts.content.store import ContentStore
-from handouts.content.validate import validate_root
 from handouts.errors import NotFound
+from handouts.validate import validate_root
 
 NAMES = [
     ("magnolia", "magnolia"),

@@ -14,8 +14,8 @@ from pydantic import BaseModel
 from handouts.content.bundled import BUNDLED_ROOT
 from handouts.content.models import Protocol
 from handouts.content.store import ContentStore
-from handouts.content.validate import validate_root
 from handouts.render.page import render_html, resolve_spec
+from handouts.validate import validate_root
 
 GUIDE = Path(__file__).resolve().parent.parent.parent / "docs" / "guide" / "protocols.md"
 

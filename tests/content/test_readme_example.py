@@ -8,8 +8,8 @@ import re
 
 from handouts.content.bundled import BUNDLED_ROOT
 from handouts.content.store import ContentStore
-from handouts.content.validate import validate_root
 from handouts.render.page import render_html, resolve_spec
+from handouts.validate import validate_root
 
 GUIDE = BUNDLED_ROOT / "docs"
 

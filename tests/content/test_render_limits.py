@@ -10,9 +10,9 @@ import jinja2
 import pytest
 
 from handouts.content.store import ContentStore
-from handouts.content.validate import validate_root
 from handouts.messages import error_message
 from handouts.templating import templates
+from handouts.validate import validate_root
 
 ROOT = Path(__file__).resolve().parents[2]
 ISSUE_TEMPLATES = [

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from handouts.content.store import CachedContentStore, ContentStore
-from handouts.content.validate import validate_root
 from handouts.errors import ContentError, NotFound
+from handouts.validate import validate_root
 from tests.seed_instructions import SEEDS
 
 

@@ -2,7 +2,8 @@
 
 ``validate_root`` never stops at the first broken file; it returns every
 problem (``path:line:column: field: message``), the warnings, and each
-protocol's reading grade, for the ``validate`` command to print.
+protocol's reading grade, for the ``validate`` command to print. It renders
+each clinic's page once with a sample patient, so it sits above ``render``.
 """
 
 from __future__ import annotations
@@ -21,22 +22,22 @@ import jinja2
 from jinja2 import nodes, sandbox
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..errors import ContentError, HandoutError, InputError
-from ..inputs import clock
-from ..templating.catalogs import has_catalog, is_known_language
-from ..templating.resource_policy import references, url_problem
-from ..templating.templates import TEMPLATE_EXTENSIONS
-from .approval import Approval, file_approval, read_signoffs
-from .bundled import BUILTIN_TEMPLATES
-from .file_names import same_language, split_protocol_file
-from .import_profiles import load_import_profile
-from .lookup import Known, shared_aliases
-from .models import LANGUAGE_PATTERN, Branding, Protocol
-from .readability import HEALTH_LITERACY_GRADE, reading_grade
-from .store import ContentStore, choose_default
-from .wording import wording_problem
-from .yaml_loading import load_branding, load_protocol, load_translation
-from .yaml_reading import parse_yaml, position_of
+from .content.approval import Approval, file_approval, read_signoffs
+from .content.bundled import BUILTIN_TEMPLATES
+from .content.file_names import same_language, split_protocol_file
+from .content.import_profiles import load_import_profile
+from .content.lookup import Known, shared_aliases
+from .content.models import LANGUAGE_PATTERN, Branding, Protocol
+from .content.readability import HEALTH_LITERACY_GRADE, reading_grade
+from .content.store import ContentStore, choose_default
+from .content.wording import wording_problem
+from .content.yaml_loading import load_branding, load_protocol, load_translation
+from .content.yaml_reading import parse_yaml, position_of
+from .errors import ContentError, HandoutError, InputError
+from .inputs import clock
+from .templating.catalogs import has_catalog, is_known_language
+from .templating.resource_policy import references, url_problem
+from .templating.templates import TEMPLATE_EXTENSIONS
 
 # Near-misses of the file names the tool looks for; a file with one of these
 # names would otherwise be silently ignored.
@@ -176,9 +177,9 @@ def _check_rendering(content: ContentStore, report: Report) -> None:
     Parsing cannot tell that a loop never ends or that a line makes a
     gigabyte; running the templates once, with a sample patient, can.
     """
-    from ..errors import HandoutError
-    from ..messages import error_message
-    from ..render.page import render_clinic_css, render_html, resolve_spec
+    from .errors import HandoutError
+    from .messages import error_message
+    from .render.page import render_clinic_css, render_html, resolve_spec
 
     protocols = content.protocol_ids()
     if not protocols:

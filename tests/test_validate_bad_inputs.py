@@ -18,7 +18,7 @@ from handouts.cli import main
 from handouts.content.yaml_loading import load_branding, load_protocol
 from handouts.errors import ContentError
 
-BAD = Path(__file__).parent.parent / "bad_inputs"
+BAD = Path(__file__).parent / "bad_inputs"
 PROTOCOL_CASES = sorted(p.stem for p in (BAD / "protocols").glob("*.yaml"))
 BRANDING_CASES = sorted(p.name for p in (BAD / "branding").iterdir() if p.is_dir())
 
@@ -69,7 +69,7 @@ def _root_with(tmp_path: Path, protocol: str | None, clinic: str | None) -> Path
     root = tmp_path / "root"
     (root / "protocols").mkdir(parents=True)
     (root / "branding").mkdir()
-    shipped = Path(__file__).parent.parent.parent
+    shipped = Path(__file__).parent.parent
     source = (BAD if protocol else shipped) / "protocols" / f"{protocol or 'micropenning'}.yaml"
     (root / "protocols" / "case.yaml").write_text(source.read_text("utf-8"), "utf-8")
     clinic_source = BAD / "branding" / clinic if clinic else shipped / "branding" / "magnolia"

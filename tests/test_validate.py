@@ -14,7 +14,7 @@ from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.readability import reading_grade, sentence_count, text_grade
 from handouts.content.schema import SCHEMAS, schema_text
 from handouts.content.store import ContentStore as Content
-from handouts.content.validate import validate_root
+from handouts.validate import validate_root
 from tests.support.content import copy_content
 
 
