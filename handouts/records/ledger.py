@@ -27,6 +27,7 @@ from ..errors import InputError
 from ..private_files import check_replaceable, make_private_dirs, open_private
 from ..request import HandoutRequest
 from .archive import ARCHIVE_NAME, Archive
+from .particulars import particulars_json, with_particulars
 from .schema import LATEST, MIGRATIONS
 from .types import (
     Claim,
@@ -139,7 +140,8 @@ class Ledger:
             cursor = db.execute(
                 "INSERT INTO handouts (made_at, made_by, source, run, clinic, protocol, language,"
                 " procedure_date, procedure_time, patient, email, pdf_sha256, pages,"
-                " content_version, review_status) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " content_version, review_status, particulars)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     _stamp(self.clock()),
                     new.made_by,
@@ -156,6 +158,7 @@ class Ledger:
                     new.pages,
                     new.content_version,
                     new.review_status,
+                    particulars_json(request),
                 ),
             )
             handout_id = int(cursor.lastrowid or 0)
@@ -522,16 +525,19 @@ def _handout(r: sqlite3.Row) -> HandoutRecord:
         made_by=r["made_by"],
         source=r["source"],
         run=r["run"],
-        request=HandoutRequest(
-            r["protocol"],
-            r["clinic"],
-            r["patient"],
-            dt.date.fromisoformat(r["procedure_date"]) if r["procedure_date"] else None,
-            procedure_time=(
-                dt.time.fromisoformat(r["procedure_time"]) if r["procedure_time"] else None
+        request=with_particulars(
+            HandoutRequest(
+                r["protocol"],
+                r["clinic"],
+                r["patient"],
+                dt.date.fromisoformat(r["procedure_date"]) if r["procedure_date"] else None,
+                procedure_time=(
+                    dt.time.fromisoformat(r["procedure_time"]) if r["procedure_time"] else None
+                ),
+                language=r["language"] or None,
+                email=r["email"],
             ),
-            language=r["language"] or None,
-            email=r["email"],
+            r["particulars"],
         ),
         pdf_sha256=r["pdf_sha256"],
         pages=r["pages"],

@@ -106,6 +106,9 @@ MIGRATIONS: list[str] = [
     """,
     # 4: signatures drawn at the desk, as proof of receipt (records/signatures.py).
     SIGNATURES,
+    # 5: what was set for this patient beyond the protocol (records/particulars.py):
+    # other procedures of the visit, a variant, the practitioner's words, a booked visit.
+    "ALTER TABLE handouts ADD COLUMN particulars TEXT NOT NULL DEFAULT '{}';",
 ]
 
 LATEST = len(MIGRATIONS)

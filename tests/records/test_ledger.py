@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from handouts.channel import Channel
+from handouts.content.combining import PractitionerWords, SpanChange
 from handouts.records import (
     LATEST,
     MIGRATIONS,
@@ -82,6 +84,31 @@ def test_a_handout_is_recorded_with_everything_it_was_made_from(ledger: Ledger) 
         "reviewed",
     )
     assert history.deliveries == []
+
+
+def test_what_was_set_for_this_patient_is_kept(ledger: Ledger) -> None:
+    words = PractitionerWords(
+        practitioner="Dr Ana Reyes",
+        areas="cheeks, forehead",
+        note="Use the cool pack tonight.",
+        changes=(SpanChange("heat", hours=72),),
+    )
+    asked = replace(
+        _new().request,
+        also=("prp-injections",),
+        variant="deep",
+        words=words,
+        next_visit=dt.date(2026, 12, 21),
+        next_visit_time=dt.time(10, 0),
+    )
+    handout_id = ledger.record_handout(replace(_new(), request=asked))
+    history = ledger.handout(handout_id)
+    assert history is not None
+    kept = history.handout.request
+    assert (kept.also, kept.variant, kept.words) == (("prp-injections",), "deep", words)
+    assert (kept.next_visit, kept.next_visit_time) == (dt.date(2026, 12, 21), dt.time(10, 0))
+    plain = ledger.handout(ledger.record_handout(_new()))
+    assert plain is not None and plain.handout.request.words is None
 
 
 def test_files_are_owner_only(ledger: Ledger) -> None:

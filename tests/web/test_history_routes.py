@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 
 from handouts import service
 from handouts.channel import Channel
+from handouts.content.combining import PractitionerWords, SpanChange
 from handouts.content.store import ContentStore
 from handouts.records import Ledger, NewHandout, Result, Search
 from handouts.request import HandoutRequest
@@ -351,3 +352,27 @@ def test_a_manager_of_several_clinics_pages_through_theirs_only(tmp_path: Path) 
     pages = [visible_search(ledger, Search(page=n, per_page=40), user) for n in (1, 2, 3)]
     assert [r.id for p in pages for r in p.records] == theirs  # newest first, none left out
     assert [p.more for p in pages] == [True, True, False]
+
+
+def test_the_patients_page_shows_what_was_set_for_them(desk: Desk) -> None:
+    # The practitioner's words and a changed span, kept with the record (issue 22's history).
+    words = PractitionerWords(
+        practitioner="Dr Ana Reyes",
+        note="Keep the cool pack on tonight.",
+        changes=(SpanChange("heat", hours=72),),
+    )
+    request = HandoutRequest(
+        "light-chemical-peel",
+        "harbourside",
+        "Pat Words",
+        dt.date(2026, 11, 24),
+        words=words,
+        allow_draft=True,
+    )
+    handout_id = _give(ContentStore(desk.root), desk.ledger, desk.clock, NOW, request)
+    page = desk.client.get(f"/history/handouts/{handout_id}")
+    assert page.status_code == 200
+    text = page.text.replace("&#39;", "'")
+    assert "Dr Ana Reyes" in text
+    assert "Keep the cool pack on tonight." in text
+    assert "heat=72h" in text
