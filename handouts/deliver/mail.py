@@ -20,6 +20,7 @@ import copy
 import email.errors
 import email.utils
 import functools
+import os
 import re
 import smtplib
 import socket
@@ -313,10 +314,17 @@ def _dot_stuffed(msg: bytes | str) -> bytes:
     return data + b".\r\n"
 
 
-@functools.cache
 def _default_context() -> ssl.SSLContext:
-    # Loading the system's CA certificates takes tens of milliseconds: once per
-    # process, not once per message (a run of follow-ups sends thousands).
+    # Keyed on where OpenSSL looks for trusted CAs, so a process that points
+    # SSL_CERT_FILE elsewhere (a clinic's own CA) does not keep a stale context.
+    return _context_trusting(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.cache
+def _context_trusting(cert_file: str | None, cert_dir: str | None) -> ssl.SSLContext:
+    # Loading the CA certificates takes tens of milliseconds: once per process
+    # and CA location, not once per message (a run of follow-ups sends thousands).
+    # create_default_context reads SSL_CERT_FILE/SSL_CERT_DIR itself.
     return ssl.create_default_context()
 
 

@@ -62,13 +62,19 @@ def test_email_delivers_one_message_from_the_clinic(smtp_server, in_tmp: Path) -
     assert text.splitlines()[:6] == [
         "Dear Zoë O'Brien-Núñez,",
         "",
-        "Attached is your aftercare handout for Micropenning (procedure on Sunday 22 November"
-        " 2026).",
-        "Please read it carefully and keep it for the coming weeks.",
+        "Here is your aftercare for Micropenning (procedure on Sunday 22 November 2026), with"
+        " the dates that apply to you.",
+        "The handout is attached as a PDF to print, and the dates as a calendar file you can"
+        " add to your phone.",
         "",
-        "If you have any questions, call us on 01632 960 418 or reply to this email.",
+        "== Your recovery, step by step ==",
     ]
-    assert "\nOut of hours: call the clinic" in text
+    # The email is the handout itself: every phase with its dates, and the
+    # clinic's way to reach someone out of hours.
+    assert "\nDays 2-7 (Tue 24 Nov to Sun 29 Nov 2026)\n" in text
+    assert "call us at 01632 960 418" in text
+    assert "page the 24-hour on-call nurse" in text
+    assert "text/calendar" in {p.get_content_type() for p in received.iter_attachments()}
     assert text.rstrip().endswith("01632 960 418\nharbourside-skin.example")
     assert "Dear <bdi>Zoë O&#39;Brien-Núñez</bdi>," in html
     name, data = attachment(received)
