@@ -15,6 +15,7 @@ from handouts.cli import main
 from handouts.content.file_names import default_filename
 from handouts.errors import InputError
 from handouts.private_files import write_atomic
+from handouts.records.ledger import Ledger
 
 HANDOUT = ["handout", "micropenning", "--patient", "Ana Silva", "--date", "2026-11-22", "--yes"]
 
@@ -118,7 +119,29 @@ def test_a_file_too_large_for_the_disk_names_the_file(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []  # no temporary file left behind
 
 
-def test_a_full_temporary_folder_names_it(tmp_path: Path) -> None:
+def ledger_sized_files() -> None:
+    # Room for the ledger's write-ahead log and its 32 KiB shared-memory index,
+    # not for the fonts the renderer writes to its temporary folder.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (128 * 1024, 128 * 1024))
+
+
+def test_a_full_temporary_folder_names_it(tmp_path: Path, data_folder: Path) -> None:
+    # The ledger already exists (as after a clinic's first handout), so the first
+    # write to fail is the renderer's temporary files, not the ledger's creation.
+    Ledger(data_folder).close()
+    result = subprocess.run(
+        [sys.executable, "-m", "handouts", *HANDOUT, "-o", str(tmp_path / "a.pdf")],
+        capture_output=True,
+        text=True,
+        preexec_fn=ledger_sized_files,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "temporary files for the PDF): File too large" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_full_disk_under_a_new_ledger_names_it(tmp_path: Path, data_folder: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "handouts", *HANDOUT, "-o", str(tmp_path / "a.pdf")],
         capture_output=True,
@@ -127,8 +150,11 @@ def test_a_full_temporary_folder_names_it(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1
-    assert "temporary files for the PDF): File too large" in result.stderr
-    assert "Traceback" not in result.stderr
+    ledger = data_folder / "records.sqlite3"
+    assert f"{ledger}: cannot be written (" in result.stderr
+    assert f"the disk holding {data_folder} may be full" in result.stderr
+    assert "restored" not in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "a.pdf").exists()
 
 
 @pytest.fixture

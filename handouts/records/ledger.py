@@ -64,6 +64,16 @@ def _local_midnight(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time()).astimezone()
 
 
+# SQLite's primary result codes for a write the disk refused: SQLITE_IOERR (a
+# failed write, e.g. EFBIG or ENOSPC mid-page) and SQLITE_FULL.
+_SQLITE_IOERR, _SQLITE_FULL = 10, 13
+
+
+def _out_of_room(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(code, int) and (code & 0xFF) in (_SQLITE_IOERR, _SQLITE_FULL)
+
+
 class Ledger:
     """The record in one data folder: ``records.sqlite3`` and the PDF ``archive/``."""
 
@@ -83,6 +93,14 @@ class Ledger:
                 db.execute("PRAGMA journal_mode=WAL")
                 _migrate(db)
         except sqlite3.Error as error:
+            if _out_of_room(error):
+                # A full disk (or a size limit) is not a damaged record: say which
+                # folder needs room, not that the ledger must be restored.
+                raise InputError(
+                    f"{self.path}: cannot be written ({error}): the disk holding {folder} may "
+                    "be full. It records which handouts were made and delivered, so nothing "
+                    "is made or sent until there is room."
+                ) from None
             raise InputError(
                 f"{self.path}: cannot be read ({error}). It records which handouts were made "
                 "and delivered, so nothing is sent until it is restored."
