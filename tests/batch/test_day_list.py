@@ -131,7 +131,7 @@ def test_a_date_years_away_is_a_warning_in_the_summary(
 
 
 def test_print_unemailed_prints_rows_without_an_address_once(
-    smtp_server, cups_queue: CupsQueue, tmp_path: Path, root: Path
+    smtp_server, cups_queue: CupsQueue, tmp_path: Path, root: Path, data_folder: Path
 ) -> None:
     mailbox = Mailbox()
     env = smtp_env(smtp_server(mailbox, auth_require_tls=False))
@@ -153,23 +153,23 @@ def test_print_unemailed_prints_rows_without_an_address_once(
     rows = manifest(out)
     assert (rows[2]["delivered"], rows[3]["delivered"]) == ("emailed", "printed")
     assert [m.rcpt_tos for m in mailbox.received] == [["ana@example.com"]]
-    first = delivery_records(out)
-    assert sorted((channel, state) for channel, state, _ in first) == [
-        ("emailed", "done"),
-        ("printed", "done"),
+    first = delivery_records(data_folder)
+    assert sorted((channel, result) for channel, result, _ in first) == [
+        ("emailed", "emailed"),
+        ("printed", "printed"),
     ]
     # Again: nobody is emailed or printed for twice; the records are not touched.
     again = run(root, *args, env=env)
     assert again.exit_code == 0, again.output
     assert len(mailbox.received) == 1
     assert manifest(out)[3]["delivered"] == "printed"
-    assert delivery_records(out) == first
+    assert delivery_records(data_folder) == first
 
 
-def delivery_records(out: Path) -> list[tuple[str, str, str]]:
-    """(channel, state, time) of every email and print the folder's records hold."""
-    with contextlib.closing(sqlite3.connect(out / "deliveries.sqlite3")) as db:
-        return sorted(db.execute("SELECT channel, state, time FROM deliveries"))
+def delivery_records(data: Path) -> list[tuple[str, str, str]]:
+    """(channel, result, time) of every email and print the data folder's ledger holds."""
+    with contextlib.closing(sqlite3.connect(data / "records.sqlite3")) as db:
+        return sorted(db.execute("SELECT channel, result, at FROM deliveries"))
 
 
 def test_print_unemailed_goes_with_email(tmp_path: Path, root: Path) -> None:
