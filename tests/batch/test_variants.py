@@ -29,6 +29,12 @@ def test_every_clinic_and_protocol_is_made_and_rerun_skips(tmp_path: Path) -> No
     assert {r["output"] for r in rows} == expected
     assert all(r["status"] == "made" for r in rows)
     assert all((out / c).stat().st_mode & 0o777 == 0o700 for c in content.clinic_ids())
+    # Drafts are stock only when asked for, and then every copy says it is a draft.
+    drafts = [p for p in content.protocol_ids() if content.protocol(p).is_draft]
+    assert drafts
+    for draft in drafts:
+        text = pdf_text((out / "harbourside" / f"{draft}.pdf").read_bytes())
+        assert "Draft: not yet reviewed by your clinic" in text
 
     again = CliRunner().invoke(main, args, catch_exceptions=False)
     assert f"0 handouts made, {len(expected)} already made and unchanged (" in again.stdout
@@ -85,3 +91,20 @@ def test_a_language_a_protocol_lacks_is_refused_before_anything_is_made(tmp_path
     assert result.exit_code == 1
     assert "has no 'fr' translation" in result.output
     assert not out.exists()
+
+
+def test_drafts_are_left_out_of_stock_unless_asked_for(tmp_path: Path) -> None:
+    content = Content(PROJECT_ROOT)
+    draft = next(p for p in content.protocol_ids() if content.protocol(p).is_draft)
+    out = tmp_path / "stock"
+    every = CliRunner().invoke(main, ["variants", "-o", str(out)], catch_exceptions=False)
+    assert every.exit_code == 0, every.output
+    assert f"{draft} (a draft no clinician signed off; --allow-draft includes it)" in every.stdout
+    assert not (out / "harbourside" / f"{draft}.pdf").exists()
+    # Asked for by name, a draft is refused with the way to sign it off.
+    args = ["variants", "-o", str(out), "--clinic", "harbourside", "--protocol", draft]
+    named = CliRunner().invoke(main, args)
+    assert named.exit_code == 1
+    assert f"the protocol '{draft}' is a draft not yet signed off" in named.output
+    assert "--allow-draft" in named.output and "Traceback" not in named.output
+    assert not (out / "harbourside" / f"{draft}.pdf").exists()
