@@ -39,6 +39,19 @@ def check_delivery_options(
         raise click.UsageError("--eml needs --email ADDRESS for the message's recipient")
 
 
+# The signals that asked this command to stop. Python swallows an exception
+# raised while a finaliser (__del__) runs, so a SIGTERM landing in one of
+# WeasyPrint's temporary-file closers would otherwise be lost and the handout
+# finished and saved anyway: stop_if_signalled() checks again before saving.
+_stopped_by: list[int] = []
+
+
+def stop_if_signalled() -> None:
+    """End now, as the signal asked, if one arrived while its exit was swallowed."""
+    if _stopped_by:
+        raise SystemExit(128 + _stopped_by[0])
+
+
 def exit_on_signals() -> None:
     """SIGTERM and SIGHUP end the command as an exit, so cleanup runs.
 
@@ -48,9 +61,18 @@ def exit_on_signals() -> None:
     """
 
     def stop(signum: int, frame: FrameType | None) -> None:
+        _stopped_by.append(signum)
         raise SystemExit(128 + signum)
 
+    def quiet_when_stopping(unraisable: sys.UnraisableHookArgs) -> None:
+        # Our own exit swallowed in a finaliser is not a fault to print a
+        # traceback for; stop_if_signalled() acts on it.
+        if isinstance(unraisable.exc_value, SystemExit) and _stopped_by:
+            return
+        sys.__unraisablehook__(unraisable)
+
     if threading.current_thread() is threading.main_thread():
+        sys.unraisablehook = quiet_when_stopping
         for sig in (signal.SIGTERM, signal.SIGHUP):
             signal.signal(sig, stop)
 
@@ -272,6 +294,7 @@ def handout_command(
     by = service.os_user()
     ledger = service.open_ledger() if request.named and fmt == "pdf" else None
     given = service.give(store, request, ledger=ledger, by=by, source=service.Source.COMMAND)
+    stop_if_signalled()
     made = given.made
     check_distinct_files(output or Path("out") / made.filename, eml)
     target = service.save_handout(made, output)

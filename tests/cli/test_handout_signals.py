@@ -93,3 +93,28 @@ def test_a_name_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
     assert b"the patient's name is not valid UTF-8 text" in result.stderr
     assert b"Traceback" not in result.stderr
     assert not target.exists()
+
+
+def test_a_signal_swallowed_by_a_finaliser_still_stops_the_command() -> None:
+    # Python ignores an exception raised inside __del__; WeasyPrint's temporary
+    # files close in one, so a SIGTERM landing there must still end the command.
+    code = (
+        "import os, signal\n"
+        "from handouts.cli.handout import exit_on_signals, stop_if_signalled\n"
+        "exit_on_signals()\n"
+        "class Closer:\n"
+        "    def __del__(self):\n"
+        "        os.kill(os.getpid(), signal.SIGTERM)\n"
+        "        sum(range(1000))\n"
+        "Closer()\n"
+        "print('finished the finaliser', flush=True)\n"
+        "stop_if_signalled()\n"
+        "print('went on to save the handout', flush=True)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert "finished the finaliser" in result.stdout
+    assert "went on to save the handout" not in result.stdout
+    assert result.returncode == 128 + signal.SIGTERM
+    assert "Traceback" not in result.stderr
