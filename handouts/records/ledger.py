@@ -82,7 +82,7 @@ class Ledger:
                 # descriptor of it drops every SQLite lock this process holds on it,
                 # and another process can then reset the WAL under a live
                 # connection and lose its last commits.
-                os.chmod(self.path, FILE_MODE)
+                self.path.chmod(FILE_MODE)
             else:
                 # Created owner-only from its first byte; SQLite gives -wal and -shm the same mode.
                 os.close(open_private(self.path, os.O_RDWR | os.O_CREAT))
