@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -43,8 +44,11 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
 
+    def client(self, **options: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=600, **options)
+
     def signed_in(self, name: str = STAFF) -> httpx.Client:
-        client = httpx.Client(base_url=self.url, timeout=600)
+        client = self.client()
         token = csrf_token(client.get("/signin").text)
         answer = client.post(
             "/signin", data={"csrf_token": token, "name": name, "password": PASSWORD}

@@ -22,18 +22,13 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.web.server import (  # noqa: E402
+from serving import (  # bench/serving.py, beside this script
     PASSWORD,
     STAFF,
     Server,

@@ -46,6 +46,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "cups_queue" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.cups)
+        # A browser or a wheel in a fresh venv takes seconds before the first assertion.
+        if item.get_closest_marker("browser") or item.path.name == "test_wheel.py":
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
