@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..channel import Channel
 from ..errors import InputError
-from ..private_files import check_replaceable, make_private_dirs, open_private
+from ..private_files import FILE_MODE, check_replaceable, make_private_dirs, open_private
 from ..request import HandoutRequest
 from .archive import ARCHIVE_NAME, Archive
 from .particulars import particulars_json, with_particulars
@@ -87,8 +87,15 @@ class Ledger:
         for companion in ("", "-wal", "-shm", "-journal"):
             check_replaceable(Path(f"{self.path}{companion}"))
         try:
-            # Created owner-only from its first byte; SQLite gives -wal and -shm the same mode.
-            os.close(open_private(self.path, os.O_RDWR | os.O_CREAT))
+            if self.path.exists():
+                # Never open and close the file itself once it exists: closing any
+                # descriptor of it drops every SQLite lock this process holds on it,
+                # and another process can then reset the WAL under a live
+                # connection and lose its last commits.
+                self.path.chmod(FILE_MODE)
+            else:
+                # Created owner-only from its first byte; SQLite gives -wal and -shm the same mode.
+                os.close(open_private(self.path, os.O_RDWR | os.O_CREAT))
             with self._connect() as db:
                 db.execute("PRAGMA journal_mode=WAL")
                 _migrate(db)

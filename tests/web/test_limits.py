@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 from handouts.inputs import limits
 from handouts.web.app import WebSettings, create_app
 from handouts.web.routes.waiting import PreviewDropped, unless_client_leaves
+from tests.support.loop import run_alone
 from tests.web.server import MANAGER, PASSWORD, STAFF, add_user, csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,7 +75,7 @@ def test_a_client_that_leaves_cancels_its_waiting_preview() -> None:
 
     request = Request({"type": "http", "method": "POST", "headers": []}, receive)
     with pytest.raises(PreviewDropped, match="closed before"):
-        asyncio.run(unless_client_leaves(request, queued))
+        run_alone(unless_client_leaves(request, queued))
     assert queued.cancelled()
 
 
@@ -94,7 +95,7 @@ def test_a_preview_replaced_by_a_newer_one_says_so() -> None:
         return await waiting
 
     with pytest.raises(PreviewDropped, match="newer preview"):
-        asyncio.run(wait_and_replace())
+        run_alone(wait_and_replace())
 
 
 def test_a_huge_record_number_is_not_found(client: TestClient) -> None:

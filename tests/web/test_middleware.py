@@ -6,7 +6,6 @@ announcing its length, as a chunked upload does.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -18,6 +17,7 @@ from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
 from handouts.web.security import BodyLimit, QuietErrors, SecurityHeaders
+from tests.support.loop import run_alone
 
 NAME = "Quietly Failing Patient"
 
@@ -73,7 +73,7 @@ def call(
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    asyncio.run(APP(scope, receive, send))
+    run_alone(APP(scope, receive, send))
     start = next(m for m in sent if m["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body

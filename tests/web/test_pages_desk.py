@@ -3,8 +3,6 @@
 Each action's button must lie inside the window as the page opens and after
 every step, the preview must open a page at full size from the keyboard, and
 Next patient must clear the patient and keep the clinic, printer and date.
-The file's name sorts after the in-process tests: their asyncio.run cannot
-start once the browser session's event loop runs.
 """
 
 from __future__ import annotations
