@@ -246,7 +246,7 @@ def check_approved(
         f"{what} is a draft not yet signed off by a clinician{lapse}, so it cannot be given "
         f"to a patient. A clinician can sign it off (handouts signoff {approval.protocol}"
         f"{language_option} --clinician NAME), or make it this once with --allow-draft; "
-        "a blank handout is still possible"
+        "a blank handout is still possible."
     )
 
 
