@@ -89,6 +89,15 @@ def test_the_form_opens_with_no_procedure_chosen_and_drafts_marked(staff: TestCl
         assert option.group(1).endswith("(draft)") == protocol.is_draft, option.group(1)
 
 
+def test_a_draft_translation_is_marked_in_the_language_list(staff: TestClient) -> None:
+    # Both bundled Spanish translations are drafts; English is each protocol's own language.
+    page = html.unescape(staff.get("/").text)
+    spanish = re.search(r'<option value="es"[^>]*>([^<]*)</option>', page)
+    english = re.search(r'<option value="en"[^>]*>([^<]*)</option>', page)
+    assert spanish and spanish.group(1).endswith("(draft)"), spanish
+    assert english and "draft" not in english.group(1), english
+
+
 def test_next_patient_clears_the_patient_and_keeps_clinic_and_date(staff: TestClient) -> None:
     status, page = post(
         staff,

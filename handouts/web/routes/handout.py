@@ -122,11 +122,23 @@ class HandoutForm:
 
 
 def _languages(store: ContentStore, offered: Choices) -> list[tuple[str, str]]:
-    """(code, name) of every language some protocol has, named in that language and English."""
+    """(code, name) of every language some protocol has, named in that language and English.
+
+    A language whose translations are drafts no clinician signed off is marked, as drafts
+    are in the Procedure list: "(draft)" when every one is, else "(draft for some)".
+    """
     codes = sorted(
         {code for p in offered.protocols for code in [p.language, *store.translation_paths(p.id)]}
     )
-    return [(code, language_name(code)) for code in codes]
+    named = []
+    for code in codes:
+        translated = [p.id for p in offered.protocols if code in store.translation_paths(p.id)]
+        drafts = [pid for pid in translated if not service.approval(store, pid, code).approved]
+        mark = ""
+        if drafts:
+            mark = " (draft)" if len(drafts) == len(translated) else " (draft for some)"
+        named.append((code, language_name(code) + mark))
+    return named
 
 
 def _choices(request: Request, user: User, form: HandoutForm) -> dict[str, object]:
