@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Literal
@@ -222,19 +223,31 @@ def _falls_on(year: int, month: int, day: int, weekday: int) -> bool:
         return False
 
 
-@cache
-def weekday_numbers(language: str) -> dict[str, int]:
-    """Weekday names (wide and short) to numbers, Monday 0, in a language and English."""
-    numbers: dict[str, int] = {}
+_Width = Literal["wide", "abbreviated"]
+_Context = Literal["format", "stand-alone"]
+
+
+def _name_forms(language: str) -> Iterator[tuple[_Width, _Context, Locale]]:
+    """(width, context, locale) for every form of a calendar name: the language's, then English."""
     for code in dict.fromkeys((language, "en")):
         try:
             locale = Locale.parse(code.replace("-", "_"))
         except (UnknownLocaleError, ValueError):
             continue
-        for width in ("wide", "abbreviated"):
-            for context in ("format", "stand-alone"):
-                for number, name in get_day_names(width, context, locale).items():
-                    numbers.setdefault(name.casefold().rstrip("."), number)
+        widths: tuple[_Width, ...] = ("wide", "abbreviated")
+        contexts: tuple[_Context, ...] = ("format", "stand-alone")
+        for width in widths:
+            for context in contexts:
+                yield width, context, locale
+
+
+@cache
+def weekday_numbers(language: str) -> dict[str, int]:
+    """Weekday names (wide and short) to numbers, Monday 0, in a language and English."""
+    numbers: dict[str, int] = {}
+    for width, context, locale in _name_forms(language):
+        for number, name in get_day_names(width, context, locale).items():
+            numbers.setdefault(name.casefold().rstrip("."), number)
     return numbers
 
 
@@ -298,17 +311,11 @@ def calendar_words(language: str) -> tuple[dict[str, int], set[str]]:
     """Month names (wide and short) to numbers, and weekday names, in a language and English."""
     months: dict[str, int] = {}
     weekdays: set[str] = set()
-    for code in dict.fromkeys((language, "en")):
-        try:
-            locale = Locale.parse(code.replace("-", "_"))
-        except (UnknownLocaleError, ValueError):
-            continue
-        for width in ("wide", "abbreviated"):
-            for context in ("format", "stand-alone"):
-                for number, name in get_month_names(width, context, locale).items():
-                    months.setdefault(name.casefold().rstrip("."), number)
-                for name in get_day_names(width, context, locale).values():
-                    weekdays.add(name.casefold().rstrip("."))
+    for width, context, locale in _name_forms(language):
+        for number, name in get_month_names(width, context, locale).items():
+            months.setdefault(name.casefold().rstrip("."), number)
+        for name in get_day_names(width, context, locale).values():
+            weekdays.add(name.casefold().rstrip("."))
     months.setdefault("sept", 9)  # a common English short form Babel does not list
     return months, weekdays
 

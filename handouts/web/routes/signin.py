@@ -131,17 +131,18 @@ async def _sign_in_needed(request: Request, exc: Exception) -> Response:
     )
 
 
-async def _not_allowed(request: Request, exc: Exception) -> Response:
+def _refused_page(request: Request, heading: str, message: str) -> Response:
+    """A 403 page in the site's frame, for whoever is signed in."""
     current = session(request) or Session.anonymous()
     user = web(request).users.get(current.user) if current.user else None
-    return page(
+    return page(request, "message.html", current, user, 403, heading=heading, message=message)
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return _refused_page(
         request,
-        "message.html",
-        current,
-        user,
-        403,
-        heading="For managers only",
-        message="This page is for managers. Ask a manager to do this, or to make you one.",
+        "For managers only",
+        "This page is for managers. Ask a manager to do this, or to make you one.",
     )
 
 
@@ -155,16 +156,10 @@ async def _form_refused(request: Request, exc: Exception) -> Response:
 
 
 async def _clinic_refused(request: Request, exc: Exception) -> Response:
-    current = session(request) or Session.anonymous()
-    user = web(request).users.get(current.user) if current.user else None
-    return page(
+    return _refused_page(
         request,
-        "message.html",
-        current,
-        user,
-        403,
-        heading="Not one of your clinics",
-        message="Your account is for other clinics, so nothing was done. Choose one of your "
+        "Not one of your clinics",
+        "Your account is for other clinics, so nothing was done. Choose one of your "
         "clinics, or ask a manager to give you this one.",
     )
 
