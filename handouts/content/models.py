@@ -673,9 +673,17 @@ class Protocol(ContentModel):
 
     @model_validator(mode="after")
     def _topics_and_variants(self) -> Protocol:
-        problem = topic_problems(self)
-        if problem:
-            raise PydanticCustomError("topics", problem)
+        # loading.py reports each at its line (rules[3].topic); this keeps models
+        # built in code from holding them.
+        problems = topic_problems(
+            [(i, rule.topic) for i, rule in enumerate(self.rules) if rule.topic],
+            [(i, v.id, v.drop) for i, v in enumerate(self.variants)],
+        )
+        if problems:
+            loc, message = problems[0]
+            raise PydanticCustomError(
+                "topics", "{where}: {message}", {"where": dotted(loc), "message": message}
+            )
         return self
 
     @property
@@ -710,20 +718,63 @@ class Protocol(ContentModel):
         )
 
 
-def topic_problems(protocol: Protocol) -> str | None:
-    """A rule topic named twice, or a variant naming a topic the protocol lacks."""
-    topics = [rule.topic for rule in protocol.rules if rule.topic]
-    repeated = sorted({topic for topic in topics if topics.count(topic) > 1})
-    if repeated:
-        return f"rule topic '{repeated[0]}' is used by two rules; each topic names one rule"
-    ids = [variant.id for variant in protocol.variants]
-    for variant in protocol.variants:
-        if ids.count(variant.id) > 1:
-            return f"variant id '{variant.id}' is used twice"
-        unknown = [topic for topic in variant.drop if topic not in topics]
-        if unknown:
-            return f"variant '{variant.id}' drops topic '{unknown[0]}', which no rule has"
-    return None
+TopicLoc = tuple[str | int, ...]
+
+
+def dotted(loc: Sequence[str | int]) -> str:
+    """A place in a file as messages name it: ``rules[3].topic``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "(top level)"
+
+
+def topic_problems(
+    topics: Sequence[tuple[int, str]], variants: Sequence[tuple[int, str, Sequence[str]]]
+) -> list[tuple[TopicLoc, str]]:
+    """A rule topic named twice, a variant id used twice, or a variant dropping a topic
+    no rule has, each as (where in the file, message).
+
+    ``topics`` pairs each rule's position with its topic; ``variants`` gives each
+    variant's position, id and the topics it drops. Positions let ``validate`` name
+    the line (``yaml_loading``), so only the parts valid on their own need be passed.
+    """
+    problems: list[tuple[TopicLoc, str]] = []
+    first_rule: dict[str, int] = {}
+    for index, topic in topics:
+        if topic in first_rule:
+            problems.append(
+                (
+                    ("rules", index, "topic"),
+                    f"'{topic}' is already the topic of rules[{first_rule[topic]}]; "
+                    "each topic names one rule",
+                )
+            )
+        else:
+            first_rule[topic] = index
+    first_variant: dict[str, int] = {}
+    for index, variant_id, drop in variants:
+        if variant_id in first_variant:
+            problems.append(
+                (
+                    ("variants", index, "id"),
+                    f"'{variant_id}' is already the id of variants[{first_variant[variant_id]}]; "
+                    "each variant needs its own",
+                )
+            )
+        else:
+            first_variant[variant_id] = index
+        for position, topic in enumerate(drop):
+            if topic and topic not in first_rule:
+                known = ", ".join(first_rule) or "none"
+                problems.append(
+                    (
+                        ("variants", index, "drop", position),
+                        f"variant '{variant_id}' drops topic '{topic}', which no rule has "
+                        f"(topics: {known})",
+                    )
+                )
+    return problems
 
 
 # --- branding -----------------------------------------------------------------

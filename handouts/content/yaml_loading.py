@@ -26,7 +26,15 @@ from ..errors import ContentError
 from ..templating.resource_policy import path_problem
 from .assets import font_problem, logo_problem
 from .file_names import split_protocol_file
-from .models import PATTERN_MESSAGES, Branding, Phase, Protocol, phase_order_problems
+from .models import (
+    PATTERN_MESSAGES,
+    Branding,
+    Phase,
+    Protocol,
+    dotted,
+    phase_order_problems,
+    topic_problems,
+)
 from .translations import matches_original
 from .yaml_reading import (
     key_node,
@@ -96,13 +104,6 @@ def _inner_model(annotation: Any) -> Any:
             return annotation
 
 
-def _dotted(loc: Sequence[str | int]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "(top level)"
-
-
 def _suggestion(model: type[BaseModel], loc: Sequence[str | int]) -> tuple[str | None, list[str]]:
     """For an unknown key: the field it most likely meant, and the fields known there."""
     owner = _model_at(model, loc)
@@ -164,7 +165,8 @@ def _duplicate_keys(node: yaml.Node | None, loc: Loc = ()) -> list[tuple[yaml.No
 def _validation_problems(
     error: ValidationError, node: yaml.Node | None, model: type[BaseModel]
 ) -> list[tuple[Loc, yaml.Node | None, str]]:
-    items = [i for i in error.errors() if i["type"] != "phase_order"]  # located separately
+    located_separately = {"phase_order", "topics"}  # by the checks below, at their lines
+    items = [i for i in error.errors() if i["type"] not in located_separately]
     # A misspelt key also makes the field it meant "missing"; say it once, at the typo.
     meant = set()
     for item in items:
@@ -213,7 +215,7 @@ def load_model(path: Path, model: type[M], identifier: str, checks: Sequence[Che
     if problems:
         problems.sort(key=lambda p: _sort_key(p[1]))
         raise ContentError(
-            [f"{position(path, target)}: {_dotted(loc)}: {text}" for loc, target, text in problems]
+            [f"{position(path, target)}: {dotted(loc)}: {text}" for loc, target, text in problems]
         )
     assert result is not None
     return result
@@ -235,6 +237,27 @@ def _phase_order(data: dict[str, Any]) -> list[tuple[Loc, str]]:
         except ValidationError:
             continue
     return [(("phases", index), message) for index, message in phase_order_problems(valid)]
+
+
+def _topics(data: dict[str, Any]) -> list[tuple[Loc, str]]:
+    """Rule topics and variant ids used twice, and variants dropping a topic no rule has,
+    each at its own line; entries that are not text are the model's to report."""
+
+    def listed(key: str) -> list[tuple[int, dict[str, Any]]]:
+        items = data.get(key)
+        if not isinstance(items, list):
+            return []
+        return [(index, item) for index, item in enumerate(items) if isinstance(item, dict)]
+
+    topics = [(i, r["topic"]) for i, r in listed("rules") if isinstance(r.get("topic"), str)]
+    variants = []
+    for index, variant in listed("variants"):
+        drop = variant.get("drop")
+        # Kept in place (by position); what is not text is the model's to report.
+        drops = [t if isinstance(t, str) else "" for t in drop] if isinstance(drop, list) else []
+        variant_id = variant.get("id")
+        variants.append((index, variant_id if isinstance(variant_id, str) else f"#{index}", drops))
+    return topic_problems(topics, variants)
 
 
 def _clinic_files(clinic_dir: Path) -> Check:
@@ -263,14 +286,14 @@ def _clinic_files(clinic_dir: Path) -> Check:
 
 
 def load_protocol(path: Path) -> Protocol:
-    return load_model(path, Protocol, path.stem, checks=[_phase_order])
+    return load_model(path, Protocol, path.stem, checks=[_phase_order, _topics])
 
 
 def load_translation(path: Path, original: Protocol, original_path: Path) -> Protocol:
     """``protocols/<id>.<language>.yaml``, checked against the original it translates."""
     protocol_id, language = split_protocol_file(path)
     assert language is not None
-    checks = [_phase_order, matches_original(original, original_path, language)]
+    checks = [_phase_order, _topics, matches_original(original, original_path, language)]
     return load_model(path, Protocol, protocol_id, checks=checks)
 
 

@@ -89,14 +89,14 @@ def _write(tmp_path: Path, text: str) -> Path:
         (
             "rules:\n  - {text: x, kind: do, day: 1, topic: sun}\n"
             "variants:\n  - {id: lips, name: Lips, drop: [heat]}\n",
-            1,
-            "drops topic 'heat'",
+            8,
+            "variants[0].drop[0]: variant 'lips' drops topic 'heat', which no rule has",
         ),
         (
             "rules:\n  - {text: x, kind: do, day: 1, topic: sun}\n"
             "  - {text: y, kind: do, day: 2, topic: sun}\n",
-            1,
-            "rule topic 'sun' is used by two rules",
+            7,
+            "rules[1].topic: 'sun' is already the topic of rules[0]",
         ),
         (
             "variants:\n  - {id: lips, name: Lips, rules: [{text: x, kind: do}]}\n",
