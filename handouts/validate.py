@@ -26,7 +26,7 @@ from .content.approval import Approval, file_approval, read_signoffs
 from .content.bundled import BUILTIN_TEMPLATES
 from .content.file_names import same_language, split_protocol_file
 from .content.import_profiles import load_import_profile
-from .content.lookup import Known, shared_aliases
+from .content.lookup import Known, named_together, shared_aliases
 from .content.models import LANGUAGE_PATTERN, Branding, Protocol
 from .content.readability import HEALTH_LITERACY_GRADE, reading_grade
 from .content.store import ContentStore, choose_default
@@ -447,39 +447,71 @@ def _check_templates(content: ContentStore, report: Report) -> None:
 
 
 def _check_aliases(content: ContentStore, report: Report) -> None:
-    """An alias that also names another clinic or protocol would make that name ambiguous."""
-    kinds: list[tuple[str, list[Known], dict[str, list[str]], Callable[[str], Path]]] = []
+    """An alias that also names another clinic or protocol would make that name ambiguous.
+
+    One exception: an alias several protocols list names them together (one handout
+    of all of them), so it is refused only where they could not share a handout.
+    """
     protocols = {k.ident: k for k in content.known_protocols()}
     clinics = {k.ident: k for k in content.known_clinics()}
-    kinds.append(
-        (
-            "protocol",
-            list(protocols.values()),
-            _aliases_of(content.protocol, protocols),
-            lambda ident: content.protocols_dir / f"{ident}.yaml",
-        )
-    )
-    kinds.append(
+    protocol_aliases = _aliases_of(content.protocol, protocols)
+    kinds: list[tuple[str, list[Known], dict[str, list[str]], Callable[[str], Path]]] = [
+        ("protocol", list(protocols.values()), protocol_aliases, content.protocol_path),
         (
             "clinic",
             list(clinics.values()),
             _aliases_of(content.clinic, clinics),
             lambda ident: content.branding_dir / ident / "clinic.yaml",
-        )
-    )
+        ),
+    ]
     for kind, known, aliases, path_of in kinds:
-        for shared in shared_aliases(known, aliases):
-            path = path_of(shared.ident)
-            _, node = parse_yaml(path)
-            where = position_of(path, node, ("aliases", shared.alias_index))
+        for shared in shared_aliases(known, aliases, together=kind == "protocol"):
             if shared.other == shared.ident:
                 message = f"'{shared.alias}' is listed twice"
+            elif shared.own_name:
+                message = (
+                    f"'{shared.alias}' is the {_OWN_NAMES[kind]} of the {kind} "
+                    f"'{shared.other}', so it leads to that {kind} alone; a name must lead to "
+                    "one place"
+                )
             else:
                 message = (
                     f"'{shared.alias}' also names the {kind} '{shared.other}'; "
                     "a name must lead to one place"
                 )
-            report.problems.append(f"{where}: aliases[{shared.alias_index}]: {message}")
+            _alias_problem(path_of(shared.ident), shared.alias_index, message, report)
+    _check_named_together(content, protocol_aliases, report)
+
+
+_OWN_NAMES = {"protocol": "id, title or procedure", "clinic": "id or name"}
+
+
+def _check_named_together(
+    content: ContentStore, aliases: dict[str, list[str]], report: Report
+) -> None:
+    """Protocols one alias names together make one handout, in one language."""
+    for listings in named_together(aliases).values():
+        first_id, _ = listings[0]
+        language = content.protocol(first_id).language
+        for ident, index in listings[1:]:
+            own = content.protocol(ident).language
+            if not same_language(own, language):
+                alias = aliases[ident][index]
+                report.problems.append(
+                    f"{_alias_position(content.protocol_path(ident), index)}: aliases[{index}]: "
+                    f"'{alias}' names this protocol ('{own}') together with '{first_id}' "
+                    f"('{language}'), for one handout of both; protocols named together "
+                    "must be written in one language"
+                )
+
+
+def _alias_position(path: Path, index: int) -> str:
+    _, node = parse_yaml(path)
+    return position_of(path, node, ("aliases", index))
+
+
+def _alias_problem(path: Path, index: int, message: str, report: Report) -> None:
+    report.problems.append(f"{_alias_position(path, index)}: aliases[{index}]: {message}")
 
 
 def _aliases_of(load: Callable[[str], Any], known: dict[str, Known]) -> dict[str, list[str]]:

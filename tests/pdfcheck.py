@@ -23,6 +23,18 @@ def pdf_text(pdf: bytes) -> str:
     return fold(text)
 
 
+def both_readings(pdf: bytes) -> str:
+    """The layout text, " | ", then the text in flowing reading order.
+
+    Two columns of a table are read side by side in the layout text, one after
+    the other in reading order: a sentence may be whole in only one of them.
+    """
+    flowing = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode("utf-8")
+    return pdf_text(pdf) + " | " + fold(flowing)
+
+
 def fold(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

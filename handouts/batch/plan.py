@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from ..content.approval import Approval, DraftRefused, approval_of, as_signed_off, check_approved
 from ..content.bundled import BUILTIN_TEMPLATES
-from ..content.combining import PractitionerWords, parse_span_change
+from ..content.combining import PractitionerWords, combine, parse_span_change
 from ..content.file_names import default_filename
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
@@ -71,7 +71,8 @@ class Job:
     follow_ups: bool = False  # the patient agreed to follow-up messages (a list's column)
     next_visit: dt.date | None = None  # booked next appointment (a list's column)
     next_visit_time: dt.time | None = None
-    also: tuple[str, ...] = ()  # more protocols of the same visit, from other rows
+    # More protocols of the same visit: from other rows, or a service several name.
+    also: tuple[str, ...] = ()
     variant: str | None = None  # one of the protocol's variants
     words: PractitionerWords | None = None  # the practitioner's own words for this patient
     # What a person must confirm about the date before anything is made (empty: nothing).
@@ -79,6 +80,11 @@ class Job:
     date_shown: str = ""  # the date as understood, the clinic's way: "Friday 4 December 2026"
     protocol_title: str = ""  # the protocol the service matched, for the check page
     draft: bool = False  # the protocol (or translation) is a draft with no valid sign-off
+
+    @property
+    def protocol_ids(self) -> tuple[str, ...]:
+        """Every procedure on the handout, the main one first."""
+        return (self.protocol_id, *self.also)
 
     @property
     def needs_confirming(self) -> bool:
@@ -223,17 +229,19 @@ class RowChecker:
 
     def __init__(self, content: ContentStore) -> None:
         self.content = content
-        self._protocols: dict[str, Protocol | HandoutError] = {}
+        self._protocols: dict[str, tuple[Protocol, ...] | HandoutError] = {}
         self._clinics: dict[str, Branding | HandoutError] = {}
         self._translations: dict[tuple[str, str], HandoutError | None] = {}
         self._fingerprints: dict[tuple[str, str, str | None], str] = {}
         self._approvals: dict[tuple[str, str], Approval | HandoutError] = {}
 
-    def protocol(self, service: str) -> Protocol:
-        """The protocol a service name leads to; NotFound says there is none."""
+    def protocols(self, service: str) -> tuple[Protocol, ...]:
+        """The protocol a service name leads to, or the several whose aliases all list it
+        ("Microneedling with PRP"); NotFound says there is none."""
         if service not in self._protocols:
             try:
-                self._protocols[service] = self.content.protocol(service)
+                ids = self.content.protocol_ids_for(service)
+                self._protocols[service] = tuple(self.content.protocol(i) for i in ids)
             except HandoutError as error:
                 self._protocols[service] = error
         return self._answer(self._protocols[service])
@@ -352,7 +360,7 @@ def plan_rows(
             bad.append(_not_made(raw.row, facts, raw.left_out, RowStatus.LEFT_OUT))
             continue
         try:
-            protocol = _protocol_for(checker, facts.service)
+            protocols = _protocols_for(checker, facts.service)
         except _NoProtocol:
             bad.append(
                 _not_made(
@@ -366,6 +374,7 @@ def plan_rows(
         except HandoutError as error:
             bad.append(_not_made(raw.row, facts, str(error)))
             continue
+        protocol = protocols[0]
         try:
             if not facts.patient:
                 raise InputError("patient: the name is empty")
@@ -379,8 +388,12 @@ def plan_rows(
                 date_format=_format_for(raw, date_format),
             )
             time = when.time or _time_of_day(values.get("time", ""))
-            language = _row_language(checker, values, protocol, clinic)
-            draft = checker.check_approved(protocol.id, clinic, language, allow_draft)
+            # Every protocol the service names is checked as its own row would be.
+            languages = [_row_language(checker, values, p, clinic) for p in protocols]
+            language = languages[0]
+            drafts = [
+                checker.check_approved(p.id, clinic, language, allow_draft) for p in protocols
+            ]
             booked = _next_visit(values, anchor, clinic, protocol, date_format)
             variant = values.get("variant") or None
             if variant is not None:
@@ -397,43 +410,42 @@ def plan_rows(
         output = names.claim(
             default_filename(clinic.id, protocol.id, when.date, facts.patient, "pdf")
         )
-        jobs.append(
-            Job(
-                row=raw.row,
-                clinic_id=clinic.id,
-                protocol_id=protocol.id,
-                patient=facts.patient,
-                procedure_date=when.date,
-                output=output,
-                inputs_hash=_with_words(
-                    inputs_hash(
-                        fingerprint,
-                        facts.patient,
-                        when.date,
-                        None,
-                        time,
-                        language,
-                        _booked_at(booked),
-                    ),
-                    variant,
-                    words,
+        job = Job(
+            row=raw.row,
+            clinic_id=clinic.id,
+            protocol_id=protocol.id,
+            patient=facts.patient,
+            procedure_date=when.date,
+            output=output,
+            inputs_hash=_with_words(
+                inputs_hash(
+                    fingerprint,
+                    facts.patient,
+                    when.date,
+                    None,
+                    time,
+                    language,
+                    _booked_at(booked),
                 ),
-                email=values.get("email") or None,
-                reference=facts.reference,
-                service=facts.service,
-                procedure_time=time,
-                language=language,
-                follow_ups=is_yes(values.get("follow_ups", "")),
-                next_visit=booked.date if booked else None,
-                next_visit_time=booked.time if booked else None,
-                variant=variant,
-                words=words,
-                date_flags=frozenset({DateFlag.AMBIGUOUS}) if ambiguous else frozenset(),
-                date_shown=spelled_out(when.date, clinic.date_style, protocol.language),
-                protocol_title=protocol.title,
-                draft=draft,
-            )
+                variant,
+                words,
+            ),
+            email=values.get("email") or None,
+            reference=facts.reference,
+            service=facts.service,
+            procedure_time=time,
+            language=language,
+            follow_ups=is_yes(values.get("follow_ups", "")),
+            next_visit=booked.date if booked else None,
+            next_visit_time=booked.time if booked else None,
+            variant=variant,
+            words=words,
+            date_flags=frozenset({DateFlag.AMBIGUOUS}) if ambiguous else frozenset(),
+            date_shown=spelled_out(when.date, clinic.date_style, protocol.language),
+            protocol_title=combine(protocols).title,
+            draft=any(drafts),
         )
+        jobs.append(with_more(job, [p.id for p in protocols[1:]], checker))
     return one_handout_per_visit(_with_date_checks(jobs, content, anchor, order), bad, checker)
 
 
@@ -463,6 +475,22 @@ def row_words(values: dict[str, str]) -> PractitionerWords | None:
     return None if words.empty else words
 
 
+def with_more(job: Job, protocol_ids: Sequence[str], checker: RowChecker) -> Job:
+    """The job's handout with more procedures of the same visit on it.
+
+    The one way rows are combined: a service several protocols name, and
+    rows of one visit (``one_handout_per_visit``). Each procedure's files
+    are inputs of the handout, so editing any of them remakes it.
+    """
+    if not protocol_ids:
+        return job
+    also = (*job.also, *protocol_ids)
+    digest = hashlib.sha256(job.inputs_hash.encode())
+    for protocol_id in also:
+        digest.update(checker.fingerprint(job.clinic_id, protocol_id).encode())
+    return replace(job, also=also, inputs_hash=digest.hexdigest())
+
+
 def one_handout_per_visit(
     jobs: list[Job], bad: list[BadRow], checker: RowChecker
 ) -> tuple[list[Job], list[BadRow]]:
@@ -477,16 +505,13 @@ def one_handout_per_visit(
         index = first_of.get(key)
         first = kept[index] if index is not None else None
         # The same procedure twice is two bookings (or two people of one name): kept apart.
-        if first is None or job.protocol_id in (first.protocol_id, *first.also):
+        if first is None or set(job.protocol_ids) & set(first.protocol_ids):
             first_of.setdefault(key, len(kept))
             kept.append(job)
             continue
         assert index is not None
-        also = (*first.also, job.protocol_id)
-        digest = hashlib.sha256(first.inputs_hash.encode())
-        for protocol_id in also:
-            digest.update(checker.fingerprint(first.clinic_id, protocol_id).encode())
-        kept[index] = replace(first, also=also, inputs_hash=digest.hexdigest())
+        combined = with_more(first, job.protocol_ids, checker)
+        kept[index] = replace(combined, draft=first.draft or job.draft)
         reason = f"on one handout with row {first.row} (same patient, clinic and date)"
         bad.append(
             BadRow(
@@ -619,11 +644,11 @@ class _NoProtocol(Exception):
     """The service has no aftercare protocol: a consultation, an injectable..."""
 
 
-def _protocol_for(checker: RowChecker, service: str) -> Protocol:
+def _protocols_for(checker: RowChecker, service: str) -> tuple[Protocol, ...]:
     if not service:
         raise InputError("protocol: missing")
     try:
-        return checker.protocol(service)
+        return checker.protocols(service)
     except Ambiguous as error:
         raise InputError(f"protocol: {error}") from None
     except NotFound as error:

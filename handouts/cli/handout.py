@@ -15,7 +15,7 @@ import click
 from .. import service
 from ..content.combining import PractitionerWords, parse_span_change
 from ..content.store import ContentStore
-from ..errors import DeliveryError, InputError
+from ..errors import DeliveryError, InputError, NotFound
 from ..inputs import limits
 from ..inputs.clock import parse_time
 from .options import check_print_options, print_options
@@ -223,7 +223,8 @@ def handout_command(
     """Write one handout for PROTOCOL (its id, title or an alias) and print its path.
 
     More protocols after the first make one handout for several procedures of
-    the same visit. Without --patient and --date the handout has lines to fill in by hand.
+    the same visit, as does a name several protocols list in their aliases.
+    Without --patient and --date the handout has lines to fill in by hand.
     The date understood is shown spelled out; one more than a year away, or
     more than a few days in the past, is asked about on a terminal (and
     refused elsewhere unless --yes is given). A draft protocol or
@@ -261,6 +262,7 @@ def handout_command(
     check_print_options(print_, printer, copies)
     if time_text is not None and date_text is None:
         raise click.UsageError("--time needs --date: a time alone gives no clock times")
+    protocol, named_too = _named_procedures(store, protocol)
     procedure_date = procedure_time = None
     if date_text is not None:
         when = _confirmed_date(store, date_text, protocol, clinic_id, assume_yes)
@@ -284,7 +286,7 @@ def handout_command(
         procedure_time,
         language,
         email=email_to,
-        also=tuple(store.protocol_id_for(name) for name in more_protocols),
+        also=_more_procedures(store, protocol, named_too, more_protocols),
         variant=variant,
         words=practitioner_words(practitioner, areas, note, span_changes),
         allow_draft=allow_draft,
@@ -375,6 +377,24 @@ def practitioner_words(
         if value is not None and len(value) > MAX_WORDS:
             raise InputError(f"{what} is longer than {MAX_WORDS} characters")
     return None if words.empty else words
+
+
+def _named_procedures(store: ContentStore, name: str) -> tuple[str, list[str]]:
+    """The protocol a name leads to, and the others it names too: a booking service
+    several protocols list as an alias is all of them, on one handout."""
+    try:
+        first, *others = store.protocol_ids_for(name)
+    except NotFound:
+        return name, []  # said where it always was, after the clinic's own problems
+    return first, others
+
+
+def _more_procedures(
+    store: ContentStore, first: str, named_too: list[str], names: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The ids of the other procedures on the handout, each once."""
+    ids = [*named_too, *(i for name in names for i in store.protocol_ids_for(name))]
+    return tuple(i for i in dict.fromkeys(ids) if i != first)
 
 
 def _confirmed_date(

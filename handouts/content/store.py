@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from ..errors import ContentError, NotFound
 from .bundled import BUNDLED_ROOT
 from .file_names import same_language, split_protocol_file
-from .lookup import Known, find, not_found
+from .lookup import Known, find, find_together, not_found
 
 if TYPE_CHECKING:
     from .import_profiles import ImportProfile
@@ -124,6 +124,13 @@ class ContentStore:
             return name  # the common case, without reading every protocol
         return find(name, self.known_protocols(), "protocol")
 
+    def protocol_ids_for(self, name: str) -> tuple[str, ...]:
+        """The protocol known by ``name``, or the several that all list it in their
+        ``aliases`` (a booking service that is two procedures: one handout of both)."""
+        if name in self.protocol_ids():
+            return (name,)
+        return find_together(name, self.known_protocols(), "protocol")
+
     def clinic_id_for(self, name: str) -> str:
         """The id of the clinic known by ``name``: its id, name or an alias."""
         if name in self.clinic_ids():
@@ -139,7 +146,7 @@ class ContentStore:
             except ContentError:
                 known.append(Known(pid, pid, (pid,)))
                 continue
-            known.append(Known(pid, p.title, (pid, p.title, p.procedure, *p.aliases)))
+            known.append(Known(pid, p.title, (pid, p.title, p.procedure), tuple(p.aliases)))
         return known
 
     def known_clinics(self) -> list[Known]:
@@ -150,7 +157,7 @@ class ContentStore:
             except ContentError:
                 known.append(Known(cid, cid, (cid,)))
                 continue
-            known.append(Known(cid, c.name, (cid, c.name, *c.aliases)))
+            known.append(Known(cid, c.name, (cid, c.name), tuple(c.aliases)))
         return known
 
     def protocol_path(self, protocol_id: str) -> Path:

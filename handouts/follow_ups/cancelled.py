@@ -39,7 +39,9 @@ def cancel_left_out(
             patient = clean_name(values.get("patient"))
             service = values.get("service", values.get("protocol", ""))
             try:
-                protocol = store.protocol(service)
+                # A service several protocols name made one handout, kept under all their ids.
+                ids = store.protocol_ids_for(service)
+                protocol = store.protocol(ids[0])
                 clinic = store.clinic(values.get("clinic") or clinic_id)
                 when = read_when(
                     values.get("date", ""),
@@ -53,6 +55,6 @@ def cancel_left_out(
                 continue
             if patient:
                 stopped += outbox.cancel_appointment(
-                    clinic.id, protocol.id, when.date, patient, now
+                    clinic.id, "+".join(ids), when.date, patient, now
                 )
     return stopped

@@ -10,6 +10,7 @@ from handouts import service
 from handouts.content.store import ContentStore
 from handouts.follow_ups.outbox import FollowUpState, Outbox
 from handouts.records import Ledger
+from tests.support.content import copy_content
 from tests.support.inbox import Smtp, smtp
 
 __all__ = ["smtp"]  # a fixture, used by name below
@@ -18,9 +19,13 @@ NOW = dt.datetime(2026, 11, 22, 15, 0, tzinfo=dt.UTC)
 HEADER = "Client Name,Appointment Date,Service,Email,Follow Ups,Next Appointment,Status\n"
 
 
-def run(content: ContentStore, csv: Path, out: Path, data: Path, smtp: Smtp) -> None:
+def run(
+    content: ContentStore, csv: Path, out: Path, data: Path, smtp: Smtp, *, drafts: bool = False
+) -> None:
     ledger = Ledger(data, clock=lambda: NOW)
-    request = service.BatchRequest(csv, out, clinic="harbourside", email=True, workers=1)
+    request = service.BatchRequest(
+        csv, out, clinic="harbourside", email=True, workers=1, allow_draft=drafts
+    )
     service.run_batch(content, request, environ=smtp.environ, ledger=ledger)
 
 
@@ -51,3 +56,25 @@ def test_the_column_schedules_and_a_cancelled_row_stops(
         states = {r.state for r in outbox.rows()}
     assert states == {FollowUpState.CANCELLED}
     assert len(smtp.inbox.received) == 2  # the cancelled row got no handout either
+
+
+def test_a_cancelled_service_that_names_two_protocols_stops_their_handouts_follow_ups(
+    tmp_path: Path, smtp: Smtp
+) -> None:
+    root = copy_content(tmp_path / "content")
+    for protocol_id in ("microneedling", "prp-injections"):
+        path = root / "protocols" / f"{protocol_id}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("aliases: [", "aliases: [Needling with PRP, ", 1), "utf-8")
+    content = ContentStore(root)
+    booked = tmp_path / "booked.csv"
+    booked.write_text(HEADER + "Ann Agree,2026-11-22,Needling with PRP,ann@example.org,yes,,\n")
+    run(content, booked, tmp_path / "out", tmp_path / "data", smtp, drafts=True)
+    with Outbox(tmp_path / "data") as outbox:
+        rows = outbox.rows()
+    assert {r.protocol for r in rows} == {"microneedling+prp-injections"}
+    later = tmp_path / "later.csv"
+    later.write_text(HEADER + "Ann Agree,2026-11-22,Needling with PRP,,yes,,Cancelled\n")
+    run(content, later, tmp_path / "out2", tmp_path / "data", smtp, drafts=True)
+    with Outbox(tmp_path / "data") as outbox:
+        assert {r.state for r in outbox.rows()} == {FollowUpState.CANCELLED}

@@ -98,7 +98,7 @@ def test_validate_refuses_an_alias_used_twice(content_copy: ContentStore) -> Non
     penning.write_text(
         text.replace(
             "aliases: [Micro-pen, Pen microneedling]",
-            "aliases:\n  - Micro-pen\n  - collagen induction THERAPY\n  - micro pen\n",
+            "aliases:\n  - Micro-pen\n  - micro NEEDLING aftercare\n  - micro pen\n",
         ),
         encoding="utf-8",
     )
@@ -110,15 +110,72 @@ def test_validate_refuses_an_alias_used_twice(content_copy: ContentStore) -> Non
         encoding="utf-8",
     )
     problems = validate_root(content_copy).problems
-    line = next(n for n, t in enumerate(penning.read_text().splitlines(), 1) if "THERAPY" in t)
+    line = next(n for n, t in enumerate(penning.read_text().splitlines(), 1) if "NEEDLING" in t)
     assert (
-        f"{penning}:{line}:5: aliases[1]: 'collagen induction THERAPY' also names the protocol "
-        "'microneedling'; a name must lead to one place"
+        f"{penning}:{line}:5: aliases[1]: 'micro NEEDLING aftercare' is the id, title or "
+        "procedure of the protocol 'microneedling', so it leads to that protocol alone; a name "
+        "must lead to one place"
     ) in problems
     assert f"{penning}:{line + 1}:5: aliases[2]: 'micro pen' is listed twice" in problems
     assert any(
-        p.startswith(f"{clinic}:") and "also names the clinic 'magnolia'" in p for p in problems
+        p.startswith(f"{clinic}:") and "is the id or name of the clinic 'magnolia'" in p
+        for p in problems
     )
+    assert len(problems) == 3, problems
+
+
+def test_clinics_may_not_share_an_alias(content_copy: ContentStore) -> None:
+    for clinic_id in ("harbourside", "magnolia"):
+        clinic = content_copy.branding_dir / clinic_id / "clinic.yaml"
+        text = clinic.read_text(encoding="utf-8")
+        clinic.write_text(text.replace("aliases: [", "aliases: [Our Clinic, "), encoding="utf-8")
+    problems = validate_root(content_copy).problems
+    assert any(
+        "aliases[0]: 'Our Clinic' also names the clinic 'magnolia'; a name must lead to one place"
+        in p
+        for p in problems
+    ), problems
+    with pytest.raises(Ambiguous, match="could be the clinic 'harbourside'"):
+        content_copy.clinic_id_for("our clinic")
+
+
+def _alias_both(content: ContentStore, alias: str) -> None:
+    """``alias`` added to the aliases of microneedling and prp-injections."""
+    for protocol_id in ("microneedling", "prp-injections"):
+        path = content.protocols_dir / f"{protocol_id}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("aliases: [", f"aliases: [{alias}, ", 1), encoding="utf-8")
+
+
+def test_an_alias_several_protocols_list_names_them_together(content_copy: ContentStore) -> None:
+    _alias_both(content_copy, "Microneedling with PRP")
+    assert validate_root(content_copy).problems == []
+    for service in ("MICRONEEDLING WITH PRP", "Microneedling with PRP - Face"):
+        assert content_copy.protocol_ids_for(service) == ("microneedling", "prp-injections")
+    # Each protocol's own names still lead to it alone.
+    assert content_copy.protocol_ids_for("PRP") == ("prp-injections",)
+    assert content_copy.protocol_ids_for("microneedling") == ("microneedling",)
+    # Where one protocol is asked for, the shared name is refused, naming both.
+    with pytest.raises(Ambiguous) as refused:
+        content_copy.protocol_id_for("Microneedling with PRP")
+    assert "'microneedling' (Micro-Needling aftercare)" in str(refused.value)
+    assert "'prp-injections' (PRP injection care)" in str(refused.value)
+
+
+def test_protocols_named_together_must_share_a_language(content_copy: ContentStore) -> None:
+    _alias_both(content_copy, "Microneedling with PRP")
+    prp = content_copy.protocols_dir / "prp-injections.yaml"
+    prp.write_text(
+        prp.read_text(encoding="utf-8").replace("\nlanguage: en\n", "\nlanguage: fr\n"),
+        encoding="utf-8",
+    )
+    problems = validate_root(content_copy).problems
+    line = next(n for n, t in enumerate(prp.read_text().splitlines(), 1) if "with PRP" in t)
+    assert (
+        f"{prp}:{line}:11: aliases[0]: 'Microneedling with PRP' names this protocol ('fr') "
+        "together with 'microneedling' ('en'), for one handout of both; protocols named "
+        "together must be written in one language"
+    ) in problems, problems
 
 
 def test_a_store_refuses_a_title_two_protocols_share(content_copy: ContentStore) -> None:
