@@ -17,7 +17,7 @@ from typing import TypeVar
 from babel.lists import format_list
 
 from ..templating.catalogs import babel_locale
-from .models import DoDont, Phase, Protocol, Regimen, RegimenStep, Review, Rule
+from .models import DoDont, Phase, Protocol, Regimen, RegimenStep, Results, Review, Rule, Series
 
 T = TypeVar("T")
 
@@ -161,8 +161,31 @@ def _regimen(protocols: Sequence[Protocol]) -> Regimen | None:
     )
 
 
+@dataclass(frozen=True)
+class Course:
+    """One procedure's treatment plan and results, on a handout of several procedures."""
+
+    procedure: str
+    series: Series | None
+    results: Results | None
+
+
+def courses(protocols: Sequence[Protocol]) -> tuple[Course, ...]:
+    """Each procedure's own series and results: they are not merged, since each
+    procedure has its own course (three microneedling sessions, two PRP)."""
+    if len(protocols) < 2:
+        return ()
+    return tuple(
+        Course(p.procedure, p.series, p.results) for p in protocols if p.series or p.results
+    )
+
+
 def combine(protocols: Sequence[Protocol]) -> Protocol:
-    """One protocol holding every instruction of ``protocols`` (in the first one's language)."""
+    """One protocol holding every instruction of ``protocols`` (in the first one's language).
+
+    Its ``series`` and ``results`` are the first that has them; a page shows
+    every procedure's from ``courses``.
+    """
     if len(protocols) == 1:
         return protocols[0]
     first = protocols[0]

@@ -9,8 +9,8 @@ at the desk.
 - A rule counted in hours is a timed event when the procedure time is known
   (in the clinic's time zone, or the patient's local time when the clinic
   gives none); otherwise all-day over the days its hours reach.
-- The next treatments are events of their own: "suggested" dates, or the
-  booked visit at its time.
+- The next treatments are events of their own: "suggested" dates (each
+  procedure's, named, on a handout of several), or the booked visit at its time.
 - Each event that changes what the patient does carries a reminder on the
   morning it starts, and a rule that ends gets a morning "from today ..."
   event of its own with a reminder.
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import icalendar
 
 from ..templating.catalogs import catalog
-from .page import HandoutSpec
+from .page import HandoutSpec, plan_views
 from .schedule import Schedule, build_schedule
 
 # The reminder on the morning of a change: 8:00 in the patient's own day.
@@ -100,22 +100,20 @@ def _next_visits(
             start = _at(dt.datetime.combine(booked, spec.next_visit_time), zone)
             return [CalendarEvent("next-visit", title, start, start + dt.timedelta(hours=1), title)]
         return [_all_day("next-visit", title, booked, booked, title)]
-    if schedule.series is None:
-        return []
-    events = [
-        _all_day(
-            f"treatment-{number}",
-            (label := _("Treatment %(number)s, suggested") % {"number": number}),
-            day,
-            day,
-            label,
-        )
-        for number, day in enumerate(schedule.series.next_treatments, start=2)
-    ]
-    if schedule.series.maintenance is not None:
-        label = _("First maintenance, suggested")
-        day = schedule.series.maintenance
-        events.append(_all_day("maintenance", label, day, day, label))
+    events = []
+    for place, plan in enumerate(plan_views(spec, schedule)):
+        if plan.series_dates is None:
+            continue
+        # On a handout of several procedures, each one's dates are named and keyed apart.
+        named = f"{plan.procedure}: " if plan.procedure else ""
+        keyed = f"-{place}" if plan.procedure else ""
+        for number, day in enumerate(plan.series_dates.next_treatments, start=2):
+            label = named + _("Treatment %(number)s, suggested") % {"number": number}
+            events.append(_all_day(f"treatment{keyed}-{number}", label, day, day, label))
+        if plan.series_dates.maintenance is not None:
+            label = named + _("First maintenance, suggested")
+            day = plan.series_dates.maintenance
+            events.append(_all_day(f"maintenance{keyed}", label, day, day, label))
     return events
 
 

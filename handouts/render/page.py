@@ -19,8 +19,8 @@ from babel.lists import format_list
 from markupsafe import Markup, escape
 
 from ..content.bundled import BUILTIN_TEMPLATES
-from ..content.combining import PractitionerWords, apply_changes, combine
-from ..content.models import Branding, Phase, Protocol, RegimenStep, Rule
+from ..content.combining import Course, PractitionerWords, apply_changes, combine, courses
+from ..content.models import Branding, Phase, Protocol, RegimenStep, Results, Rule, Series
 from ..content.store import ContentStore
 from ..errors import InputError
 from ..inputs.limits import check_name
@@ -30,7 +30,16 @@ from ..templating.resource_policy import clinic_file
 from ..templating.templates import template_environment, template_source
 from .dates import clock_day_formatter, clock_formatter, date_formatter
 from .qr import clinic_qr_codes
-from .schedule import DatedPhase, DatedRule, Schedule, build_schedule, rules_in_force
+from .schedule import (
+    DatedPhase,
+    DatedRule,
+    ResultsWindow,
+    Schedule,
+    SeriesPlan,
+    build_schedule,
+    course_dates,
+    rules_in_force,
+)
 
 # Which CJK face draws Han characters the way a reader of the page's language
 # expects; Simplified Chinese otherwise.
@@ -63,6 +72,8 @@ class HandoutSpec:
     next_visit: dt.date | None = None
     next_visit_time: dt.time | None = None
     also: tuple[str, ...] = ()  # the ids of the procedures combined into ``protocol``
+    # Each combined procedure's own series and results (empty: only ``protocol``'s).
+    courses: tuple[Course, ...] = ()
 
     @property
     def protocol_ids(self) -> tuple[str, ...]:
@@ -156,6 +167,33 @@ def rule_views(
     ]
 
 
+@dataclass(frozen=True)
+class PlanView:
+    """One treatment plan as the page shows it, with its dates (None on a blank)."""
+
+    procedure: str | None  # named on a handout of several procedures
+    series: Series | None
+    results: Results | None
+    series_dates: SeriesPlan | None
+    results_dates: ResultsWindow | None
+
+
+def plan_views(spec: HandoutSpec, schedule: Schedule | None) -> list[PlanView]:
+    """The handout's treatment plans: its protocol's, or each combined procedure's."""
+    if not spec.courses:
+        protocol = spec.protocol
+        series_dates = schedule.series if schedule else None
+        results_dates = schedule.results if schedule else None
+        return [PlanView(None, protocol.series, protocol.results, series_dates, results_dates)]
+    views = []
+    for course in spec.courses:
+        dates: tuple[SeriesPlan | None, ResultsWindow | None] = (None, None)
+        if spec.procedure_date is not None:
+            dates = course_dates(course.series, course.results, spec.procedure_date)
+        views.append(PlanView(course.procedure, course.series, course.results, *dates))
+    return views
+
+
 def product_for(step: RegimenStep, clinic: Branding) -> dict[str, Any]:
     """The clinic's own product for a regimen step, and the protocol's.
 
@@ -185,6 +223,7 @@ def page_context(spec: HandoutSpec) -> dict[str, Any]:
         "next_visit": spec.next_visit,
         "next_visit_time": spec.next_visit_time,
         "schedule": schedule,
+        "plans": plan_views(spec, schedule),
         # Whatever starts before the procedure day goes under its own heading.
         "warning_signs": protocol.warning_signs,
         "phases_before": [view for view in phases if view.phase.first_day < 0],
@@ -275,9 +314,11 @@ def resolve_spec(
             protocol = protocol.with_variant(variant)
         except KeyError as error:
             raise InputError(str(error.args[0])) from None
+    plans: tuple[Course, ...] = ()
     if also:
         others = [store.protocol(other, protocol.language) for other in also]
         also = tuple(other.id for other in others)
+        plans = courses([protocol, *others])
         protocol = combine([protocol, *others])
     replaced: tuple[tuple[str, Rule], ...] = ()
     if words is not None and words.changes:
@@ -301,4 +342,5 @@ def resolve_spec(
         next_visit=next_visit,
         next_visit_time=next_visit_time if next_visit else None,
         also=tuple(also),
+        courses=plans,
     )

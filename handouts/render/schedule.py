@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from ..content.models import Duration, Phase, Protocol, Rule
+from ..content.models import Duration, Phase, Protocol, Results, Rule, Series
 from ..errors import InputError
 
 
@@ -156,13 +156,12 @@ def rules_in_force(phase: Phase, rules: list[Rule], schedule: Schedule | None = 
     ]
 
 
-def plan_series(protocol: Protocol, procedure_date: dt.date) -> SeriesPlan | None:
+def plan_series(series: Series | None, procedure_date: dt.date) -> SeriesPlan | None:
     """Suggested dates for the rest of the initial series, then maintenance.
 
     Today's procedure counts as the first treatment of the series. Without an
     interval in the protocol there are no dates to suggest.
     """
-    series = protocol.series
     if series is None or series.interval is None:
         return None
     upcoming = [
@@ -208,18 +207,34 @@ def _dated(protocol: Protocol, procedure_date: dt.date, procedure_time: dt.time 
         )
         for phase in protocol.phases
     ]
-    results = None
-    if protocol.results is not None:
-        latest = protocol.results.latest
-        results = ResultsWindow(
-            earliest=add_duration(procedure_date, protocol.results.earliest),
-            latest=None if latest is None else add_duration(procedure_date, latest),
-        )
     return Schedule(
         procedure_date=procedure_date,
         procedure_time=procedure_time,
         phases=phases,
         rules=[date_rule(rule, procedure_date, procedure_time) for rule in protocol.rules],
-        series=plan_series(protocol, procedure_date),
-        results=results,
+        series=plan_series(protocol.series, procedure_date),
+        results=results_window(protocol.results, procedure_date),
     )
+
+
+def results_window(results: Results | None, procedure_date: dt.date) -> ResultsWindow | None:
+    if results is None:
+        return None
+    latest = results.latest
+    return ResultsWindow(
+        earliest=add_duration(procedure_date, results.earliest),
+        latest=None if latest is None else add_duration(procedure_date, latest),
+    )
+
+
+def course_dates(
+    series: Series | None, results: Results | None, procedure_date: dt.date
+) -> tuple[SeriesPlan | None, ResultsWindow | None]:
+    """One procedure's suggested treatment dates and results window, on a handout of several."""
+    try:
+        return plan_series(series, procedure_date), results_window(results, procedure_date)
+    except (OverflowError, ValueError):
+        raise InputError(
+            f"the treatment dates counted from {procedure_date.isoformat()} fall outside "
+            "the calendar; check the procedure date"
+        ) from None

@@ -31,3 +31,23 @@ def test_no_patient_name_in_what_other_systems_log(content: ContentStore) -> Non
     for seen_elsewhere in (message["Subject"], attachment_name(spec), print_title(spec)):
         assert "Quintessa" not in seen_elsewhere and "Zelborne" not in seen_elsewhere
     assert "Quintessa Zelborne" in message.get_body(("plain",)).get_content()
+
+
+def test_a_combined_handout_emails_each_procedures_suggested_dates_named(
+    content: ContentStore,
+) -> None:
+    from handouts.render.page import resolve_spec
+
+    spec = resolve_spec(
+        content, "microneedling", "harbourside", "A", FIXED_DATE, also=("micropenning",)
+    )
+    message = handout_message(spec, "a@example.org", b"%PDF-1.7 test")
+    # Microneedling's course has no interval, so only micropenning's dates are suggested.
+    lines = [
+        "Micropenning: Treatment 2, suggested: Tuesday 22 December 2026",
+        "Micropenning: Treatment 3, suggested: Friday 22 January 2027",
+        "Micropenning: First maintenance, suggested: Thursday 22 July 2027",
+    ]
+    for body in (("plain",), ("html",)):
+        content_text = message.get_body(body).get_content()
+        assert all(line in content_text for line in lines), body

@@ -168,3 +168,16 @@ def test_a_clinic_without_a_time_zone_writes_floating_times(content: ContentStor
 def test_a_blank_handout_has_no_events(content: ContentStore) -> None:
     spec = resolve_spec(content, "micropenning", "harbourside")
     assert calendar_events(spec) == []
+
+
+def test_a_combined_handout_has_each_procedures_suggested_treatments_named(
+    content: ContentStore,
+) -> None:
+    spec = spec_for(content, "microneedling", also=("micropenning",))
+    events = read_back(spec)
+    # Micropenning is the second procedure (place 1); a month after 22 November.
+    treatment = events["treatment-1-2"]
+    assert treatment.summary.value == "Micropenning: Treatment 2, suggested"
+    assert treatment.dtstart.value == dt.date(2026, 12, 22)
+    assert events["maintenance-1"].dtstart.value == dt.date(2027, 7, 22)
+    assert not any(key.startswith("treatment-0") for key in events)

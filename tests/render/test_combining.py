@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,35 +19,12 @@ from handouts.content.models import Protocol
 from handouts.content.store import ContentStore
 from handouts.errors import InputError
 from handouts.render.page import resolve_spec
-from tests.pdfcheck import fold, pdf_text, render_pdf
+from tests.pdfcheck import both_readings, fold, pdf_text, render_pdf
+from tests.support.content import copy_content
+from tests.support.instructions import instructions
 
 YEAR_END = dt.date(2026, 12, 30)
 HALF_THREE = dt.time(15, 30)
-
-
-def instructions(protocol: Protocol) -> Iterator[str]:
-    """Every sentence a patient must be told, wherever the protocol keeps it."""
-    yield from protocol.intro
-    for warning in protocol.warnings:
-        yield warning.text
-    yield from protocol.warning_signs
-    yield from protocol.before
-    for rule in protocol.rules:
-        yield rule.text
-        yield from rule.items
-    if protocol.do_dont:
-        yield from protocol.do_dont.do
-        yield from protocol.do_dont.dont
-    for phase in protocol.phases:
-        yield from (*phase.expect, *phase.do, *phase.avoid)
-    if protocol.regimen:
-        yield from protocol.regimen.notes
-        yield from (step.note for step in protocol.regimen.steps if step.note)
-    if protocol.series:
-        yield from protocol.series.notes
-    if protocol.results:
-        yield protocol.results.text
-    yield from protocol.closing
 
 
 @pytest.fixture(scope="module")
@@ -64,13 +39,7 @@ def both(content: ContentStore) -> tuple[str, list[Protocol]]:
         also=("prp-injections",),
     )
     protocols = [content.protocol("microneedling"), content.protocol("prp-injections")]
-    pdf = render_pdf(spec)
-    # Two columns of a table are read side by side in the layout text, one after
-    # the other in reading order: keep both readings.
-    flowing = subprocess.run(
-        ["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True, check=True
-    ).stdout.decode("utf-8")
-    return pdf_text(pdf) + " | " + fold(flowing), protocols
+    return both_readings(render_pdf(spec)), protocols
 
 
 def test_microneedling_and_prp_keep_every_instruction_of_both(
@@ -211,3 +180,66 @@ def test_a_variant_from_the_command_line_changes_its_rule(
     bad = CliRunner().invoke(main, [*args, "--variant", "lips", "-o", "b.pdf", "--yes"])
     assert bad.exit_code != 0
     assert "has no variant 'lips' (it has: underarms)" in bad.output
+
+
+def _plan_part(pdf: bytes) -> str:
+    """The page's text from "Your treatment plan" to the contact block."""
+    text = pdf_text(pdf)
+    assert text.count("Your treatment plan") == 1
+    return text.split("Your treatment plan", 1)[1].split("Questions or concerns?", 1)[0]
+
+
+def test_each_procedure_keeps_its_own_treatment_plan_and_results_under_its_name(
+    content: ContentStore,
+) -> None:
+    also = ("micropenning", "botulinum-toxin")
+    spec = resolve_spec(
+        content, "microneedling", "harbourside", "A", YEAR_END, HALF_THREE, also=also
+    )
+    plan = _plan_part(render_pdf(spec))
+    # In order: each procedure's name, then its course, its suggested dates and its results,
+    # counted from Wednesday 30 December 2026 (a month later is 30 January, two is 28 February).
+    expected = [
+        "Micro-Needling A course of 1 to 3 treatments (at most 5) is usually recommended.",
+        "When you will see results: Results vary, but a week after the procedure",
+        "For you, that is from Wednesday 6 January 2027.",
+        "Micropenning A course of 3 treatments, 1 month apart, is usually recommended.",
+        "Treatment 2, suggested Saturday 30 January 2027",
+        "Treatment 3, suggested Sunday 28 February 2027",
+        "First maintenance, suggested Saturday 28 August 2027",
+        "When you will see results: Best results are usually seen between 2-3 months",
+        "For you, that is between Sunday 28 February 2027 and Tuesday 30 March 2027.",
+        "Botulinum toxin injections When you will see results: The treatment starts to work",
+        "For you, that is between Saturday 2 January 2027 and Wednesday 13 January 2027.",
+    ]
+    positions = [plan.find(part) for part in expected]
+    assert -1 not in positions, [p for p, at in zip(expected, positions, strict=True) if at < 0]
+    assert positions == sorted(positions)
+    # A blank handout of the same procedures: each plan, named, with lines to fill in.
+    blank = _plan_part(render_pdf(resolve_spec(content, "microneedling", "harbourside", also=also)))
+    assert "Micropenning A course of 3 treatments" in blank
+    assert "Treatment 2 Treatment 3 First maintenance" in blank
+    assert blank.count("When you will see results:") == 3
+
+
+def test_a_name_two_protocols_list_as_an_alias_makes_one_handout_on_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_content(tmp_path / "content")
+    for protocol_id in ("microneedling", "prp-injections"):
+        path = root / "protocols" / f"{protocol_id}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("aliases: [", "aliases: [Needling with PRP, ", 1), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    args = ["--root", str(root), "handout", "needling with prp", "--date", "2026-12-30"]
+    args += ["--patient", "A", "--yes", "--allow-draft", "-o", "x.pdf"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    text = pdf_text((tmp_path / "x.pdf").read_bytes())
+    assert "Micro-Needling aftercare and PRP injection care" in text
+    # Named again after it, a procedure is not added twice.
+    again = CliRunner().invoke(main, [*args[:-1], "y.pdf", "--", "PRP"])
+    assert again.exit_code == 0, again.output
+    assert "PRP injection care and PRP injection care" not in pdf_text(
+        (tmp_path / "y.pdf").read_bytes()
+    )
