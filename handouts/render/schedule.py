@@ -156,12 +156,17 @@ def rules_in_force(phase: Phase, rules: list[Rule], schedule: Schedule | None = 
     ]
 
 
-def plan_series(series: Series | None, procedure_date: dt.date) -> SeriesPlan | None:
+def plan_series(protocol: Protocol, procedure_date: dt.date) -> SeriesPlan | None:
     """Suggested dates for the rest of the initial series, then maintenance.
 
     Today's procedure counts as the first treatment of the series. Without an
     interval in the protocol there are no dates to suggest.
     """
+    return series_dates(protocol.series, procedure_date)
+
+
+def series_dates(series: Series | None, procedure_date: dt.date) -> SeriesPlan | None:
+    """``plan_series`` for one series (one procedure's, on a handout of several)."""
     if series is None or series.interval is None:
         return None
     upcoming = [
@@ -212,7 +217,7 @@ def _dated(protocol: Protocol, procedure_date: dt.date, procedure_time: dt.time 
         procedure_time=procedure_time,
         phases=phases,
         rules=[date_rule(rule, procedure_date, procedure_time) for rule in protocol.rules],
-        series=plan_series(protocol.series, procedure_date),
+        series=plan_series(protocol, procedure_date),
         results=results_window(protocol.results, procedure_date),
     )
 
@@ -232,7 +237,7 @@ def course_dates(
 ) -> tuple[SeriesPlan | None, ResultsWindow | None]:
     """One procedure's suggested treatment dates and results window, on a handout of several."""
     try:
-        return plan_series(series, procedure_date), results_window(results, procedure_date)
+        return series_dates(series, procedure_date), results_window(results, procedure_date)
     except (OverflowError, ValueError):
         raise InputError(
             f"the treatment dates counted from {procedure_date.isoformat()} fall outside "
