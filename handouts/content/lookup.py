@@ -108,9 +108,7 @@ def without_qualifier(name: str) -> str:
 
 def closest(wanted: str, known: Iterable[Known], cutoff: float = 0.5) -> str | None:
     """The id of the thing with a name most like ``wanted``, if any is alike enough."""
-    by_key = {
-        name_key(name): item.ident for item in known for name in (*item.names, *item.aliases)
-    }
+    by_key = {name_key(name): item.ident for item in known for name in (*item.names, *item.aliases)}
     close = difflib.get_close_matches(name_key(wanted), list(by_key), n=1, cutoff=cutoff)
     return by_key[close[0]] if close else None
 
