@@ -11,7 +11,7 @@ from handouts.content.store import ContentStore
 from handouts.deliver.channels import handout_message
 from handouts.render.page import resolve_spec
 from tests.conftest import FIXED_DATE
-from tests.web.conftest import axe_violations
+from tests.support.browser import axe_violations
 
 pytestmark = pytest.mark.browser
 
