@@ -20,7 +20,7 @@ demo: $(VENV)/.runtime
 test: $(VENV)/.test $(AXE)
 	$(BIN)/ruff check handouts tests bench generate.py
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadgroup
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check handouts tests bench generate.py

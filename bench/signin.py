@@ -22,13 +22,18 @@ from __future__ import annotations
 import argparse
 import math
 import statistics
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 import httpx
-from serving import (  # bench/serving.py, beside this script
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere: the live server is in tools/
+
+from tools.live_server import (  # noqa: E402
     PASSWORD,
     STAFF,
     Server,

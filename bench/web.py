@@ -33,9 +33,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from serving import (  # noqa: E402
+from tools.live_server import (  # noqa: E402
     STAFF,
     Server,
     add_user,
@@ -51,7 +50,7 @@ DEBOUNCE = 0.4  # handouts/web/static/preview.js WAIT_MS
 
 
 def user_loop(server: Server, user: int, count: int, pause: float, latencies: list[float]) -> None:
-    client = server.signed_in(STAFF)
+    client = server.signed_in(STAFF, timeout=600)
     token = csrf_token(client.get("/").text)
     for i in range(WARMUP_PER_USER + count):
         form = {

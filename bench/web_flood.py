@@ -28,11 +28,9 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from serving import Server, add_user, csrf_token, start_server, stop_server  # noqa: E402
 
 from handouts.inputs.limits import NAME  # noqa: E402
+from tools.live_server import STAFF, Server, add_user, csrf_token, start_server, stop_server  # noqa: E402
 
 FLOOD = 60
 PAUSE = 0.4  # the page's typing pause
@@ -54,7 +52,7 @@ def form(token: str, name: str) -> dict[str, str]:
 
 
 def normal_user(server: Server, count: int, tag: str) -> list[float]:
-    client = server.signed_in()
+    client = server.signed_in(timeout=600)
     token = csrf_token(client.get("/").text)
     latencies = []
     for i in range(count):
@@ -68,7 +66,7 @@ def normal_user(server: Server, count: int, tag: str) -> list[float]:
 
 
 def flooder(server: Server, stop: threading.Event) -> None:
-    client = server.signed_in()
+    client = server.signed_in(timeout=600)
     token = csrf_token(client.get("/").text)
     round_ = 0
     with ThreadPoolExecutor(FLOOD) as pool:
@@ -95,7 +93,7 @@ def main() -> None:
     load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
     with tempfile.TemporaryDirectory(prefix="handouts-bench-flood-") as folder:
         data = Path(folder) / "data"
-        add_user(data)
+        add_user(data, STAFF)
         server = start_server(data, Path(folder) / "server.log", {}, workers=args.workers)
         css: list[float] = []
         done = threading.Event()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import tempfile
@@ -15,13 +14,11 @@ from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
 from tests.cups_fixture import cups_queue
 from tests.support.content import copy_content
+from tests.support.dates import TEST_TODAY
 from tests.support.smtp import message, pdf, smtp_server, tls
 
 # Fixtures every test module may ask for by name.
 __all__ = ["cups_queue", "message", "pdf", "smtp_server", "tls"]
-
-FIXED_DATE = dt.date(2026, 11, 22)
-TEST_TODAY = dt.date(2026, 11, 20)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -40,12 +37,24 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("HANDOUTS_TODAY", TEST_TODAY.isoformat())
 
 
+# Files whose tests share nothing costly and take long together: spread over the workers
+# one test at a time rather than kept on one.
+SPREAD_TEST_BY_TEST = {"test_guide.py"}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    # Every test that prints needs the real CUPS queue; mark them all, so
-    # `-m "not cups"` leaves out exactly those and none is forgotten.
     for item in items:
+        # Every test that prints needs the real CUPS queue; mark them all, so
+        # `-m "not cups"` leaves out exactly those and none is forgotten. Under
+        # `make test`'s workers (pytest-xdist, --dist loadgroup) they all run on one,
+        # the only one that starts and stops the system's scheduler.
         if "cups_queue" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.cups)
+            item.add_marker(pytest.mark.xdist_group("cups"))
+        elif item.path.name not in SPREAD_TEST_BY_TEST:
+            # A file's tests stay together, so its module and session fixtures
+            # (a rendered library, a running server, a browser) are made once.
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         # A browser or a wheel in a fresh venv takes seconds before the first assertion.
         if item.get_closest_marker("browser") or item.path.name == "test_wheel.py":
             item.add_marker(pytest.mark.slow)

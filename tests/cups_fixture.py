@@ -24,7 +24,8 @@ import pytest
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-QUEUE = "handouts-test-pdf"
+# One queue per test run: two runs at once (two checkouts) never remove each other's.
+QUEUE = f"handouts-test-pdf-{os.getpid()}"
 CUPS_PDF_CONF = Path("/etc/cups/cups-pdf.conf")
 INSTALL_HINT = "run `make test`, which installs cups and printer-driver-cups-pdf"
 _ENGLISH = {**os.environ, "LC_ALL": "C", "LANG": "C"}
@@ -70,7 +71,7 @@ def _pdf_text(path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def cups_queue() -> Iterator[CupsQueue]:
-    """A running scheduler with a cups-pdf queue named handouts-test-pdf."""
+    """A running scheduler with a cups-pdf queue of this test run's own."""
     cupsd = _tool("cupsd")
     for name in ("lp", "lpstat", "lpadmin", "lpinfo"):
         _tool(name)

@@ -17,8 +17,8 @@ from playwright.sync_api import sync_playwright
 CHECKOUT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(CHECKOUT))
 
-from tests.web.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from tests.web.server import MANAGER, PASSWORD, add_user, start_server, stop_server  # noqa: E402
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tools.live_server import MANAGER, PASSWORD, add_user, start_server, stop_server  # noqa: E402
 
 TARGET = CHECKOUT / "docs" / "web-front-desk.png"
 

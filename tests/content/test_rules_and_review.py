@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.models import Review, Rule
 from handouts.content.readability import reading_grade
 from handouts.content.store import ContentStore
 from handouts.content.yaml_loading import load_protocol
 from handouts.errors import ContentError
 from handouts.validate import validate_root
-from tests.conftest import PROJECT_ROOT
 
 HEAD = "title: T\nprocedure: P\nphases:\n  - {title: Day 0, day: 0, do: [Rest.]}\n"
 SEEDS = ("microneedling", "micropenning")

@@ -6,7 +6,7 @@ import pytest
 
 from handouts.content.store import ContentStore
 from handouts.deliver.channels import attachment_name, handout_message, print_title
-from tests.conftest import FIXED_DATE
+from tests.support.dates import FIXED_DATE
 
 CASES = [(c, p) for c in ("harbourside", "magnolia") for p in ("microneedling", "micropenning")]
 

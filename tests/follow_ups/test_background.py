@@ -10,8 +10,9 @@ from handouts.content.store import ContentStore
 from handouts.follow_ups.background import send_forever, send_round
 from handouts.follow_ups.schedule import schedule_for_handout
 from handouts.render.page import resolve_spec
-from tests.conftest import FIXED_DATE
+from tests.support.dates import FIXED_DATE
 from tests.support.inbox import Smtp
+from tests.support.loop import run_alone
 
 DAY_ONE = dt.datetime(2026, 11, 23, 9, 30, tzinfo=dt.UTC)
 
@@ -34,6 +35,6 @@ def test_rounds_send_what_is_due_and_stop_when_cancelled(
         await asyncio.sleep(0.3)  # a few more rounds: they must send nothing more
         task.cancel()
 
-    asyncio.run(serve_a_while())
+    run_alone(serve_a_while())
     assert len(smtp.inbox.received) == 1
     assert send_round(tmp_path, content, smtp.environ, clock=lambda: DAY_ONE) == 0

@@ -17,7 +17,7 @@ from handouts.follow_ups.plan import plan_follow_ups
 from handouts.follow_ups.schedule import schedule_for_handout
 from handouts.follow_ups.sender import send_due
 from handouts.render.page import resolve_spec
-from tests.conftest import FIXED_DATE
+from tests.support.dates import FIXED_DATE
 from tests.support.inbox import Smtp
 
 PATIENT = "Quintessa Zelborne"

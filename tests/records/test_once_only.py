@@ -26,7 +26,7 @@ from aiosmtpd.smtp import Envelope, Session
 
 from handouts.records import Ledger, Result, Search
 from tests.support.smtp import Mailbox, running_smtp_server
-from tests.web.server import MANAGER, add_user, csrf_token, start_server, stop_server
+from tools.live_server import MANAGER, add_user, csrf_token, start_server, stop_server
 
 ROWS = [
     "Ana Silva,2026-11-23,micropenning,ana@example.com",

@@ -8,9 +8,9 @@ import pytest
 
 from handouts.content.store import ContentStore
 from handouts.render.page import render_html, resolve_spec
-from tests.conftest import FIXED_DATE
 from tests.pdfcheck import fold, reader, render_pdf
 from tests.support.content import copy_content
+from tests.support.dates import FIXED_DATE
 
 STATEMENT = "I have received and understood these instructions."
 

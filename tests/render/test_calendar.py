@@ -14,7 +14,7 @@ from handouts.content.store import ContentStore
 from handouts.render.calendar import build_calendar, calendar_events
 from handouts.render.page import HandoutSpec, resolve_spec
 from handouts.render.schedule import build_schedule
-from tests.conftest import FIXED_DATE
+from tests.support.dates import FIXED_DATE
 
 STAMP = dt.datetime(2026, 11, 1, 9, 0, tzinfo=dt.UTC)
 PATIENT = "Quintessa Zelborne"

@@ -13,8 +13,8 @@ import pytest
 
 from handouts.content.store import ContentStore
 from handouts.render.page import resolve_spec
-from tests.conftest import FIXED_DATE
 from tests.pdfcheck import render_pdf
+from tests.support.dates import FIXED_DATE
 
 DRAFT_MARK = "Draft: not yet reviewed by your clinic"
 MM = 72 / 25.4  # PDF points per millimetre

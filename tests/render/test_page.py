@@ -14,7 +14,7 @@ from handouts.render.page import (
     render_standalone_html,
     resolve_spec,
 )
-from tests.conftest import FIXED_DATE
+from tests.support.dates import FIXED_DATE
 
 CASES = [
     (clinic, protocol, kind)

@@ -10,10 +10,10 @@ import pytest
 from handouts.content.store import ContentStore as Content
 from handouts.render.page import resolve_spec
 from handouts.render.pdf import PdfRenderer
-from tests.conftest import FIXED_DATE
 from tests.pdfcheck import fold, page_count, pdf_text, reader
 from tests.pdfcheck import render_pdf as produce
 from tests.seed_instructions import SEEDS
+from tests.support.dates import FIXED_DATE
 
 NAME = "Zoë O'Brien-Núñez <b>&</b> {{7*7}}"
 

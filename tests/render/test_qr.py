@@ -9,8 +9,8 @@ from pathlib import Path
 from handouts.content.store import ContentStore
 from handouts.render.page import render_html, resolve_spec
 from handouts.render.qr import clinic_qr_codes
-from tests.conftest import FIXED_DATE
 from tests.pdfcheck import fold, page_count, pdf_text, render_pdf
+from tests.support.dates import FIXED_DATE
 
 
 def with_codes(root: Path) -> ContentStore:

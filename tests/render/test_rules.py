@@ -14,7 +14,7 @@ from handouts.content.models import Phase, Protocol, Rule
 from handouts.content.store import ContentStore
 from handouts.render.page import render_html, resolve_spec
 from handouts.render.schedule import build_schedule, date_rule, rules_in_force
-from tests.conftest import FIXED_DATE  # Sunday 22 November 2026
+from tests.support.dates import FIXED_DATE  # Sunday 22 November 2026
 
 # The sheet from the issue, written the way the README shows.
 DONE_WHEN = """\

@@ -32,7 +32,7 @@ from handouts.deliver.mail import render_email
 from handouts.render.page import page_context, resolve_spec
 from handouts.templating.catalogs import LOCALE_DIR, catalog
 from handouts.templating.templates import css_counter_text, make_environment
-from tests.conftest import FIXED_DATE
+from tests.support.dates import FIXED_DATE
 
 PROJECT = Path(__file__).resolve().parent.parent.parent
 PLACEHOLDER = re.compile(r"(%\(\w+\)[sd])")

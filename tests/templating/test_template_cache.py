@@ -142,7 +142,7 @@ def test_a_relative_cache_home_is_ignored_as_the_rules_say(
 def test_the_handout_templates_are_kept_in_the_runs_cache(content) -> None:
     # The test run points XDG_CACHE_HOME at a folder of its own (conftest).
     from handouts.render.page import render_html, resolve_spec
-    from tests.conftest import FIXED_DATE
+    from tests.support.dates import FIXED_DATE
 
     render_html(resolve_spec(content, "micropenning", None, "Ann Lee", FIXED_DATE))
     kept = list(template_cache.cache_home().glob("templates-*/*.cache"))

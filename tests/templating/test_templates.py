@@ -12,8 +12,8 @@ from handouts.content.store import ContentStore
 from handouts.errors import ResourceRefused
 from handouts.render.page import render_html, resolve_spec
 from handouts.templating.templates import search_folders, template_environment
-from tests.conftest import FIXED_DATE
 from tests.support.content import copy_content
+from tests.support.dates import FIXED_DATE
 
 
 def write(path: Path, text: str) -> Path:

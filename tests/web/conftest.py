@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.support.browser import Smtp
 from tests.support.smtp import Mailbox
-from tests.web.server import (
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS
+from tools.live_server import (
     MANAGER,
-    PASSWORD,
     STAFF,
     Server,
     add_user,
@@ -20,32 +20,6 @@ from tests.web.server import (
     start_server,
     stop_server,
 )
-
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = (
-    Path(__file__).resolve().parents[2]
-    / ".cache"
-    / "axe"
-    / "node_modules"
-    / "axe-core"
-    / "axe.min.js"
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-
-@dataclass
-class Smtp:
-    """A real SMTP server on 127.0.0.1 and what it received."""
-
-    box: Mailbox
-    port: int
 
 
 @pytest.fixture(scope="session")
@@ -102,20 +76,3 @@ def page(browser: object, server: Server, tmp_path: Path) -> Iterator[object]:
         yield tab
     finally:
         context.close()
-
-
-def sign_in(page: object, name: str = STAFF, password: str = PASSWORD) -> None:
-    page.goto("/signin")  # type: ignore[attr-defined]
-    page.get_by_label("User name").fill(name)  # type: ignore[attr-defined]
-    page.get_by_label("Password").fill(password)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
-
-
-def axe_violations(page: object) -> list[dict]:
-    """Serious and critical axe-core findings on the page as it is now."""
-    if not AXE.exists():
-        pytest.fail(f"axe-core is not installed at {AXE}; run `make test` (it runs npm install)")
-    # Evaluated through the browser's debugging protocol, so the page's CSP does not block it.
-    page.evaluate(AXE.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
-    results = page.evaluate("async () => (await axe.run(document)).violations")  # type: ignore[attr-defined]
-    return [v for v in results if v["impact"] in ("serious", "critical")]

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from handouts.web.app import WebSettings, create_app
 from handouts.web.data import DataFolder
 from handouts.web.users import Passwords, Role, UserStore
-from tests.web.server import MANAGER, PASSWORD, STAFF
+from tools.live_server import MANAGER, PASSWORD, STAFF
 
 # argon2 at its lowest cost: these tests are about pages, not password hashing.
 CHEAP = Passwords(PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import axe_violations, sign_in
-from tests.web.server import MANAGER, PASSWORD, Server, add_user
+from tests.support.browser import axe_violations, sign_in
+from tools.live_server import MANAGER, PASSWORD, Server, add_user
 
 pytestmark = pytest.mark.browser
 

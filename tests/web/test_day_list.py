@@ -22,7 +22,7 @@ from handouts.inputs import clock
 from handouts.web.app import WebSettings, create_app
 from handouts.web.list_rows import status_words
 from handouts.web.users import Role, UserStore
-from tests.web.server import MANAGER, PASSWORD, csrf_token
+from tools.live_server import MANAGER, PASSWORD, csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 from handouts.content.store import ContentStore
 from handouts.web.app import WebSettings, create_app
 from handouts.web.users import Role, UserStore
-from tests.web.server import MANAGER, PASSWORD, STAFF, csrf_token
+from tools.live_server import MANAGER, PASSWORD, STAFF, csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]  # the bundled clinics and protocols
 SMTP = {"HANDOUTS_SMTP_HOST": "127.0.0.1", "HANDOUTS_SMTP_PORT": "2525"}

@@ -10,8 +10,8 @@ import pytest
 from handouts.content.store import ContentStore
 from handouts.deliver.channels import handout_message
 from handouts.render.page import resolve_spec
-from tests.conftest import FIXED_DATE
-from tests.web.conftest import axe_violations
+from tests.support.browser import axe_violations
+from tests.support.dates import FIXED_DATE
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ import html
 import vobject
 
 from handouts.follow_ups.outbox import FollowUpState, Outbox
-from tests.web.conftest import Smtp
-from tests.web.server import Server, csrf_token
+from tests.support.browser import Smtp
+from tools.live_server import Server, csrf_token
 
 PATIENT = "Follow Upton"
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.web.server import MANAGER, Server, csrf_token
+from tools.live_server import MANAGER, Server, csrf_token
 
 
 def post(server: Server, **fields: str) -> tuple[int, str]:

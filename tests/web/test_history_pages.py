@@ -12,8 +12,8 @@ from handouts.content.store import ContentStore
 from handouts.records import Ledger
 from handouts.request import HandoutRequest
 from handouts.signing import signatures_of
-from tests.web.conftest import axe_violations, sign_in
-from tests.web.server import MANAGER, STAFF, Server
+from tests.support.browser import axe_violations, sign_in
+from tools.live_server import MANAGER, STAFF, Server
 
 pytestmark = pytest.mark.browser
 

@@ -28,7 +28,7 @@ from tests.pdfcheck import pdf_text
 from tests.support.content import copy_content
 from tests.support.smtp import Mailbox, running_smtp_server
 from tests.web.desk_app import LIMITED, Clock, running, sign_in
-from tests.web.server import MANAGER, STAFF
+from tools.live_server import MANAGER, STAFF
 
 NOW = dt.datetime(2026, 11, 22, 16, 0, tzinfo=dt.UTC)
 

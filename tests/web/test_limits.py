@@ -15,7 +15,7 @@ from handouts.inputs import limits
 from handouts.web.app import WebSettings, create_app
 from handouts.web.routes.waiting import PreviewDropped, unless_client_leaves
 from tests.support.loop import run_alone
-from tests.web.server import MANAGER, PASSWORD, STAFF, add_user, csrf_token
+from tools.live_server import MANAGER, PASSWORD, STAFF, add_user, csrf_token
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -17,8 +17,8 @@ import pytest
 from handouts.content.file_names import default_filename
 from handouts.inputs import clock
 from tests.cups_fixture import CupsQueue, unique_marker
-from tests.web.conftest import Smtp, axe_violations, sign_in
-from tests.web.server import MANAGER, STAFF, Server
+from tests.support.browser import Smtp, axe_violations, sign_in
+from tools.live_server import MANAGER, STAFF, Server
 
 pytestmark = pytest.mark.browser
 

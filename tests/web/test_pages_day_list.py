@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.conftest import axe_violations, sign_in
-from tests.web.server import MANAGER, Server
+from tests.support.browser import axe_violations, sign_in
+from tools.live_server import MANAGER, Server
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from tests.cups_fixture import CupsQueue, unique_marker
-from tests.web.conftest import Smtp, axe_violations, sign_in
-from tests.web.server import MANAGER, Server
+from tests.support.browser import Smtp, axe_violations, sign_in
+from tools.live_server import MANAGER, Server
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from tests.pdfcheck import pdf_text
-from tests.web.server import Server, csrf_token
+from tools.live_server import Server, csrf_token
 
 
 def test_the_form_offers_a_second_procedure_and_the_variants_there_are(server: Server) -> None:

@@ -12,7 +12,7 @@ from handouts.errors import ContentError, DeliveryError, InputError, NotFound
 from handouts.web.problems import describe
 from tests.support.content import copy_content
 from tests.web.desk_app import running, sign_in
-from tests.web.server import MANAGER
+from tools.live_server import MANAGER
 
 BROKEN_YAML = "name: [Magnolia\nphone: 555\n"  # an unclosed list on line 1
 

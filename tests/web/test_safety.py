@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from handouts.content.file_names import patient_slug
-from tests.web.server import PASSWORD, STAFF, Server, csrf_token
+from tools.live_server import PASSWORD, STAFF, Server, csrf_token
 
 
 @pytest.mark.parametrize("path", ["/", "/batch", "/history"])

@@ -21,7 +21,7 @@ from handouts.signing import MAX_SIGNATURE_BYTES, signatures_of
 from tests.support.content import copy_content
 from tests.support.smtp import running_smtp_server
 from tests.web.desk_app import LIMITED, Clock, running, sign_in
-from tests.web.server import MANAGER, STAFF
+from tools.live_server import MANAGER, STAFF
 
 NOW = dt.datetime(2026, 11, 22, 15, 0, tzinfo=dt.UTC)
 

@@ -1,4 +1,9 @@
-"""A real ``handouts serve`` on 127.0.0.1 for the web tests, and a real SMTP server for it."""
+"""A real ``handouts serve`` on 127.0.0.1, for the browser tests, the web benchmarks and the
+guide's screenshots: start it, add users, sign in, stop it.
+
+One copy, outside ``tests/``, because benchmarks and the screenshot script must not depend on
+test code, and two copies of the same start-up loop drift apart.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +15,24 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 PASSWORD = "correct-horse-battery"
 STAFF = "frontdesk"
 MANAGER = "amira"
+READY_WITHIN_SECONDS = 120
+
+
+class ServerProblem(RuntimeError):
+    """The server did not start, or a page it sent is not what a signed-in client expects."""
 
 
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        return int(probe.getsockname()[1])
 
 
 def add_user(data: Path, name: str, *, manager: bool = False, password: str = PASSWORD) -> None:
@@ -29,6 +40,13 @@ def add_user(data: Path, name: str, *, manager: bool = False, password: str = PA
     if manager:
         argv.append("--manager")
     subprocess.run(argv, input=password + "\n", text=True, check=True, capture_output=True)
+
+
+def csrf_token(html: str) -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    if match is None:
+        raise ServerProblem("the page has no CSRF token")
+    return match.group(1)
 
 
 @dataclass
@@ -42,23 +60,20 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
-    def client(self, **options: object) -> httpx.Client:
-        return httpx.Client(base_url=self.url, follow_redirects=False, timeout=60, **options)  # type: ignore[arg-type]
+    def client(self, timeout: float = 60, **options: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.url, follow_redirects=False, timeout=timeout, **options)
 
-    def signed_in(self, name: str = STAFF, **options: object) -> httpx.Client:
+    def signed_in(
+        self, name: str = STAFF, *, password: str = PASSWORD, **options: Any
+    ) -> httpx.Client:
         client = self.client(**options)
         token = csrf_token(client.get("/signin").text)
         response = client.post(
-            "/signin", data={"csrf_token": token, "name": name, "password": PASSWORD}
+            "/signin", data={"csrf_token": token, "name": name, "password": password}
         )
-        assert response.status_code == 303, response.text
+        if response.status_code != 303:
+            raise ServerProblem(f"signing in as {name} answered {response.status_code}")
         return client
-
-
-def csrf_token(html: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
 
 
 def start_server(data: Path, log_path: Path, environ: dict[str, str], workers: int = 2) -> Server:
@@ -71,10 +86,10 @@ def start_server(data: Path, log_path: Path, environ: dict[str, str], workers: i
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
+    deadline = time.monotonic() + READY_WITHIN_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
+            raise ServerProblem(
                 f"handouts serve exited with {process.returncode}:\n{log_path.read_text()}"
             )
         try:
@@ -82,9 +97,11 @@ def start_server(data: Path, log_path: Path, environ: dict[str, str], workers: i
                 return Server(url, data, log_path, process)
         except httpx.TransportError:
             pass
-        time.sleep(0.2)  # polling for readiness, not waiting for a signal
+        time.sleep(0.2)  # polling for readiness: the server sends no signal when it is up
     process.terminate()
-    raise RuntimeError(f"handouts serve did not answer within 90 s:\n{log_path.read_text()}")
+    raise ServerProblem(
+        f"handouts serve did not answer within {READY_WITHIN_SECONDS} s:\n{log_path.read_text()}"
+    )
 
 
 def stop_server(server: Server) -> None:
