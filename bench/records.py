@@ -10,9 +10,14 @@
    manager does: part of a name or address, a date range, a clinic and
    procedure, and those together; p50 and p95 per kind (target: p95 under
    100 ms).
+3. The content version recorded with every web handout (a hash of the
+   protocol, translation, branding and template files): read and hashed
+   every time, against kept and checked by each file's stamp; median per
+   handout for each clinic.
 
     .venv/bin/python bench/records.py
     .venv/bin/python bench/records.py --rows 50 --records 100000 --repeat 1
+    .venv/bin/python bench/records.py --rows 0 --records 0 --versions 200
 """
 
 from __future__ import annotations
@@ -222,6 +227,33 @@ def search_table(records: int, queries: int) -> list[str]:
     return lines
 
 
+# -- 3. the content version of each handout ---------------------------------
+
+
+def versions_table(times: int) -> list[str]:
+    from handouts.content.versions import content_fingerprint, uncached_fingerprint
+
+    store = CachedContentStore(BUNDLED_ROOT)
+    lines = []
+    for clinic in store.clinic_ids():
+        medians = []
+        for version in (uncached_fingerprint, content_fingerprint):
+            version(store, clinic, "micropenning")  # warm: imports, the kept version
+            timings = []
+            for _ in range(times):
+                started = time.perf_counter()
+                version(store, clinic, "micropenning")
+                timings.append(time.perf_counter() - started)
+            medians.append(statistics.median(timings) * 1000)
+        read, kept = medians
+        lines.append(f"| content version, {clinic}: every file read | {read:.2f} ms | |")
+        lines.append(
+            f"| content version, {clinic}: kept, files' stamps checked | {kept:.2f} ms "
+            f"| {read / kept:.1f}x faster |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", type=int, default=200, help="rows in the batch (0: skip)")
@@ -231,6 +263,9 @@ def main() -> None:
         "--records", type=int, default=1_000_000, help="records to search (0: skip)"
     )
     parser.add_argument("--queries", type=int, default=200, help="searches of each kind")
+    parser.add_argument(
+        "--versions", type=int, default=200, help="content versions timed (0: skip)"
+    )
     args = parser.parse_args()
     print("| what | time | compared |")
     print("|---|---|---|")
@@ -240,6 +275,9 @@ def main() -> None:
             print(line, flush=True)
     if args.records:
         for line in search_table(args.records, args.queries):
+            print(line, flush=True)
+    if args.versions:
+        for line in versions_table(args.versions):
             print(line, flush=True)
 
 

@@ -13,18 +13,15 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import metadata
-from pathlib import Path
 from typing import TypeVar
 
 from ..content.approval import Approval, DraftRefused, approval_of, as_signed_off, check_approved
-from ..content.bundled import BUILTIN_TEMPLATES
 from ..content.combining import PractitionerWords, parse_span_change
 from ..content.file_names import default_filename
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
+from ..content.versions import content_fingerprint
 from ..content.wording import check_one_language, wording_problem
 from ..errors import HandoutError, InputError, NotFound
 from ..inputs import clock
@@ -42,7 +39,6 @@ from ..inputs.dates import ProcedureWhen, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
 from ..render.page import HandoutSpec, resolve_spec
 from ..request import HandoutRequest
-from ..templating.catalogs import LOCALE_DIR
 from .outcome import RowStatus
 from .rows import RawRow
 
@@ -114,39 +110,6 @@ class BadRow:
     patient: str = ""
     reference: str = ""
     service: str = ""
-
-
-def _files_digest(digest: hashlib._Hash, folder: Path) -> None:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-
-
-@cache
-def _tool_versions() -> str:
-    return f"handouts {metadata.version('handouts')}; weasyprint {metadata.version('weasyprint')}"
-
-
-def content_fingerprint(
-    content: ContentStore, clinic_id: str, protocol_id: str, language: str | None = None
-) -> str:
-    """A hash of every file a handout of this clinic and protocol is made from.
-
-    Editing a protocol or its translation, a logo, a font, a template or a
-    catalog changes it, so a re-run remakes the handouts those files went into.
-    """
-    digest = hashlib.sha256(_tool_versions().encode() + b"\0")
-    digest.update(content.protocol_path(protocol_id).read_bytes() + b"\0")
-    if language is not None:
-        for path in content.translation_paths(protocol_id).values():
-            digest.update(path.read_bytes() + b"\0")
-    # A sign-off takes the draft mark off the page, so it is an input too.
-    digest.update(approval_of(content, protocol_id, language).describe().encode() + b"\0")
-    _files_digest(digest, content.clinic_dir(clinic_id))
-    for folder in (content.templates_dir, BUILTIN_TEMPLATES, LOCALE_DIR):
-        if folder.is_dir():
-            _files_digest(digest, folder)
-    return digest.hexdigest()
 
 
 def inputs_hash(
