@@ -104,7 +104,7 @@ def recording_table(rows: int, batch_off: float) -> list[str]:
     rendering does not hide it.
     """
     from handouts.batch.delivery import BatchGiver
-    from handouts.batch.outcome import Outcome, RowStatus
+    from handouts.batch.outcome import RowStatus
 
     with tempfile.TemporaryDirectory(prefix="bench-records-") as name:
         folder = Path(name)
@@ -118,18 +118,18 @@ def recording_table(rows: int, batch_off: float) -> list[str]:
         csv_path.write_text("patient,date,protocol,email\n" + "\n".join(lines) + "\n", "utf-8")
         request = service.BatchRequest(csv_path, folder / "out", today=dt.date(2026, 11, 21))
         plan = service.plan_batch(store, request)
-        pdf = service.make_handout(store, plan.jobs[0].request).data
-        for job in plan.jobs:  # each row its own bytes, so each is archived
-            target = folder / "out" / job.output
+        pdf = service.make_handout(store, plan.planned[0].request).data
+        for planned in plan.planned:  # each row its own bytes, so each is archived
+            target = folder / "out" / planned.output
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(pdf + job.output.encode())
+            target.write_bytes(pdf + planned.output.encode())
         giver = BatchGiver(
             store, Ledger(folder / "data"), folder / "out", by="bench", source="batch", run="r"
         )
         started = time.perf_counter()
-        for job in plan.jobs:
-            giver(job, Outcome(job.row, RowStatus.MADE, job.output, pages=2))
-        per_row = (time.perf_counter() - started) / len(plan.jobs)
+        for planned in plan.planned:
+            giver(planned, planned.outcome(RowStatus.MADE, pages=2))
+        per_row = (time.perf_counter() - started) / len(plan.planned)
     share = per_row * rows / batch_off * 100
     return [
         f"| recording one row (archive, record, delivery keys), timed alone | "

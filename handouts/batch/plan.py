@@ -1,8 +1,9 @@
-"""Rows to jobs: what each handout of a batch is made from and where it goes.
+"""A list's rows planned: the handout each asks for and where it goes, or why it gets none.
 
-Every row becomes either a ``Job`` or a ``BadRow`` naming the row and the
-reason; one bad row never stops the others. Error messages never contain the
-patient's name: rows are named by number, as a spreadsheet shows them.
+Every row becomes either a ``PlannedRow`` (its ``HandoutRequest`` and file) or
+a ``BadRow`` naming the row and the reason; one bad row never stops the others.
+Error messages never contain the patient's name: rows are named by number, as
+a spreadsheet shows them.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from ..content.approval import Approval, DraftRefused, approval_of, as_signed_off, check_approved
+from ..content.approval import Approval, DraftRefused, check_approved
 from ..content.combining import PractitionerWords, parse_span_change
 from ..content.file_names import default_filename
 from ..content.lookup import Ambiguous, closest
@@ -37,9 +38,8 @@ from ..inputs.date_checks import (
 )
 from ..inputs.dates import ProcedureWhen, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
-from ..render.page import HandoutSpec, resolve_spec
 from ..request import HandoutRequest
-from .outcome import RowStatus
+from .outcome import Outcome, RowStatus
 from .rows import RawRow
 
 # A service this much like a protocol's name is a typing slip, not another service.
@@ -48,28 +48,24 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Job:
-    """One handout to make: what goes on it and where it goes."""
+class PlannedRow:
+    """A row that gets a handout: the handout it asks for, where it goes, and what the
+    list said around it.
 
-    row: int
-    clinic_id: str
-    protocol_id: str
-    patient: str | None
-    procedure_date: dt.date | None
+    ``request`` is the handout's identity, as every other layer names one (the
+    ledger, the delivery key, the renderer); the rest is this list's own: the row
+    number (for showing, never to find the row again), the file, and the words
+    shown back to staff.
+    """
+
+    row: int  # as a spreadsheet numbers it; for people to read
+    request: HandoutRequest
     output: str  # relative to the output folder
     inputs_hash: str
-    email: str | None = None
     reference: str = ""  # the booking system's id for the appointment
     service: str = ""  # the service as exported
-    procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
-    language: str | None = None  # None: the protocol's own language
     follow_ups: bool = False  # the patient agreed to follow-up messages (a list's column)
-    next_visit: dt.date | None = None  # booked next appointment (a list's column)
-    next_visit_time: dt.time | None = None
-    also: tuple[str, ...] = ()  # more protocols of the same visit, from other rows
-    variant: str | None = None  # one of the protocol's variants
-    words: PractitionerWords | None = None  # the practitioner's own words for this patient
     # What a person must confirm about the date before anything is made (empty: nothing).
     date_flags: frozenset[DateFlag] = frozenset()
     date_shown: str = ""  # the date as understood, the clinic's way: "Friday 4 December 2026"
@@ -81,22 +77,18 @@ class Job:
         """A date a person must confirm before this row's handout is made."""
         return bool(self.date_flags)
 
-    @property
-    def request(self) -> HandoutRequest:
-        """The handout this row asks for, as every other layer names one."""
-        return HandoutRequest(
-            self.protocol_id,
-            self.clinic_id,
-            self.patient,
-            self.procedure_date,
-            procedure_time=self.procedure_time,
-            language=self.language,
-            email=self.email,
-            next_visit=self.next_visit,
-            next_visit_time=self.next_visit_time,
-            also=self.also,
-            variant=self.variant,
-            words=self.words,
+    def outcome(self, status: RowStatus, **facts: Any) -> Outcome:
+        """What happened to this row, carrying its request and the list's words."""
+        return Outcome(
+            self.row,
+            status,
+            self.output,
+            request=self.request,
+            patient=self.request.patient or "",
+            reference=self.reference,
+            service=self.service,
+            inputs_hash=self.inputs_hash,
+            **facts,
         )
 
 
@@ -110,6 +102,16 @@ class BadRow:
     patient: str = ""
     reference: str = ""
     service: str = ""
+
+    def outcome(self) -> Outcome:
+        return Outcome(
+            self.row,
+            self.status,
+            error=self.reason,
+            patient=self.patient,
+            reference=self.reference,
+            service=self.service,
+        )
 
 
 def inputs_hash(
@@ -135,29 +137,6 @@ def inputs_hash(
     if next_visit is not None:  # and rows without a booked next visit
         inputs["next"] = next_visit.isoformat()
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-
-
-def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
-    """What the job's handout is made from: the same spec a worker renders and delivery mails.
-
-    A draft a clinician signed off carries the sign-off instead of the draft mark.
-    """
-    spec = resolve_spec(
-        content,
-        job.protocol_id,
-        job.clinic_id,
-        job.patient,
-        job.procedure_date,
-        job.procedure_time,
-        language=job.language,
-        next_visit=job.next_visit,
-        next_visit_time=job.next_visit_time,
-        also=job.also,
-        variant=job.variant,
-        words=job.words,
-    )
-    approval = approval_of(content, job.protocol_id, job.language)
-    return replace(spec, protocol=as_signed_off(spec.protocol, approval))
 
 
 class UniqueNames:
@@ -282,8 +261,8 @@ def plan_rows(
     today: dt.date | None = None,
     titles: Sequence[str] = (),
     allow_draft: bool = False,
-) -> tuple[list[Job], list[BadRow]]:
-    """Jobs for the rows that get a handout, and why each other row does not.
+) -> tuple[list[PlannedRow], list[BadRow]]:
+    """The rows that get a handout, and why each other row does not.
 
     A cancelled row, or one whose service has no protocol (a consultation),
     is not an error; a row that should have a handout and cannot get one is.
@@ -291,7 +270,7 @@ def plan_rows(
     clinic. ``date_format`` is an import profile's. ``today`` anchors
     "today" and the date checks. ``titles`` are the lines above the export's
     header: with the date cells they decide how two-way dates (04/12/2026)
-    are read (``list_date_order``). Each job's ``date_flags`` say what about
+    are read (``list_date_order``). Each planned row's ``date_flags`` say what about
     its date must be confirmed (in the past, far from the list's other rows).
     A row whose protocol (or translation) is a draft with no sign-off fails
     unless ``allow_draft`` or the clinic allows drafts.
@@ -301,7 +280,7 @@ def plan_rows(
     names = UniqueNames()
     anchor = today or clock.today()
     order = _list_order(rows, checker, clinic_id, titles, date_format)
-    jobs: list[Job] = []
+    planned: list[PlannedRow] = []
     bad: list[BadRow] = []
     for raw in rows:
         values = raw.values
@@ -360,44 +339,40 @@ def plan_rows(
         output = names.claim(
             default_filename(clinic.id, protocol.id, when.date, facts.patient, "pdf")
         )
-        jobs.append(
-            Job(
+        request = HandoutRequest(
+            protocol.id,
+            clinic.id,
+            facts.patient,
+            when.date,
+            procedure_time=time,
+            language=language,
+            email=values.get("email") or None,
+            variant=variant,
+            words=words,
+            # Checked above: a draft is made only with a person's or the clinic's leave.
+            allow_draft=draft,
+            next_visit=booked.date if booked else None,
+            next_visit_time=booked.time if booked else None,
+        )
+        digest = inputs_hash(
+            fingerprint, facts.patient, when.date, None, time, language, _booked_at(booked)
+        )
+        planned.append(
+            PlannedRow(
                 row=raw.row,
-                clinic_id=clinic.id,
-                protocol_id=protocol.id,
-                patient=facts.patient,
-                procedure_date=when.date,
+                request=request,
                 output=output,
-                inputs_hash=_with_words(
-                    inputs_hash(
-                        fingerprint,
-                        facts.patient,
-                        when.date,
-                        None,
-                        time,
-                        language,
-                        _booked_at(booked),
-                    ),
-                    variant,
-                    words,
-                ),
-                email=values.get("email") or None,
+                inputs_hash=_with_words(digest, variant, words),
                 reference=facts.reference,
                 service=facts.service,
-                procedure_time=time,
-                language=language,
                 follow_ups=is_yes(values.get("follow_ups", "")),
-                next_visit=booked.date if booked else None,
-                next_visit_time=booked.time if booked else None,
-                variant=variant,
-                words=words,
                 date_flags=frozenset({DateFlag.AMBIGUOUS}) if ambiguous else frozenset(),
                 date_shown=spelled_out(when.date, clinic.date_style, protocol.language),
                 protocol_title=protocol.title,
                 draft=draft,
             )
         )
-    return one_handout_per_visit(_with_date_checks(jobs, content, anchor, order), bad, checker)
+    return one_handout_per_visit(_with_date_checks(planned, content, anchor, order), bad, checker)
 
 
 def _with_words(digest: str, variant: str | None, words: PractitionerWords | None) -> str:
@@ -427,38 +402,44 @@ def row_words(values: dict[str, str]) -> PractitionerWords | None:
 
 
 def one_handout_per_visit(
-    jobs: list[Job], bad: list[BadRow], checker: RowChecker
-) -> tuple[list[Job], list[BadRow]]:
+    planned: list[PlannedRow], bad: list[BadRow], checker: RowChecker
+) -> tuple[list[PlannedRow], list[BadRow]]:
     """Rows for one patient, clinic and date with different procedures make one
     handout: the first row's. The others are marked as combined into it, so every
     row is still accounted for.
     """
-    first_of: dict[tuple[str, str, dt.date | None, str | None], int] = {}
-    kept: list[Job] = []
-    for job in jobs:
-        key = ((job.patient or "").casefold(), job.clinic_id, job.procedure_date, job.language)
+    first_of: dict[tuple[str, str | None, dt.date | None, str | None], int] = {}
+    kept: list[PlannedRow] = []
+    for this in planned:
+        asked = this.request
+        key = ((asked.patient or "").casefold(), asked.clinic, asked.procedure_date, asked.language)
         index = first_of.get(key)
         first = kept[index] if index is not None else None
         # The same procedure twice is two bookings (or two people of one name): kept apart.
-        if first is None or job.protocol_id in (first.protocol_id, *first.also):
+        if first is None or asked.protocol in (first.request.protocol, *first.request.also):
             first_of.setdefault(key, len(kept))
-            kept.append(job)
+            kept.append(this)
             continue
         assert index is not None
-        also = (*first.also, job.protocol_id)
+        also = (*first.request.also, asked.protocol)
         digest = hashlib.sha256(first.inputs_hash.encode())
         for protocol_id in also:
-            digest.update(checker.fingerprint(first.clinic_id, protocol_id).encode())
-        kept[index] = replace(first, also=also, inputs_hash=digest.hexdigest())
+            digest.update(checker.fingerprint(first.request.clinic or "", protocol_id).encode())
+        # Each procedure's draft status was checked on its own row: a draft the
+        # person or clinic allowed there is allowed on the combined handout.
+        combined = replace(
+            first.request, also=also, allow_draft=first.request.allow_draft or asked.allow_draft
+        )
+        kept[index] = replace(first, request=combined, inputs_hash=digest.hexdigest())
         reason = f"on one handout with row {first.row} (same patient, clinic and date)"
         bad.append(
             BadRow(
-                job.row,
+                this.row,
                 reason,
                 RowStatus.COMBINED,
-                job.patient or "",
-                job.reference,
-                job.service,
+                asked.patient or "",
+                this.reference,
+                this.service,
             )
         )
     return kept, bad
@@ -487,18 +468,19 @@ def _list_order(
 
 
 def _with_date_checks(
-    jobs: list[Job], content: ContentStore, today: dt.date, order: ListOrder
-) -> list[Job]:
-    """Each job's date judged against today and the list's usual day, in words too."""
-    usual = usual_date(job.procedure_date for job in jobs if job.procedure_date)
+    planned: list[PlannedRow], content: ContentStore, today: dt.date, order: ListOrder
+) -> list[PlannedRow]:
+    """Each row's date judged against today and the list's usual day, in words too."""
+    usual = usual_date(p.request.procedure_date for p in planned if p.request.procedure_date)
     checked = []
-    for job in jobs:
-        assert job.procedure_date is not None  # every row's job has a date
-        flags = job.date_flags | date_flags(job.procedure_date, today, usual)
-        clinic = content.clinic(job.clinic_id)
-        language = content.protocol(job.protocol_id).language
-        warning = flag_words(flags, job.procedure_date, usual, clinic.date_style, language)
-        other = other_reading(job.procedure_date)
+    for this in planned:
+        day = this.request.procedure_date
+        assert day is not None  # every planned row of a list has a date
+        flags = this.date_flags | date_flags(day, today, usual)
+        clinic = content.clinic(this.request.clinic)
+        language = content.protocol(this.request.protocol).language
+        warning = flag_words(flags, day, usual, clinic.date_style, language)
+        other = other_reading(day)
         if warning and other is not None and not order.from_list:
             other_flags = date_flags(other, today, None)
             if not other_flags:
@@ -506,7 +488,7 @@ def _with_date_checks(
                     f" (read the other way round it is "
                     f"{spelled_out(other, clinic.date_style, language)})"
                 )
-        checked.append(replace(job, date_flags=flags, warning=warning))
+        checked.append(replace(this, date_flags=flags, warning=warning))
     return checked
 
 
@@ -607,7 +589,7 @@ def plan_variants(
     clinic_ids: list[str],
     protocol_ids: list[str],
     language: str | None = None,
-) -> list[Job]:
+) -> list[PlannedRow]:
     """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``
     (``<protocol>.<language>.pdf`` in a translation).
 
@@ -623,20 +605,16 @@ def plan_variants(
             for clinic_id in clinic_ids:
                 check_one_language(content, protocol_id, clinic_id, language)
     suffix = f".{language}" if language else ""
-    jobs: list[Job] = []
+    planned: list[PlannedRow] = []
     for clinic_id in clinic_ids:
         for protocol_id in protocol_ids:
             fingerprint = content_fingerprint(content, clinic_id, protocol_id, language)
-            jobs.append(
-                Job(
-                    row=len(jobs) + 1,
-                    clinic_id=clinic_id,
-                    protocol_id=protocol_id,
-                    patient=None,
-                    procedure_date=None,
+            planned.append(
+                PlannedRow(
+                    row=len(planned) + 1,
+                    request=HandoutRequest(protocol_id, clinic_id, language=language),
                     output=f"{clinic_id}/{protocol_id}{suffix}.pdf",
                     inputs_hash=inputs_hash(fingerprint, None, None, None, None, language),
-                    language=language,
                 )
             )
-    return jobs
+    return planned
