@@ -139,7 +139,8 @@ class BatchGiver:
         held = None if holder is None else holder.id
         if channel not in wanted:
             return _Sent(holder is not None and holder.result in DELIVERED, holder=held)
-        if holder is not None and self.again:
+        if holder is not None and self.again and holder.run != self.run:
+            # Once per run: a second identical row finds this run's own sending.
             return self._send_again(holder, channel, planned, key.occurrence)
         if holder is not None and holder.result in DELIVERED:
             return _Sent(True, holder=held)

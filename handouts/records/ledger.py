@@ -463,7 +463,7 @@ class Ledger:
             db.execute(f"DELETE FROM handout_text WHERE rowid IN ({old})", (cutoff,))
             handouts = db.execute("DELETE FROM handouts WHERE made_at < ?", (cutoff,)).rowcount
             # A run's rows name patients too, also those that got no handout.
-            runs.purge(db, cutoff)
+            old_runs = runs.purge(db, cutoff)
         pdfs = sum(self.archive.remove(sha) for sha in unused)
         uploads = 0
         limit = (now - older_than).timestamp()
@@ -475,7 +475,7 @@ class Ledger:
                         upload.unlink()
                         uploads += 1
         lists = _remove_old_day_folders(self.folder / DAY_LISTS_NAME, (now - older_than).date())
-        return Purged(handouts, deliveries, pdfs, uploads, lists)
+        return Purged(handouts, deliveries, pdfs, uploads, lists, old_runs)
 
 
 def _remove_old_day_folders(folder: Path, before: dt.date) -> int:

@@ -328,3 +328,20 @@ def test_again_needs_a_channel(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["batch", str(patients), "--again"])
     assert result.exit_code == 2
     assert "--again goes with --email or --print" in result.output
+
+
+def test_again_sends_once_per_person_even_when_the_list_names_them_twice(
+    smtp_server, tmp_path: Path
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    twice = "Ana Silva,2026-11-22,micropenning,ana@example.com"
+    patients = write_csv(tmp_path / "day.csv", [twice, twice])
+    out = tmp_path / "out"
+    env = smtp_env(settings)
+    run_batch(patients, out, env, "--email")
+    assert len(mailbox.received) == 1
+    output = run_batch(patients, out, env, "--email", "--again")
+    assert len(mailbox.received) == 2
+    assert "Emailed again, as first given: row 2." in output
+    assert {r["delivered"] for r in manifest(out).values()} == {"emailed"}

@@ -64,6 +64,6 @@ def test_purge_removes_old_runs_with_their_rows(tmp_path: Path) -> None:
     clock.now = START + dt.timedelta(days=90)
     ledger.start_run("new", "front", "batch", tmp_path / "out")
     ledger.record_run_row("new", RunRow(2, "failed", patient="New Row", error="?"))
-    ledger.purge(dt.timedelta(days=30))
+    assert ledger.purge(dt.timedelta(days=30)).runs == 1
     assert ledger.run_rows("old") == []
     assert [r.patient for r in ledger.run_rows("new")] == ["New Row"]
