@@ -4,15 +4,22 @@
    with the ledger recording every handout (archived PDF, content version,
    record) and with recording switched off, each in a fresh output and data
    folder; the table gives the median of each and their ratio (target: the
-   ledger adds at most 5%).
+   ledger adds at most 5%). Both keep the run and its rows in the ledger
+   (the manifest is their export, and re-runs skip by them), so the ratio is
+   the cost of archiving and recording the handouts themselves.
 2. A ledger of M synthetic records (default 1,000,000; names, addresses,
    dates over five years, three clinics, four procedures), searched the way a
    manager does: part of a name or address, a date range, a clinic and
    procedure, and those together; p50 and p95 per kind (target: p95 under
    100 ms).
+3. The content version recorded with every web handout (a hash of the
+   protocol, translation, branding and template files): read and hashed
+   every time, against kept and checked by each file's stamp; median per
+   handout for each clinic.
 
     .venv/bin/python bench/records.py
     .venv/bin/python bench/records.py --rows 50 --records 100000 --repeat 1
+    .venv/bin/python bench/records.py --rows 0 --records 0 --versions 200
 """
 
 from __future__ import annotations
@@ -99,7 +106,7 @@ def recording_table(rows: int, batch_off: float) -> list[str]:
     rendering does not hide it.
     """
     from handouts.batch.delivery import BatchGiver
-    from handouts.batch.outcome import Outcome, RowStatus
+    from handouts.batch.outcome import RowStatus
 
     with tempfile.TemporaryDirectory(prefix="bench-records-") as name:
         folder = Path(name)
@@ -113,18 +120,18 @@ def recording_table(rows: int, batch_off: float) -> list[str]:
         csv_path.write_text("patient,date,protocol,email\n" + "\n".join(lines) + "\n", "utf-8")
         request = service.BatchRequest(csv_path, folder / "out", today=dt.date(2026, 11, 21))
         plan = service.plan_batch(store, request)
-        pdf = service.make_handout(store, plan.jobs[0].request).data
-        for job in plan.jobs:  # each row its own bytes, so each is archived
-            target = folder / "out" / job.output
+        pdf = service.make_handout(store, plan.planned[0].request).data
+        for planned in plan.planned:  # each row its own bytes, so each is archived
+            target = folder / "out" / planned.output
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(pdf + job.output.encode())
+            target.write_bytes(pdf + planned.output.encode())
         giver = BatchGiver(
             store, Ledger(folder / "data"), folder / "out", by="bench", source="batch", run="r"
         )
         started = time.perf_counter()
-        for job in plan.jobs:
-            giver(job, Outcome(job.row, RowStatus.MADE, job.output, pages=2))
-        per_row = (time.perf_counter() - started) / len(plan.jobs)
+        for planned in plan.planned:
+            giver(planned, planned.outcome(RowStatus.MADE, pages=2))
+        per_row = (time.perf_counter() - started) / len(plan.planned)
     share = per_row * rows / batch_off * 100
     return [
         f"| recording one row (archive, record, delivery keys), timed alone | "
@@ -222,6 +229,33 @@ def search_table(records: int, queries: int) -> list[str]:
     return lines
 
 
+# -- 3. the content version of each handout ---------------------------------
+
+
+def versions_table(times: int) -> list[str]:
+    from handouts.content.versions import content_fingerprint, uncached_fingerprint
+
+    store = CachedContentStore(BUNDLED_ROOT)
+    lines = []
+    for clinic in store.clinic_ids():
+        medians = []
+        for version in (uncached_fingerprint, content_fingerprint):
+            version(store, clinic, "micropenning")  # warm: imports, the kept version
+            timings = []
+            for _ in range(times):
+                started = time.perf_counter()
+                version(store, clinic, "micropenning")
+                timings.append(time.perf_counter() - started)
+            medians.append(statistics.median(timings) * 1000)
+        read, kept = medians
+        lines.append(f"| content version, {clinic}: every file read | {read:.2f} ms | |")
+        lines.append(
+            f"| content version, {clinic}: kept, files' stamps checked | {kept:.2f} ms "
+            f"| {read / kept:.1f}x faster |"
+        )
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", type=int, default=200, help="rows in the batch (0: skip)")
@@ -231,6 +265,9 @@ def main() -> None:
         "--records", type=int, default=1_000_000, help="records to search (0: skip)"
     )
     parser.add_argument("--queries", type=int, default=200, help="searches of each kind")
+    parser.add_argument(
+        "--versions", type=int, default=200, help="content versions timed (0: skip)"
+    )
     args = parser.parse_args()
     print("| what | time | compared |")
     print("|---|---|---|")
@@ -240,6 +277,9 @@ def main() -> None:
             print(line, flush=True)
     if args.records:
         for line in search_table(args.records, args.queries):
+            print(line, flush=True)
+    if args.versions:
+        for line in versions_table(args.versions):
             print(line, flush=True)
 
 

@@ -77,8 +77,9 @@ def measure_batch(n: int, workers: int) -> dict[str, float]:
     from handouts.batch.outcome import RowStatus
     from handouts.batch.plan import plan_rows
     from handouts.batch.rows import read_rows
-    from handouts.batch.run import run_jobs
+    from handouts.batch.run import run_rows
     from handouts.content.store import CachedContentStore as CachedContent
+    from handouts.records import Ledger
 
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         csv_path = Path(folder) / "patients.csv"
@@ -87,12 +88,16 @@ def measure_batch(n: int, workers: int) -> dict[str, float]:
         csv_path.write_text("\n".join(lines) + "\n")
         content = CachedContent(ROOT)
         started = time.perf_counter()
-        jobs, bad = plan_rows(read_rows(csv_path), content)
-        summary = run_jobs(
+        planned, bad = plan_rows(read_rows(csv_path), content)
+        summary = run_rows(
             content,
-            jobs,
+            planned,
             bad,
             Path(folder) / "out",
+            ledger=Ledger(Path(folder) / "data"),
+            run="bench",
+            by="bench",
+            source="batch",
             workers=workers,
         )
         elapsed = time.perf_counter() - started
@@ -120,15 +125,15 @@ def measure_growth(renders: int) -> dict[str, float]:
         lines += [f"{p},{d.isoformat()},{pr}" for p, d, pr in rows(renders)]
         csv_path.write_text("\n".join(lines) + "\n")
         content = CachedContent(ROOT)
-        jobs, _ = plan_rows(read_rows(csv_path), content)
+        planned, _ = plan_rows(read_rows(csv_path), content)
         temp_root = Path(tempfile.mkdtemp(prefix="handouts-batch-", dir=folder))
         out = Path(folder) / "out"
         # The worker's own code, minus the pool: so this process is the worker.
-        pool._init_worker(content, out, temp_root, pool.warm_pairs(jobs))
+        pool._init_worker(content, out, temp_root, pool.warm_pairs(planned))
         process = psutil.Process()
         samples = {}
-        for number, job in enumerate(jobs, start=1):
-            assert pool._make_one(job).status is RowStatus.MADE
+        for number, this in enumerate(planned, start=1):
+            assert pool._make_one(this).status is RowStatus.MADE
             if number in (1, 10, renders):
                 samples[number] = process.memory_info().rss / MIB
     return {"rss_1": samples[1], "rss_10": samples[10], "rss_last": samples[renders]}

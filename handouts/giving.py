@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from .channel import Channel
 from .content.file_names import default_filename
+from .content.versions import content_fingerprint
 from .errors import HandoutError, MaybeDelivered, NotFound
 from .messages import error_message
 from .private_files import write_atomic
@@ -95,8 +96,6 @@ class DeliveryResult:
 
 def version_of(store: ContentStore, spec: HandoutSpec) -> tuple[str, str]:
     """(content version, review status) of what ``spec`` is made from."""
-    from .batch.plan import content_fingerprint
-
     language = spec.language if spec.language != _own_language(store, spec) else None
     versions = [
         content_fingerprint(store, spec.clinic.id, protocol_id, language)

@@ -52,7 +52,7 @@ from .signing import (
 )
 
 if TYPE_CHECKING:
-    from .batch.plan import BadRow, Job
+    from .batch.plan import BadRow, PlannedRow
     from .batch.rows import RawRow
     from .batch.run import ProgressCallback
     from .content.approval import Approval, SignOff
@@ -436,12 +436,17 @@ class BatchRequest:
     copies: int = 1
     profile: str | None = None  # an import profile's id: imports/<id>.yaml
     print_unemailed: bool = False  # with email: print rows that have no address
+    # Email and print once more what went (or may have gone) before, as first given;
+    # recorded as sent again. Without it, nothing is ever sent twice.
+    again: bool = False
     today: dt.date | None = None  # anchors "today" in the file and far-date warnings
     # How worker processes start; a server with threads asks for "forkserver".
     start_method: str = "fork"
     by: str | None = None  # who runs it, for the record (default: the OS user)
     source: str = "batch"  # "day's list" from the web page
-    record: bool = True  # False: no ledger, no once-only delivery (a benchmark's baseline)
+    # False: handouts are not archived or recorded, nothing is claimed (a benchmark's
+    # baseline); the run and its rows still are, for the manifest and re-runs.
+    record: bool = True
     # Dates in the past or far from the list's other dates were seen and are meant:
     # without it ``run_batch`` refuses such a list (DatesToConfirm) before making anything.
     dates_ok: bool = False
@@ -459,16 +464,16 @@ class BatchPlan:
     """A day's list checked row by row, before anything is made."""
 
     rows: list[RawRow]  # as read (corrections applied), for showing them
-    jobs: list[Job]
+    planned: list[PlannedRow]  # the rows that get a handout, each with its request
     bad_rows: list[BadRow]
     titles: list[str] = field(default_factory=list)  # the lines above the header(s)
     # Where each file's rows start: (first row number, file name), for several files.
     sources: list[tuple[int, str]] = field(default_factory=list)
 
     @property
-    def to_confirm(self) -> list[Job]:
-        """Rows whose date a person must confirm (``Job.date_flags``) before making."""
-        return [job for job in self.jobs if job.needs_confirming]
+    def to_confirm(self) -> list[PlannedRow]:
+        """Rows whose date a person must confirm (``PlannedRow.date_flags``) before making."""
+        return [p for p in self.planned if p.needs_confirming]
 
 
 class DatesToConfirm(InputError):
@@ -476,7 +481,7 @@ class DatesToConfirm(InputError):
 
     def __init__(self, plan: BatchPlan) -> None:
         self.plan = plan
-        lines = [f"row {job.row}: {job.warning}" for job in plan.to_confirm]
+        lines = [f"row {p.row}: {p.warning}" for p in plan.to_confirm]
         super().__init__(
             "check these dates before any handout is made:\n"
             + "\n".join(lines)
@@ -502,7 +507,7 @@ def plan_batch(store: ContentStore, request: BatchRequest) -> BatchPlan:
     profile = cached.import_profile(request.profile) if request.profile else None
     export = read_exports([request.csv_path, *request.more_paths], profile)
     rows = amend_rows(export.rows, request.corrections, request.left_out)
-    jobs, bad_rows = plan_rows(
+    planned, bad_rows = plan_rows(
         rows,
         cached,
         clinic,
@@ -511,7 +516,7 @@ def plan_batch(store: ContentStore, request: BatchRequest) -> BatchPlan:
         titles=export.titles,
         allow_draft=request.allow_draft,
     )
-    return BatchPlan(rows, jobs, bad_rows, export.titles, export.sources)
+    return BatchPlan(rows, planned, bad_rows, export.titles, export.sources)
 
 
 def run_batch(
@@ -526,7 +531,7 @@ def run_batch(
     ``ledger`` defaults to the data folder's (``HANDOUTS_DATA`` in ``environ``).
     """
     from .batch.delivery import BatchGiver
-    from .batch.run import run_jobs
+    from .batch.run import run_rows
 
     cached = CachedContentStore(store.root)
     if request.clinic:
@@ -536,25 +541,28 @@ def run_batch(
     plan = plan_batch(cached, request)
     if plan.to_confirm and not request.dates_ok:
         raise DatesToConfirm(plan)  # before the delivery records are opened, too
+    if ledger is None:
+        ledger = open_ledger(environ)
+    by = request.by or giving.os_user()
+    run = secrets.token_hex(8)
     deliver = None
     if request.record or request.email or request.print_:
-        if request.record and ledger is None:
-            ledger = open_ledger(environ)
         deliver = BatchGiver(
             cached,
             ledger if request.record else None,
             request.out_dir,
-            by=request.by or giving.os_user(),
+            by=by,
             source=request.source,
-            run=secrets.token_hex(8),
+            run=run,
             email=request.email,
             print_=request.print_,
             printer=request.printer,
             copies=request.copies,
             print_unemailed=request.print_unemailed,
+            again=request.again,
             environ=environ,
         )
-    if request.record and ledger is not None:
+    if request.record:
         # A cancelled appointment in this list stops follow-ups scheduled by an earlier one.
         from .follow_ups.cancelled import cancel_left_out
 
@@ -567,11 +575,15 @@ def run_batch(
             ledger.clock(),
             date_format=profile.date_format if profile else None,
         )
-    return run_jobs(
+    return run_rows(
         cached,
-        plan.jobs,
+        plan.planned,
         plan.bad_rows,
         request.out_dir,
+        ledger=ledger,
+        run=run,
+        by=by,
+        source=request.source,
         workers=request.workers,
         force=request.force,
         on_progress=on_progress,
@@ -591,6 +603,8 @@ def make_variants(
     force: bool = False,
     on_progress: ProgressCallback | None = None,
     allow_draft: bool = False,
+    ledger: Ledger | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Summary:
     """Blank handouts for every clinic x protocol, as ``out_dir/<clinic>/<protocol>.pdf``
     (``<protocol>.<language>.pdf`` in a translation).
@@ -601,7 +615,7 @@ def make_variants(
     """
     from .batch.outcome import RowStatus
     from .batch.plan import BadRow, plan_variants
-    from .batch.run import run_jobs
+    from .batch.run import run_rows
     from .content.approval import approval_of, check_approved
 
     cached = CachedContentStore(store.root)
@@ -630,17 +644,29 @@ def make_variants(
             else:
                 left_out.append(protocol)
         protocols = approved
-    jobs = plan_variants(cached, clinics, protocols, language)
+    planned = plan_variants(cached, clinics, protocols, language)
     drafts = [
         BadRow(
-            len(jobs) + number,
+            len(planned) + number,
             f"{protocol} (a draft no clinician signed off; --allow-draft includes it)",
             RowStatus.LEFT_OUT,
         )
         for number, protocol in enumerate(left_out, start=1)
     ]
-    return run_jobs(
-        cached, jobs, drafts, out_dir, workers=workers, force=force, on_progress=on_progress
+    # Blank stock names nobody and is not a handout given: only the run and its rows
+    # are recorded (``ledger`` defaults to the data folder's), for its manifest and re-runs.
+    return run_rows(
+        cached,
+        planned,
+        drafts,
+        out_dir,
+        ledger=ledger or open_ledger(environ),
+        run=secrets.token_hex(8),
+        by=os_user(),
+        source="variants",
+        workers=workers,
+        force=force,
+        on_progress=on_progress,
     )
 
 

@@ -1,10 +1,13 @@
-"""``manifest.csv``: one line per row of the last run, readable in a spreadsheet.
+"""``manifest.csv``: a batch run's rows in the ledger, exported for a spreadsheet.
 
-An export: what each row's handout is, and (from the ledger's delivery keys)
-to whom it was delivered; it never decides what is emailed or printed. A
-re-run reads it only to skip handouts already made from identical inputs, so
-it is appended to as results arrive (a killed batch keeps what it made) and
-rewritten atomically in row order at the end.
+The ledger keeps every row of a run as it happens (``records.runs``), the
+rows that failed before anything was made included; this module only writes
+them out, through ``cells.safe_cell`` so that no cell runs as a formula. It
+decides nothing: what is emailed or printed is the ledger's delivery keys,
+and what a re-run skips is the ledger's record of what was made into the
+folder (``already_made``), never this file. The export is written when the
+run starts (the header, so a run killed outright leaves a manifest that
+claims nothing), and again, atomically, when it ends or is stopped.
 """
 
 from __future__ import annotations
@@ -12,14 +15,13 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import os
 from pathlib import Path
-from typing import IO
 
 from ..cells import safe_cell
-from ..private_files import open_private, write_atomic
+from ..private_files import write_atomic
+from ..records import Ledger, RunRow
 from .outcome import Outcome, RowStatus, channels_text
-from .plan import Job
+from .plan import PlannedRow
 
 MANIFEST_NAME = "manifest.csv"  # the service names it too, for front ends
 MANIFEST_COLUMNS = (
@@ -37,44 +39,26 @@ MANIFEST_COLUMNS = (
     "delivery_problems",
     "inputs_sha256",
 )
+# A row whose file a re-run may keep, in the words the ledger stores.
+_HAS_FILE = (RowStatus.MADE.value, RowStatus.SKIPPED.value)
 
 
-def manifest_line(outcome: Outcome) -> list[str]:
+def manifest_line(row: RunRow) -> list[str]:
     return [
-        str(outcome.row),
-        outcome.patient,
-        outcome.reference,
-        outcome.service,
-        outcome.status.value,
-        outcome.output,
-        "" if outcome.pages is None else str(outcome.pages),
-        "" if outcome.size is None else str(outcome.size),
-        outcome.sha256,
-        outcome.error,
-        channels_text(outcome.delivered),
-        "; ".join(outcome.delivery_problems),
-        outcome.inputs_hash,
+        str(row.row),
+        row.patient,
+        row.reference,
+        row.service,
+        row.status,
+        row.output,
+        "" if row.pages is None else str(row.pages),
+        "" if row.size is None else str(row.size),
+        row.sha256,
+        row.error,
+        channels_text(row.delivered),
+        "; ".join(row.problems),
+        row.inputs_hash,
     ]
-
-
-def read_manifest(path: Path) -> dict[str, dict[str, str]]:
-    """Previous results by output path; unreadable lines are ignored.
-
-    A batch killed with SIGKILL can leave a last line cut short; such a line
-    only means that row is made again.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return {}
-    previous = {}
-    made = (RowStatus.MADE.value, RowStatus.SKIPPED.value)
-    for record in csv.DictReader(io.StringIO(text, newline="")):
-        hashes = (record.get("inputs_sha256") or "", record.get("sha256") or "")
-        complete = all(len(value) == 64 for value in hashes)
-        if complete and record.get("status") in made and record.get("output"):
-            previous[record["output"]] = record
-    return previous
 
 
 def _csv_line(values: list[str]) -> str:
@@ -83,33 +67,38 @@ def _csv_line(values: list[str]) -> str:
     return buffer.getvalue()
 
 
-class ManifestWriter:
-    """Appends a line per result as it arrives, then rewrites all in row order.
+def write_manifest(path: Path, rows: list[RunRow]) -> None:
+    """The export, atomically and owner-only (never through a link planted in the folder)."""
+    lines = [_csv_line(list(MANIFEST_COLUMNS))]
+    lines += [_csv_line(manifest_line(row)) for row in sorted(rows, key=lambda r: r.row)]
+    write_atomic(path, "".join(lines).encode("utf-8"))
 
-    The running file keeps what a killed batch had made (and the input hashes
-    needed to skip it next time); the final rewrite is atomic.
-    """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        # Never through a link planted in the folder, never onto a device.
-        handle = open_private(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
-        self._stream: IO[str] = os.fdopen(handle, "w", encoding="utf-8", newline="")
-        self._stream.write(_csv_line(list(MANIFEST_COLUMNS)))
-        self._stream.flush()
+def export_run(ledger: Ledger, run: str, out_dir: Path) -> Path:
+    """Write ``out_dir/manifest.csv`` from the ledger's rows of ``run``."""
+    path = out_dir / MANIFEST_NAME
+    write_manifest(path, ledger.run_rows(run))
+    return path
 
-    def add(self, outcome: Outcome) -> None:
-        self._stream.write(_csv_line(manifest_line(outcome)))
-        self._stream.flush()
 
-    def finish(self, outcomes: list[Outcome]) -> None:
-        self._stream.close()
-        lines = [_csv_line(list(MANIFEST_COLUMNS))]
-        lines += [_csv_line(manifest_line(o)) for o in sorted(outcomes, key=lambda o: o.row)]
-        write_atomic(self.path, "".join(lines).encode("utf-8"))
-
-    def close(self) -> None:
-        self._stream.close()
+def run_row(outcome: Outcome, holders: tuple[int, ...] = ()) -> RunRow:
+    """What the ledger keeps of one row's outcome."""
+    return RunRow(
+        row=outcome.row,
+        status=outcome.status.value,
+        handout_id=outcome.handout_id,
+        patient=outcome.patient,
+        reference=outcome.reference,
+        service=outcome.service,
+        output=outcome.output,
+        pages=outcome.pages,
+        size=outcome.size,
+        sha256=outcome.sha256,
+        inputs_hash=outcome.inputs_hash,
+        error=outcome.error,
+        holders=holders or outcome.holders,
+        problems=outcome.delivery_problems,
+    )
 
 
 def _file_sha256(path: Path) -> str | None:
@@ -119,20 +108,18 @@ def _file_sha256(path: Path) -> str | None:
         return None
 
 
-def already_made(job: Job, out_dir: Path, previous: dict[str, dict[str, str]]) -> Outcome | None:
-    """A 'skipped' outcome if the file exists, unchanged, from identical inputs."""
-    record = previous.get(job.output)
-    if record is None or record["inputs_sha256"] != job.inputs_hash:
+def already_made(ledger: Ledger, planned: PlannedRow, out_dir: Path) -> Outcome | None:
+    """A 'skipped' outcome if an earlier run into this folder made the file from
+    identical inputs, and it is still there unchanged."""
+    earlier = ledger.last_made(out_dir, planned.output, _HAS_FILE)
+    if earlier is None or earlier.inputs_hash != planned.inputs_hash or len(earlier.sha256) != 64:
         return None
-    target = out_dir / job.output
-    if _file_sha256(target) != record["sha256"]:
+    target = out_dir / planned.output
+    if _file_sha256(target) != earlier.sha256:
         return None  # missing, or changed since we made it
-    return Outcome(
-        job.row,
+    return planned.outcome(
         RowStatus.SKIPPED,
-        job.output,
-        pages=int(record["pages"]) if record.get("pages", "").isdigit() else None,
+        pages=earlier.pages,
         size=target.stat().st_size,
-        sha256=record["sha256"],
-        inputs_hash=job.inputs_hash,
+        sha256=earlier.sha256,
     )

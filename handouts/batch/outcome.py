@@ -37,6 +37,9 @@ def parse_channels(text: str) -> frozenset[Channel]:
 
 @dataclass(frozen=True)
 class Outcome:
+    """What happened to one row. It carries the row's request (the handout's identity);
+    ``row`` is the list's row number, for people to read."""
+
     row: int
     status: RowStatus
     output: str = ""
@@ -53,6 +56,8 @@ class Outcome:
     service: str = ""  # the service as exported
     request: HandoutRequest | None = None  # the handout the row asked for; None for a bad row
     handout_id: int | None = None  # its record in the ledger, when recorded
+    holders: tuple[int, ...] = ()  # the deliveries that hold its email and print keys
+    again: frozenset[Channel] = frozenset()  # sent again on purpose in this run (--again)
 
     @property
     def has_file(self) -> bool:
@@ -119,6 +124,10 @@ class Summary:
                 f"Not emailed, no address: {_row_list(unemailed)}; "
                 "--print-unemailed prints these instead."
             )
+        for channel in sorted(Channel):
+            again = [o.row for o in self.outcomes if channel in o.again]
+            if again:
+                lines.append(f"{channel.capitalize()} again, as first given: {_row_list(again)}.")
         for outcome in sorted(self.outcomes, key=lambda o: o.row):
             other = [p for p in outcome.delivery_problems if p != NO_ADDRESS]
             if other:

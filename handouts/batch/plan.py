@@ -1,8 +1,9 @@
-"""Rows to jobs: what each handout of a batch is made from and where it goes.
+"""A list's rows planned: the handout each asks for and where it goes, or why it gets none.
 
-Every row becomes either a ``Job`` or a ``BadRow`` naming the row and the
-reason; one bad row never stops the others. Error messages never contain the
-patient's name: rows are named by number, as a spreadsheet shows them.
+Every row becomes either a ``PlannedRow`` (its ``HandoutRequest`` and file) or
+a ``BadRow`` naming the row and the reason; one bad row never stops the others.
+Error messages never contain the patient's name: rows are named by number, as
+a spreadsheet shows them.
 """
 
 from __future__ import annotations
@@ -13,18 +14,15 @@ import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
-from importlib import metadata
-from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from ..content.approval import Approval, DraftRefused, approval_of, as_signed_off, check_approved
-from ..content.bundled import BUILTIN_TEMPLATES
+from ..content.approval import Approval, DraftRefused, check_approved
 from ..content.combining import PractitionerWords, combine, parse_span_change
 from ..content.file_names import default_filename
 from ..content.lookup import Ambiguous, closest
 from ..content.models import Branding, Protocol
 from ..content.store import ContentStore
+from ..content.versions import content_fingerprint
 from ..content.wording import check_one_language, wording_problem
 from ..errors import HandoutError, InputError, NotFound
 from ..inputs import clock
@@ -40,10 +38,8 @@ from ..inputs.date_checks import (
 )
 from ..inputs.dates import ProcedureWhen, read_time, read_when, spelled_out
 from ..inputs.names import clean_name
-from ..render.page import HandoutSpec, resolve_spec
 from ..request import HandoutRequest
-from ..templating.catalogs import LOCALE_DIR
-from .outcome import RowStatus
+from .outcome import Outcome, RowStatus
 from .rows import RawRow
 
 # A service this much like a protocol's name is a typing slip, not another service.
@@ -52,29 +48,24 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Job:
-    """One handout to make: what goes on it and where it goes."""
+class PlannedRow:
+    """A row that gets a handout: the handout it asks for, where it goes, and what the
+    list said around it.
 
-    row: int
-    clinic_id: str
-    protocol_id: str
-    patient: str | None
-    procedure_date: dt.date | None
+    ``request`` is the handout's identity, as every other layer names one (the
+    ledger, the delivery key, the renderer); the rest is this list's own: the row
+    number (for showing, never to find the row again), the file, and the words
+    shown back to staff.
+    """
+
+    row: int  # as a spreadsheet numbers it; for people to read
+    request: HandoutRequest
     output: str  # relative to the output folder
     inputs_hash: str
-    email: str | None = None
     reference: str = ""  # the booking system's id for the appointment
     service: str = ""  # the service as exported
-    procedure_time: dt.time | None = None  # turns a protocol's hour rules into clock times
     warning: str = ""  # e.g. a date more than a year away, for the summary
-    language: str | None = None  # None: the protocol's own language
     follow_ups: bool = False  # the patient agreed to follow-up messages (a list's column)
-    next_visit: dt.date | None = None  # booked next appointment (a list's column)
-    next_visit_time: dt.time | None = None
-    # More protocols of the same visit: from other rows, or a service several name.
-    also: tuple[str, ...] = ()
-    variant: str | None = None  # one of the protocol's variants
-    words: PractitionerWords | None = None  # the practitioner's own words for this patient
     # What a person must confirm about the date before anything is made (empty: nothing).
     date_flags: frozenset[DateFlag] = frozenset()
     date_shown: str = ""  # the date as understood, the clinic's way: "Friday 4 December 2026"
@@ -84,29 +75,25 @@ class Job:
     @property
     def protocol_ids(self) -> tuple[str, ...]:
         """Every procedure on the handout, the main one first."""
-        return (self.protocol_id, *self.also)
+        return (self.request.protocol, *self.request.also)
 
     @property
     def needs_confirming(self) -> bool:
         """A date a person must confirm before this row's handout is made."""
         return bool(self.date_flags)
 
-    @property
-    def request(self) -> HandoutRequest:
-        """The handout this row asks for, as every other layer names one."""
-        return HandoutRequest(
-            self.protocol_id,
-            self.clinic_id,
-            self.patient,
-            self.procedure_date,
-            procedure_time=self.procedure_time,
-            language=self.language,
-            email=self.email,
-            next_visit=self.next_visit,
-            next_visit_time=self.next_visit_time,
-            also=self.also,
-            variant=self.variant,
-            words=self.words,
+    def outcome(self, status: RowStatus, **facts: Any) -> Outcome:
+        """What happened to this row, carrying its request and the list's words."""
+        return Outcome(
+            self.row,
+            status,
+            self.output,
+            request=self.request,
+            patient=self.request.patient or "",
+            reference=self.reference,
+            service=self.service,
+            inputs_hash=self.inputs_hash,
+            **facts,
         )
 
 
@@ -121,38 +108,15 @@ class BadRow:
     reference: str = ""
     service: str = ""
 
-
-def _files_digest(digest: hashlib._Hash, folder: Path) -> None:
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
-
-
-@cache
-def _tool_versions() -> str:
-    return f"handouts {metadata.version('handouts')}; weasyprint {metadata.version('weasyprint')}"
-
-
-def content_fingerprint(
-    content: ContentStore, clinic_id: str, protocol_id: str, language: str | None = None
-) -> str:
-    """A hash of every file a handout of this clinic and protocol is made from.
-
-    Editing a protocol or its translation, a logo, a font, a template or a
-    catalog changes it, so a re-run remakes the handouts those files went into.
-    """
-    digest = hashlib.sha256(_tool_versions().encode() + b"\0")
-    digest.update(content.protocol_path(protocol_id).read_bytes() + b"\0")
-    if language is not None:
-        for path in content.translation_paths(protocol_id).values():
-            digest.update(path.read_bytes() + b"\0")
-    # A sign-off takes the draft mark off the page, so it is an input too.
-    digest.update(approval_of(content, protocol_id, language).describe().encode() + b"\0")
-    _files_digest(digest, content.clinic_dir(clinic_id))
-    for folder in (content.templates_dir, BUILTIN_TEMPLATES, LOCALE_DIR):
-        if folder.is_dir():
-            _files_digest(digest, folder)
-    return digest.hexdigest()
+    def outcome(self) -> Outcome:
+        return Outcome(
+            self.row,
+            self.status,
+            error=self.reason,
+            patient=self.patient,
+            reference=self.reference,
+            service=self.service,
+        )
 
 
 def inputs_hash(
@@ -178,29 +142,6 @@ def inputs_hash(
     if next_visit is not None:  # and rows without a booked next visit
         inputs["next"] = next_visit.isoformat()
     return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-
-
-def job_spec(content: ContentStore, job: Job) -> HandoutSpec:
-    """What the job's handout is made from: the same spec a worker renders and delivery mails.
-
-    A draft a clinician signed off carries the sign-off instead of the draft mark.
-    """
-    spec = resolve_spec(
-        content,
-        job.protocol_id,
-        job.clinic_id,
-        job.patient,
-        job.procedure_date,
-        job.procedure_time,
-        language=job.language,
-        next_visit=job.next_visit,
-        next_visit_time=job.next_visit_time,
-        also=job.also,
-        variant=job.variant,
-        words=job.words,
-    )
-    approval = approval_of(content, job.protocol_id, job.language)
-    return replace(spec, protocol=as_signed_off(spec.protocol, approval))
 
 
 class UniqueNames:
@@ -327,8 +268,8 @@ def plan_rows(
     today: dt.date | None = None,
     titles: Sequence[str] = (),
     allow_draft: bool = False,
-) -> tuple[list[Job], list[BadRow]]:
-    """Jobs for the rows that get a handout, and why each other row does not.
+) -> tuple[list[PlannedRow], list[BadRow]]:
+    """The rows that get a handout, and why each other row does not.
 
     A cancelled row, or one whose service has no protocol (a consultation),
     is not an error; a row that should have a handout and cannot get one is.
@@ -336,7 +277,7 @@ def plan_rows(
     clinic. ``date_format`` is an import profile's. ``today`` anchors
     "today" and the date checks. ``titles`` are the lines above the export's
     header: with the date cells they decide how two-way dates (04/12/2026)
-    are read (``list_date_order``). Each job's ``date_flags`` say what about
+    are read (``list_date_order``). Each planned row's ``date_flags`` say what about
     its date must be confirmed (in the past, far from the list's other rows).
     A row whose protocol (or translation) is a draft with no sign-off fails
     unless ``allow_draft`` or the clinic allows drafts.
@@ -346,7 +287,7 @@ def plan_rows(
     names = UniqueNames()
     anchor = today or clock.today()
     order = _list_order(rows, checker, clinic_id, titles, date_format)
-    jobs: list[Job] = []
+    planned: list[PlannedRow] = []
     bad: list[BadRow] = []
     for raw in rows:
         values = raw.values
@@ -410,43 +351,42 @@ def plan_rows(
         output = names.claim(
             default_filename(clinic.id, protocol.id, when.date, facts.patient, "pdf")
         )
-        job = Job(
+        request = HandoutRequest(
+            protocol.id,
+            clinic.id,
+            facts.patient,
+            when.date,
+            procedure_time=time,
+            language=language,
+            email=values.get("email") or None,
+            variant=variant,
+            words=words,
+            # Checked above: a draft is made only with a person's or the clinic's leave.
+            allow_draft=any(drafts),
+            next_visit=booked.date if booked else None,
+            next_visit_time=booked.time if booked else None,
+        )
+        row = PlannedRow(
             row=raw.row,
-            clinic_id=clinic.id,
-            protocol_id=protocol.id,
-            patient=facts.patient,
-            procedure_date=when.date,
+            request=request,
             output=output,
             inputs_hash=_with_words(
                 inputs_hash(
-                    fingerprint,
-                    facts.patient,
-                    when.date,
-                    None,
-                    time,
-                    language,
-                    _booked_at(booked),
+                    fingerprint, facts.patient, when.date, None, time, language, _booked_at(booked)
                 ),
                 variant,
                 words,
             ),
-            email=values.get("email") or None,
             reference=facts.reference,
             service=facts.service,
-            procedure_time=time,
-            language=language,
             follow_ups=is_yes(values.get("follow_ups", "")),
-            next_visit=booked.date if booked else None,
-            next_visit_time=booked.time if booked else None,
-            variant=variant,
-            words=words,
             date_flags=frozenset({DateFlag.AMBIGUOUS}) if ambiguous else frozenset(),
             date_shown=spelled_out(when.date, clinic.date_style, protocol.language),
             protocol_title=combine(protocols).title,
             draft=any(drafts),
         )
-        jobs.append(with_more(job, [p.id for p in protocols[1:]], checker))
-    return one_handout_per_visit(_with_date_checks(jobs, content, anchor, order), bad, checker)
+        planned.append(with_more(row, [p.id for p in protocols[1:]], checker))
+    return one_handout_per_visit(_with_date_checks(planned, content, anchor, order), bad, checker)
 
 
 def _with_words(digest: str, variant: str | None, words: PractitionerWords | None) -> str:
@@ -475,52 +415,62 @@ def row_words(values: dict[str, str]) -> PractitionerWords | None:
     return None if words.empty else words
 
 
-def with_more(job: Job, protocol_ids: Sequence[str], checker: RowChecker) -> Job:
-    """The job's handout with more procedures of the same visit on it.
+def with_more(row: PlannedRow, protocol_ids: Sequence[str], checker: RowChecker) -> PlannedRow:
+    """The row's handout with more procedures of the same visit on it.
 
     The one way rows are combined: a service several protocols name, and
     rows of one visit (``one_handout_per_visit``). Each procedure's files
     are inputs of the handout, so editing any of them remakes it.
     """
     if not protocol_ids:
-        return job
-    also = (*job.also, *protocol_ids)
-    digest = hashlib.sha256(job.inputs_hash.encode())
+        return row
+    also = (*row.request.also, *protocol_ids)
+    digest = hashlib.sha256(row.inputs_hash.encode())
     for protocol_id in also:
-        digest.update(checker.fingerprint(job.clinic_id, protocol_id).encode())
-    return replace(job, also=also, inputs_hash=digest.hexdigest())
+        digest.update(checker.fingerprint(row.request.clinic or "", protocol_id).encode())
+    return replace(row, request=replace(row.request, also=also), inputs_hash=digest.hexdigest())
 
 
 def one_handout_per_visit(
-    jobs: list[Job], bad: list[BadRow], checker: RowChecker
-) -> tuple[list[Job], list[BadRow]]:
+    planned: list[PlannedRow], bad: list[BadRow], checker: RowChecker
+) -> tuple[list[PlannedRow], list[BadRow]]:
     """Rows for one patient, clinic and date with different procedures make one
     handout: the first row's. The others are marked as combined into it, so every
     row is still accounted for.
     """
-    first_of: dict[tuple[str, str, dt.date | None, str | None], int] = {}
-    kept: list[Job] = []
-    for job in jobs:
-        key = ((job.patient or "").casefold(), job.clinic_id, job.procedure_date, job.language)
+    first_of: dict[tuple[str, str | None, dt.date | None, str | None], int] = {}
+    kept: list[PlannedRow] = []
+    for this in planned:
+        asked = this.request
+        key = ((asked.patient or "").casefold(), asked.clinic, asked.procedure_date, asked.language)
         index = first_of.get(key)
         first = kept[index] if index is not None else None
         # The same procedure twice is two bookings (or two people of one name): kept apart.
-        if first is None or set(job.protocol_ids) & set(first.protocol_ids):
+        if first is None or set(this.protocol_ids) & set(first.protocol_ids):
             first_of.setdefault(key, len(kept))
-            kept.append(job)
+            kept.append(this)
             continue
         assert index is not None
-        combined = with_more(first, job.protocol_ids, checker)
-        kept[index] = replace(combined, draft=first.draft or job.draft)
+        combined = with_more(first, this.protocol_ids, checker)
+        # Each procedure's draft status was checked on its own row: a draft the
+        # person or clinic allowed there is allowed on the combined handout.
+        kept[index] = replace(
+            combined,
+            request=replace(
+                combined.request,
+                allow_draft=combined.request.allow_draft or asked.allow_draft,
+            ),
+            draft=first.draft or this.draft,
+        )
         reason = f"on one handout with row {first.row} (same patient, clinic and date)"
         bad.append(
             BadRow(
-                job.row,
+                this.row,
                 reason,
                 RowStatus.COMBINED,
-                job.patient or "",
-                job.reference,
-                job.service,
+                asked.patient or "",
+                this.reference,
+                this.service,
             )
         )
     return kept, bad
@@ -549,18 +499,19 @@ def _list_order(
 
 
 def _with_date_checks(
-    jobs: list[Job], content: ContentStore, today: dt.date, order: ListOrder
-) -> list[Job]:
-    """Each job's date judged against today and the list's usual day, in words too."""
-    usual = usual_date(job.procedure_date for job in jobs if job.procedure_date)
+    planned: list[PlannedRow], content: ContentStore, today: dt.date, order: ListOrder
+) -> list[PlannedRow]:
+    """Each row's date judged against today and the list's usual day, in words too."""
+    usual = usual_date(p.request.procedure_date for p in planned if p.request.procedure_date)
     checked = []
-    for job in jobs:
-        assert job.procedure_date is not None  # every row's job has a date
-        flags = job.date_flags | date_flags(job.procedure_date, today, usual)
-        clinic = content.clinic(job.clinic_id)
-        language = content.protocol(job.protocol_id).language
-        warning = flag_words(flags, job.procedure_date, usual, clinic.date_style, language)
-        other = other_reading(job.procedure_date)
+    for this in planned:
+        day = this.request.procedure_date
+        assert day is not None  # every planned row of a list has a date
+        flags = this.date_flags | date_flags(day, today, usual)
+        clinic = content.clinic(this.request.clinic)
+        language = content.protocol(this.request.protocol).language
+        warning = flag_words(flags, day, usual, clinic.date_style, language)
+        other = other_reading(day)
         if warning and other is not None and not order.from_list:
             other_flags = date_flags(other, today, None)
             if not other_flags:
@@ -568,7 +519,7 @@ def _with_date_checks(
                     f" (read the other way round it is "
                     f"{spelled_out(other, clinic.date_style, language)})"
                 )
-        checked.append(replace(job, date_flags=flags, warning=warning))
+        checked.append(replace(this, date_flags=flags, warning=warning))
     return checked
 
 
@@ -669,7 +620,7 @@ def plan_variants(
     clinic_ids: list[str],
     protocol_ids: list[str],
     language: str | None = None,
-) -> list[Job]:
+) -> list[PlannedRow]:
     """Blank handouts for every clinic x protocol, as ``<clinic>/<protocol>.pdf``
     (``<protocol>.<language>.pdf`` in a translation).
 
@@ -685,20 +636,16 @@ def plan_variants(
             for clinic_id in clinic_ids:
                 check_one_language(content, protocol_id, clinic_id, language)
     suffix = f".{language}" if language else ""
-    jobs: list[Job] = []
+    planned: list[PlannedRow] = []
     for clinic_id in clinic_ids:
         for protocol_id in protocol_ids:
             fingerprint = content_fingerprint(content, clinic_id, protocol_id, language)
-            jobs.append(
-                Job(
-                    row=len(jobs) + 1,
-                    clinic_id=clinic_id,
-                    protocol_id=protocol_id,
-                    patient=None,
-                    procedure_date=None,
+            planned.append(
+                PlannedRow(
+                    row=len(planned) + 1,
+                    request=HandoutRequest(protocol_id, clinic_id, language=language),
                     output=f"{clinic_id}/{protocol_id}{suffix}.pdf",
                     inputs_hash=inputs_hash(fingerprint, None, None, None, None, language),
-                    language=language,
                 )
             )
-    return jobs
+    return planned

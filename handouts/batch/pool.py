@@ -2,7 +2,8 @@
 
 The processes are the shared pool's (``render/workers.py``: private temp
 folders, SIGINT ignored, a deadline per job, a stalled worker replaced);
-this module says what a batch worker loads and how it makes a row.
+this module says what a batch worker loads and how it makes a row. Each
+outcome is built from its row's plan and carries its request.
 Workers render and write their own PDFs, so PDF bytes never cross a pipe.
 Safety, because a batch can be stopped at any moment:
 - each PDF is written to a temporary file in its folder and renamed into place;
@@ -34,11 +35,12 @@ from ..content.store import CachedContentStore
 from ..errors import HandoutError
 from ..inputs.limits import RENDER_DEADLINE
 from ..private_files import write_atomic
+from ..render.made import spec_for_request
 from ..render.page import render_html, resolve_spec
 from ..render.pdf import PdfRenderer, collect_garbage_after
 from ..render.workers import PoolClosed, RenderTimeout, WorkerFailed, WorkerPool
 from .outcome import Outcome, RowStatus
-from .plan import Job, job_spec
+from .plan import PlannedRow
 
 log = logging.getLogger(__name__)
 
@@ -117,62 +119,56 @@ def _quotes_name(text: str, name: str | None) -> bool:
     return any(part.casefold() in folded for part in [name, *name.split()] if len(part) > 2)
 
 
-def _make_one(job: Job) -> Outcome:
+def _make_one(planned: PlannedRow) -> Outcome:
     worker = _worker
     assert worker is not None
     try:
-        spec = job_spec(worker.content, job)
+        spec = spec_for_request(worker.content, planned.request)
         with collect_garbage_after():
             data, pages = worker.renderer(spec.clinic_dir).render(spec)
     except HandoutError as error:
-        return Outcome(job.row, RowStatus.FAILED, job.output, error=str(error))
+        return planned.outcome(RowStatus.FAILED, error=str(error))
     except Exception as error:  # a bug on one row must not sink the whole batch
         detail = f"{type(error).__name__}: {error}"
-        if _quotes_name(detail, job.patient):
+        if _quotes_name(detail, planned.request.patient):
             # A library's message may quote page text; the name must not reach the log.
             detail = f"{type(error).__name__} (its message quoted the patient's name)"
-            log.debug("row %d failed: %s", job.row, detail)
+            log.debug("row %d failed: %s", planned.row, detail)
         else:
-            log.debug("row %d failed", job.row, exc_info=True)
-        return Outcome(job.row, RowStatus.FAILED, job.output, error=detail)
+            log.debug("row %d failed", planned.row, exc_info=True)
+        return planned.outcome(RowStatus.FAILED, error=detail)
     worker.writing = True
     try:
-        write_atomic(worker.out_dir / job.output, data)
+        write_atomic(worker.out_dir / planned.output, data)
     except (OSError, HandoutError) as error:
-        return Outcome(job.row, RowStatus.FAILED, job.output, error=f"cannot write: {error}")
+        return planned.outcome(RowStatus.FAILED, error=f"cannot write: {error}")
     finally:
         worker.writing = False
         if worker.exit_after_write:
             worker.exit()
-    return Outcome(
-        job.row,
-        RowStatus.MADE,
-        job.output,
-        pages=pages,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        inputs_hash=job.inputs_hash,
+    return planned.outcome(
+        RowStatus.MADE, pages=pages, size=len(data), sha256=hashlib.sha256(data).hexdigest()
     )
 
 
-def warm_pairs(jobs: list[Job]) -> list[tuple[str, str]]:
+def warm_pairs(planned: list[PlannedRow]) -> list[tuple[str, str]]:
     """One (clinic, protocol) per clinic used, to load that clinic's fonts early."""
     pairs: dict[str, str] = {}
-    for job in jobs:
-        pairs.setdefault(job.clinic_id, job.protocol_id)
+    for this in planned:
+        pairs.setdefault(this.request.clinic or "", this.request.protocol)
     return list(pairs.items())
 
 
 def run_pool(
     content: CachedContentStore,
-    todo: list[Job],
+    todo: list[PlannedRow],
     out_dir: Path,
     *,
     workers: int,
     stop: threading.Event,
     start_method: str,
-) -> Iterator[Outcome]:
-    """Outcomes in completion order; after ``stop``, the rest as interrupted."""
+) -> Iterator[tuple[PlannedRow, Outcome]]:
+    """Each row with its outcome, in completion order; after ``stop``, the rest as interrupted."""
     pool = WorkerPool(
         workers,
         _init_worker,
@@ -180,21 +176,21 @@ def run_pool(
         deadline=RENDER_DEADLINE,
         start_method=start_method,
     )
-    # One job per task: a handout takes ~0.4 s, so the round trip (~0.1 ms)
-    # is noise, and single jobs balance the load and keep the bar smooth.
+    # One row per task: a handout takes ~0.4 s, so the round trip (~0.1 ms)
+    # is noise, and single rows balance the load and keep the bar smooth.
     # Two in flight per worker keep every worker busy without queueing work
     # that a stop would have to wait for.
     pending = iter(todo)
-    in_flight: dict[Future[Outcome], Job] = {}
-    finished: set[int] = set()
+    in_flight: dict[Future[Outcome], PlannedRow] = {}
+    cancelled: list[PlannedRow] = []
     try:
         while True:
             while not stop.is_set() and len(in_flight) < 2 * workers:
-                job = next(pending, None)
-                if job is None:
+                planned = next(pending, None)
+                if planned is None:
                     break
                 try:
-                    in_flight[pool.submit(_make_one, job)] = job
+                    in_flight[pool.submit(_make_one, planned)] = planned
                 except PoolClosed:
                     stop.set()
                     break
@@ -202,26 +198,25 @@ def run_pool(
                 break
             done, _ = wait(in_flight, timeout=0.25, return_when=FIRST_COMPLETED)
             for future in done:
-                job = in_flight.pop(future)
-                finished.add(job.row)
-                yield _result(future, job)
+                planned = in_flight.pop(future)
+                yield planned, _result(future, planned)
             if stop.is_set():
                 for future in list(in_flight):
                     if future.cancel():
-                        in_flight.pop(future)
+                        cancelled.append(in_flight.pop(future))
     finally:
         pool.close()
-    for job in todo:
-        if job.row not in finished:
-            yield Outcome(job.row, RowStatus.INTERRUPTED, job.output, error=INTERRUPTED)
+    # What was cancelled before it started, or never handed out.
+    for planned in [*cancelled, *pending]:
+        yield planned, planned.outcome(RowStatus.INTERRUPTED, error=INTERRUPTED)
 
 
-def _result(future: Future[Outcome], job: Job) -> Outcome:
+def _result(future: Future[Outcome], planned: PlannedRow) -> Outcome:
     try:
         return future.result()
     except RenderTimeout as error:
         # Never retried: what stalled one worker would stall the next.
-        return Outcome(job.row, RowStatus.FAILED, job.output, error=str(error))
+        return planned.outcome(RowStatus.FAILED, error=str(error))
     except WorkerFailed:
         reason = "a worker process stopped; " + INTERRUPTED
-        return Outcome(job.row, RowStatus.INTERRUPTED, job.output, error=reason)
+        return planned.outcome(RowStatus.INTERRUPTED, error=reason)

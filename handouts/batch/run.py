@@ -1,11 +1,13 @@
 """One batch run: lock the folder, skip what is done, render the rest, deliver, record.
 
-The parent decides which jobs are already done (same inputs, file unchanged
-since), hands the rest to the worker pool, writes a manifest line as each
-result arrives, and rewrites the manifest in row order at the end. SIGTERM and
-SIGINT make it stop handing out work, wait for the jobs in flight (under a
-second each) and write the manifest. Progress goes to a callback, so this
-library never prints.
+The run is entered in the ledger first. The parent decides which rows are
+already made (an earlier run into this folder made the file from the same
+inputs, and it is unchanged), hands the rest to the worker pool, and records
+every row in the ledger as its outcome arrives, bad rows included; at the
+end ``manifest.csv`` is exported from those records. SIGTERM and SIGINT make
+it stop handing out work, wait for the rows in flight (under a second each)
+and export the manifest. Progress goes to a callback, so this library never
+prints.
 """
 
 from __future__ import annotations
@@ -17,23 +19,22 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from pathlib import Path
 from types import FrameType
 
 from ..content.store import CachedContentStore
 from ..errors import InputError
 from ..private_files import TEMP_PREFIX, TEMP_SUFFIX, make_private_dirs
-from ..request import HandoutRequest
-from .manifest import MANIFEST_NAME, ManifestWriter, already_made, read_manifest
+from ..records import Ledger
+from .manifest import MANIFEST_NAME, already_made, export_run, run_row, write_manifest
 from .outcome import Outcome, RowStatus, Summary
-from .plan import BadRow, Job
+from .plan import BadRow, PlannedRow
 from .pool import default_workers, run_pool
 
 # Called once per row as its outcome is known: (outcome, rows done, rows in all).
 ProgressCallback = Callable[[Outcome, int, int], None]
 # Records, emails and/or prints a made row's handout; returns the outcome with what it did.
-Deliverer = Callable[[Job, Outcome], Outcome]
+Deliverer = Callable[[PlannedRow, Outcome], Outcome]
 
 
 @contextlib.contextmanager
@@ -81,78 +82,76 @@ def _stop_on_signals(stop: StopFlag) -> Iterator[None]:
             signal.signal(sig, old)
 
 
-def run_jobs(
+def run_rows(
     content: CachedContentStore,
-    jobs: list[Job],
+    planned: list[PlannedRow],
     bad_rows: list[BadRow],
     out_dir: Path,
     *,
+    ledger: Ledger,
+    run: str,
+    by: str,
+    source: str,
     workers: int | None = None,
     force: bool = False,
     on_progress: ProgressCallback | None = None,
     start_method: str = "fork",
     deliver: Deliverer | None = None,
 ) -> Summary:
-    """Make every job not already made; return what happened to every row.
+    """Make every planned row not already made; return what happened to every row.
 
-    ``deliver``, if given, runs in this process for each made or skipped row
-    (recording it, emailing or printing it) and returns the outcome with what it did.
+    ``run`` is the run's id in ``ledger``, where every row is recorded as its
+    outcome arrives. ``deliver``, if given, runs in this process for each made
+    or skipped row (recording its handout, emailing or printing it) and
+    returns the outcome with what it did.
     """
     started = time.perf_counter()
     make_private_dirs(out_dir)
     stop = StopFlag()
     summary = Summary()
-    summary.warnings = [f"row {job.row}: {job.warning}" for job in jobs if job.warning]
-    total = len(jobs) + len(bad_rows)
-
-    rows: dict[int, tuple[str, str, str, HandoutRequest | None]] = {
-        job.row: (job.patient or "", job.reference, job.service, job.request) for job in jobs
-    }
-    rows.update({bad.row: (bad.patient, bad.reference, bad.service, None) for bad in bad_rows})
+    summary.warnings = [f"row {p.row}: {p.warning}" for p in planned if p.warning]
+    total = len(planned) + len(bad_rows)
 
     def record(outcome: Outcome) -> None:
-        # The worker knows the file; the row's own words and request come from the plan.
-        patient, reference, service, request = rows.get(outcome.row, ("", "", "", None))
-        outcome = replace(
-            outcome, patient=patient, reference=reference, service=service, request=request
-        )
         summary.outcomes.append(outcome)
-        manifest.add(outcome)
+        ledger.record_run_row(run, run_row(outcome))
         if on_progress is not None:
             on_progress(outcome, len(summary.outcomes), total)
 
     with _folder_lock(out_dir), _stop_on_signals(stop):
         _remove_stale_parts(out_dir)
-        history = read_manifest(out_dir / MANIFEST_NAME)
-        previous = {} if force else history
-        manifest = ManifestWriter(out_dir / MANIFEST_NAME)
+        ledger.start_run(run, by, source, out_dir)
+        # The export of a run that has recorded nothing yet: a run killed outright
+        # leaves no older run's manifest claiming to be this one.
+        write_manifest(out_dir / MANIFEST_NAME, [])
         try:
             for bad in bad_rows:
-                record(Outcome(bad.row, bad.status, error=bad.reason))
-            by_row = {job.row: job for job in jobs}
+                record(bad.outcome())
             todo = []
-            for job in jobs:
-                skipped = already_made(job, out_dir, previous)
+            for this in planned:
+                skipped = None if force else already_made(ledger, this, out_dir)
                 if skipped is None:
-                    todo.append(job)
+                    todo.append(this)
                     continue
                 if deliver is not None and not stop.is_set():
-                    skipped = deliver(job, skipped)
+                    skipped = deliver(this, skipped)
                 record(skipped)
             if todo:
                 count = max(1, min(workers or default_workers(), len(todo)))
-                for outcome in run_pool(
+                for this, outcome in run_pool(
                     content, todo, out_dir, workers=count, stop=stop, start_method=start_method
                 ):
                     if deliver is not None and outcome.status is RowStatus.MADE:
                         # Recorded in the ledger; what was delivered before comes
                         # from its delivery keys, by person, not from this file.
-                        outcome = deliver(by_row[outcome.row], outcome)  # noqa: PLW2901
+                        outcome = deliver(this, outcome)  # noqa: PLW2901
                     record(outcome)
         except BaseException:
-            manifest.close()
+            # The manifest still shows what the ledger has of the run; the error goes on.
+            with contextlib.suppress(OSError):
+                export_run(ledger, run, out_dir)
             raise
         summary.stopped_by = stop.signum
-        manifest.finish(summary.outcomes)
+        export_run(ledger, run, out_dir)
     summary.elapsed = time.perf_counter() - started
     return summary

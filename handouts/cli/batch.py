@@ -100,6 +100,12 @@ _allow_draft_option = click.option(
 )
 @_allow_draft_option
 @print_options
+@click.option(
+    "--again",
+    is_flag=True,
+    help="With --email/--print: send once more to the rows already emailed or printed, "
+    "the handout as first given (recorded as sent again).",
+)
 @click.pass_context
 def batch_command(
     ctx: click.Context,
@@ -117,6 +123,7 @@ def batch_command(
     print_: bool,
     printer: str | None,
     copies: int,
+    again: bool,
 ) -> None:
     """Make one handout per row of PATIENTS_CSV, a booking system's export.
 
@@ -150,7 +157,9 @@ def batch_command(
     delivered column shows it). A failure is noted on the row (exit status
     1), and a re-run tries again only what certainly was not delivered. An
     email the server may have received without confirming it is reported,
-    never resent.
+    never resent. --again sends once more, on purpose, to every row that
+    was emailed or printed before (or may have been): the archived PDF it
+    was first given, recorded as sent again.
 
     \b
     Example:
@@ -161,6 +170,8 @@ def batch_command(
     check_print_options(print_ or print_unemailed, printer, copies)
     if print_unemailed and not email:
         raise click.UsageError("--print-unemailed goes with --email")
+    if again and not (email or print_ or print_unemailed):
+        raise click.UsageError("--again goes with --email or --print")
     if print_unemailed and print_:
         raise click.UsageError("--print already prints every handout; drop --print-unemailed")
     request = service.BatchRequest(
@@ -178,6 +189,7 @@ def batch_command(
         copies=copies,
         profile=profile,
         print_unemailed=print_unemailed,
+        again=again,
     )
     progress = TerminalProgress()
     try:
@@ -193,8 +205,8 @@ def batch_command(
 def _show_dates_to_confirm(plan: service.BatchPlan) -> None:
     """Each odd date spelled out, with what to do; nothing was made."""
     click.echo("Nothing was made: check these dates first.", err=True)
-    for job in plan.to_confirm:
-        click.echo(f"  row {job.row}: {job.warning}", err=True)
+    for planned in plan.to_confirm:
+        click.echo(f"  row {planned.row}: {planned.warning}", err=True)
     click.echo(
         "Fix the list, or run the same command again with --dates-ok if the dates are right.",
         err=True,

@@ -10,15 +10,18 @@ points ``--root`` at its own.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from ..errors import ContentError, NotFound
 from .bundled import BUNDLED_ROOT
 from .file_names import same_language, split_protocol_file
 from .lookup import Known, find, find_together, not_found
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     from .import_profiles import ImportProfile
@@ -241,17 +244,29 @@ class CachedContentStore(ContentStore):
 
     A batch or a server asks for the same few files hundreds of times; YAML
     parsing and validation would otherwise cost about a tenth of each
-    handout's time. Edits made while it lives are not seen.
+    handout's time. Edits made while it lives are not seen; a new store (the
+    next batch run) sees them. The parses belong to this store, not to every
+    store of the same folder: stores of one root compare equal, and a cache
+    shared by them would keep the first parse for the life of the process.
     """
 
-    @cache  # noqa: B019 (one instance per batch or server, kept for its whole life on purpose)
+    def _kept(self, key: tuple[object, ...], parse: Callable[[], T]) -> T:
+        # In the instance's own dict (the class is frozen); setdefault is atomic.
+        parsed: dict[tuple[object, ...], object] = self.__dict__.setdefault("_parsed", {})
+        if key not in parsed:
+            parsed[key] = parse()
+        return cast(T, parsed[key])
+
     def protocol(self, protocol_id: str, language: str | None = None) -> Protocol:
-        return super().protocol(protocol_id, language)
+        return self._kept(
+            ("protocol", protocol_id, language),
+            lambda: ContentStore.protocol(self, protocol_id, language),
+        )
 
-    @cache  # noqa: B019
     def original_protocol(self, protocol_id: str) -> Protocol:
-        return super().original_protocol(protocol_id)
+        return self._kept(
+            ("original", protocol_id), lambda: ContentStore.original_protocol(self, protocol_id)
+        )
 
-    @cache  # noqa: B019
     def clinic(self, clinic_id: str | None = None) -> Branding:
-        return super().clinic(clinic_id)
+        return self._kept(("clinic", clinic_id), lambda: ContentStore.clinic(self, clinic_id))

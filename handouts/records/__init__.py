@@ -25,8 +25,12 @@ API (stable; add to it, do not rename):
   - ``search(Search) -> SearchPage``: patient text (any part of name or
     email), since/until (local days), clinic, protocol; newest first, paged.
   - ``handout(id) -> HandoutHistory | None``: one handout with all its deliveries.
-  - ``handouts_between(start, end)``, ``run(run_id)``: for the day's history
-    and a batch run's manifest.
+  - ``handouts_between(start, end)``, ``run(run_id)``: for the day's history.
+  - ``start_run(run, by, source, folder)``, ``record_run_row(run, RunRow)``,
+    ``run_rows(run) -> list[RunRow]``: a batch run and every row of its list,
+    failed rows included (``records.runs``); a run's ``manifest.csv`` is their
+    export. ``last_made(folder, output, statuses)``, ``latest_run(folder)``:
+    what earlier runs into a folder made, for a re-run to skip.
   - ``pdf(sha256) -> bytes``: the archived bytes (``archive.put(bytes) -> sha256``).
   - ``purge(older_than: timedelta) -> Purged``: retention.
   - ``version``: the schema version. Schema changes are numbered migrations
@@ -47,6 +51,7 @@ from __future__ import annotations
 from .archive import Archive, sha256_of
 from .folder import data_dir
 from .ledger import LEDGER_NAME, Clock, Ledger, system_clock
+from .runs import RunRow
 from .schema import LATEST, MIGRATIONS
 from .types import (
     DELIVERED,
@@ -79,6 +84,7 @@ __all__ = [
     "NewHandout",
     "Purged",
     "Result",
+    "RunRow",
     "Search",
     "SearchPage",
     "data_dir",

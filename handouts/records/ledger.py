@@ -26,10 +26,13 @@ from ..channel import Channel
 from ..errors import InputError
 from ..private_files import FILE_MODE, check_replaceable, make_private_dirs, open_private
 from ..request import HandoutRequest
+from . import runs
 from .archive import ARCHIVE_NAME, Archive
 from .particulars import particulars_json, with_particulars
+from .runs import RunRow
 from .schema import LATEST, MIGRATIONS
 from .types import (
+    DELIVERED,
     Claim,
     Delivery,
     DeliveryKey,
@@ -294,6 +297,16 @@ class Ledger:
             ).fetchone()
         return None if row is None else _delivery(row)
 
+    def start_run(self, run: str, by: str, source: str, folder: Path) -> None:
+        """A batch run begins: its id, who runs it, from where, into which folder."""
+        with self._write() as db:
+            runs.start(db, run, _stamp(self.clock()), by, source, str(folder.resolve()))
+
+    def record_run_row(self, run: str, row: RunRow) -> None:
+        """What happened to one row of a run, as it happens (a killed run keeps what it did)."""
+        with self._write() as db:
+            runs.record(db, run, row)
+
     def import_once(self, name: str, carry: Callable[[sqlite3.Connection], None]) -> bool:
         """Run ``carry`` in one transaction unless ``name`` was imported before."""
         with self._write() as db:
@@ -376,6 +389,23 @@ class Ledger:
             rows = db.execute("SELECT * FROM handouts WHERE run=? ORDER BY id", (run,)).fetchall()
             return [self._with_deliveries(db, row) for row in rows]
 
+    def run_rows(self, run: str) -> list[RunRow]:
+        """Every row of one batch run, in row order, with what was delivered to each."""
+        delivered = frozenset(str(result) for result in DELIVERED)
+        with self._connect() as db:
+            return runs.rows_of(db, run, delivered)
+
+    def last_made(self, folder: Path, output: str, statuses: tuple[str, ...]) -> RunRow | None:
+        """The latest row of a run into ``folder`` whose file is ``output``, with one of
+        ``statuses`` (the batch's words for "made" and "already made")."""
+        with self._connect() as db:
+            return runs.last_made(db, str(folder.resolve()), output, statuses)
+
+    def latest_run(self, folder: Path) -> str | None:
+        """The id of the last batch run into ``folder``, if any."""
+        with self._connect() as db:
+            return runs.latest_run(db, str(folder.resolve()))
+
     def latest_with_pdf(self, sha256: str, patient: str) -> HandoutRecord | None:
         """The latest record of these exact bytes for this patient (a re-run's unchanged file)."""
         with self._connect() as db:
@@ -432,6 +462,8 @@ class Ledger:
             ).rowcount
             db.execute(f"DELETE FROM handout_text WHERE rowid IN ({old})", (cutoff,))
             handouts = db.execute("DELETE FROM handouts WHERE made_at < ?", (cutoff,)).rowcount
+            # A run's rows name patients too, also those that got no handout.
+            old_runs = runs.purge(db, cutoff)
         pdfs = sum(self.archive.remove(sha) for sha in unused)
         uploads = 0
         limit = (now - older_than).timestamp()
@@ -443,7 +475,7 @@ class Ledger:
                         upload.unlink()
                         uploads += 1
         lists = _remove_old_day_folders(self.folder / DAY_LISTS_NAME, (now - older_than).date())
-        return Purged(handouts, deliveries, pdfs, uploads, lists)
+        return Purged(handouts, deliveries, pdfs, uploads, lists, old_runs)
 
 
 def _remove_old_day_folders(folder: Path, before: dt.date) -> int:

@@ -8,6 +8,7 @@ test opens one of every earlier version.
 
 from __future__ import annotations
 
+from .runs import MIGRATION as RUNS
 from .signatures import MIGRATION as SIGNATURES
 
 MIGRATIONS: list[str] = [
@@ -109,6 +110,9 @@ MIGRATIONS: list[str] = [
     # 5: what was set for this patient beyond the protocol (records/particulars.py):
     # other procedures of the visit, a variant, the practitioner's words, a booked visit.
     "ALTER TABLE handouts ADD COLUMN particulars TEXT NOT NULL DEFAULT '{}';",
+    # 6: each batch run and what happened to every row of its list (records/runs.py):
+    # manifest.csv is their export, and a re-run reads them to skip what is made.
+    RUNS,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -170,10 +170,12 @@ class Purged:
     pdfs: int
     uploads: int
     day_lists: int = 0  # the web page's batches/<date>/ folders
+    runs: int = 0  # batch runs, with the record of each row of their lists
 
     def lines(self) -> list[str]:
         return [
             f"{self.handouts} handout records and {self.deliveries} delivery records",
+            f"{self.runs} batch runs with their rows",
             f"{self.pdfs} archived PDFs",
             f"{self.uploads} uploaded lists",
             f"{self.day_lists} day's list folders (batches/<date>/)",

@@ -1,9 +1,10 @@
 """A day's list in the browser: uploaded, checked, then made (and delivered) in the background.
 
 Every list of one day goes to the same folder, ``batches/<day>/`` in the data
-folder, whose manifest lets a re-run skip what is made. Who was already
-emailed or printed is the ledger's to say, as for the command line: the same
-list uploaded again, another day or from the command line emails nobody twice.
+folder; the ledger's record of each run lets a re-run skip what is made (the
+folder's manifest.csv is only its export). Who was already emailed or printed
+is the ledger's to say, as for the command line: the same list uploaded again,
+another day or from the command line emails nobody twice.
 The service records every handout and delivery; this module keeps none.
 
 The uploaded CSV holds patients' names: it is on disk only while its list is

@@ -46,25 +46,15 @@ STATUS_WORDS = {
 CHANNELS = ("emailed", "printed")
 
 
-class PlannedJob(Protocol):
-    """What the page reads of a row that gets a handout (the plan's Job)."""
+class PlannedHandout(Protocol):
+    """What the page reads of a row that gets a handout (the plan's ``PlannedRow``)."""
 
     @property
     def row(self) -> int: ...
     @property
-    def clinic_id(self) -> str: ...
-    @property
-    def protocol_id(self) -> str: ...
-    @property
-    def patient(self) -> str | None: ...
-    @property
-    def procedure_time(self) -> dt.time | None: ...
+    def request(self) -> service.HandoutRequest: ...
     @property
     def service(self) -> str: ...
-    @property
-    def email(self) -> str | None: ...
-    @property
-    def language(self) -> str | None: ...
     @property
     def warning(self) -> str: ...
     @property
@@ -129,7 +119,8 @@ def status_words(outcome: Outcome) -> str:
 
 def list_day(plan: BatchPlan) -> dt.date | None:
     """The day the list is for: the one most of its rows are on, as the date checks judge it."""
-    return usual_date(job.procedure_date for job in plan.jobs if job.procedure_date)
+    days = (p.request.procedure_date for p in plan.planned)
+    return usual_date(day for day in days if day)
 
 
 class RowViews:
@@ -144,14 +135,14 @@ class RowViews:
         self._clinics: dict[str, Branding | None] = {}
 
     def rows(self, plan: BatchPlan, outcomes: dict[int, Outcome]) -> list[ListRow]:
-        jobs = {job.row: job for job in plan.jobs}
+        planned = {p.row: p for p in plan.planned}
         bad = {row.row: row for row in plan.bad_rows}
         views = []
         for raw in plan.rows:
             values = raw.values
-            job = jobs.get(raw.row)
-            if job is not None:
-                views.append(self._job_row(job, values, outcomes.get(raw.row)))
+            this = planned.get(raw.row)
+            if this is not None:
+                views.append(self._planned_row(this, values, outcomes.get(raw.row)))
             else:
                 views.append(self._bad_row(bad[raw.row], values))
         return views
@@ -176,31 +167,34 @@ class RowViews:
             return None
         return protocol.title
 
-    def _job_row(self, job: PlannedJob, values: dict[str, str], outcome: Outcome | None) -> ListRow:
-        clinic = self._clinic(job.clinic_id)
-        protocol_language = self.store.protocol(job.protocol_id).language
+    def _planned_row(
+        self, planned: PlannedHandout, values: dict[str, str], outcome: Outcome | None
+    ) -> ListRow:
+        asked = planned.request
+        clinic = self._clinic(asked.clinic)
+        protocol_language = self.store.protocol(asked.protocol).language
         if outcome is None:
             status, look = "Ready", Look.READY
         else:
             status = status_words(outcome)
             look = Look.DONE if outcome.has_file else Look.BAD
         return ListRow(
-            row=job.row,
-            patient=job.patient or "",
+            row=planned.row,
+            patient=asked.patient or "",
             written_date=values.get("date", ""),
-            date=job.date_shown,
-            time=job.procedure_time.strftime("%H:%M") if job.procedure_time else "",
-            service=job.service,
-            protocol=job.protocol_title,
-            draft=job.draft,
-            clinic=clinic.name if clinic else job.clinic_id,
-            language=language_name(job.language or protocol_language),
-            email=job.email or "",
+            date=planned.date_shown,
+            time=asked.procedure_time.strftime("%H:%M") if asked.procedure_time else "",
+            service=planned.service,
+            protocol=planned.protocol_title,
+            draft=planned.draft,
+            clinic=clinic.name if clinic else asked.clinic or "",
+            language=language_name(asked.language or protocol_language),
+            email=asked.email or "",
             status=status,
             look=look,
             # The plan's own sentence ("the date ... is in the past"), from its typed flags.
-            flags=[job.warning] if job.needs_confirming and job.warning else [],
-            flag_kinds=frozenset(job.date_flags),
+            flags=[planned.warning] if planned.needs_confirming and planned.warning else [],
+            flag_kinds=frozenset(planned.date_flags),
         )
 
     def _bad_row(self, bad: PlannedBadRow, values: dict[str, str]) -> ListRow:

@@ -193,9 +193,9 @@ def test_another_list_in_the_same_folder_does_not_make_anyone_get_a_second_email
     assert "ana-silva" not in (out / "manifest.csv").read_text(encoding="utf-8")
     output = run_batch(monday, out, env, "--email")
     assert [env.rcpt_tos for env in mailbox.received] == [["ana@example.com"], ["bo@example.com"]]
-    assert (
-        "1 handout made" in output
-    )  # the manifest no longer vouched for the file, so it was remade
+    # The manifest is only the last run's export; the record still knows Monday's
+    # file, unchanged, so it is kept rather than made again.
+    assert "0 handouts made, 1 already made and unchanged" in output
     assert manifest(out)["2"]["delivered"] == "emailed"
     assert (data_folder / "records.sqlite3").stat().st_mode & 0o777 == 0o600
 
@@ -259,3 +259,89 @@ def test_a_folder_record_from_an_earlier_version_is_carried_over_once(
     assert manifest(tmp_path / "elsewhere")["2"]["delivered"] == "emailed"
     db = sqlite3.connect(data_folder / "records.sqlite3")
     assert db.execute("SELECT count(*) FROM imported").fetchone()[0] == 1
+
+
+def test_again_sends_each_patient_the_handout_first_given_once_more(
+    smtp_server, tmp_path: Path, root: Path, data_folder: Path
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    patients = write_csv(
+        tmp_path / "day.csv",
+        [
+            "Ana Silva,2026-11-22,micropenning,ana@example.com",
+            "Bo Chen,2026-11-22,microneedling,bo@example.com",
+        ],
+    )
+    out = tmp_path / "out"
+    env = smtp_env(settings)
+    with_root = ("--root", str(root))
+
+    def batch(*extra: str) -> str:
+        args = [*with_root, "batch", str(patients), "-o", str(out), "--workers", "1", "--email"]
+        result = CliRunner().invoke(main, [*args, *extra], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    batch()
+    first = {r["patient"]: (out / r["output"]).read_bytes() for r in manifest(out).values()}
+    batch()  # nothing is sent twice
+    assert sorted(e.rcpt_tos[0] for e in mailbox.received) == ["ana@example.com", "bo@example.com"]
+
+    # The protocol changes; the handout sent again is still the one first given.
+    protocol = root / "protocols" / "micropenning.yaml"
+    text = protocol.read_text("utf-8").replace("a little care", "some care")
+    protocol.write_text(text, "utf-8")
+    output = batch("--again")
+    assert "Emailed again, as first given: rows 2, 3." in output
+    assert "1 handout made, 1 already made" in output
+    again = mailbox.received[2:]
+    assert sorted(e.rcpt_tos[0] for e in again) == ["ana@example.com", "bo@example.com"]
+    for envelope in again:
+        message = BytesParser(policy=policy.default).parsebytes(envelope.content)
+        (pdf,) = [
+            p for p in message.iter_attachments() if p.get_content_type() == "application/pdf"
+        ]
+        name = "Ana Silva" if envelope.rcpt_tos == ["ana@example.com"] else "Bo Chen"
+        assert pdf.get_content() == first[name]
+    # Ana's handout was remade from the edited protocol; she was sent the one she was given.
+    rows = {r["patient"]: r for r in manifest(out).values()}
+    assert (out / rows["Ana Silva"]["output"]).read_bytes() != first["Ana Silva"]
+    assert {r["delivered"] for r in rows.values()} == {"emailed"}
+    with sqlite3.connect(data_folder / "records.sqlite3") as db:
+        sent = db.execute(
+            "SELECT recipient, again FROM deliveries WHERE result = 'emailed' ORDER BY id"
+        ).fetchall()
+    assert sorted(sent) == [
+        ("ana@example.com", 0),
+        ("ana@example.com", 1),
+        ("bo@example.com", 0),
+        ("bo@example.com", 1),
+    ]
+
+    batch()  # and without --again, nothing more
+    assert len(mailbox.received) == 4
+
+
+def test_again_needs_a_channel(tmp_path: Path) -> None:
+    patients = write_csv(tmp_path / "day.csv", ["Ana Silva,2026-11-22,micropenning,"])
+    result = CliRunner().invoke(main, ["batch", str(patients), "--again"])
+    assert result.exit_code == 2
+    assert "--again goes with --email or --print" in result.output
+
+
+def test_again_sends_once_per_person_even_when_the_list_names_them_twice(
+    smtp_server, tmp_path: Path
+) -> None:
+    mailbox = Mailbox()
+    settings = smtp_server(mailbox, auth_require_tls=False)
+    twice = "Ana Silva,2026-11-22,micropenning,ana@example.com"
+    patients = write_csv(tmp_path / "day.csv", [twice, twice])
+    out = tmp_path / "out"
+    env = smtp_env(settings)
+    run_batch(patients, out, env, "--email")
+    assert len(mailbox.received) == 1
+    output = run_batch(patients, out, env, "--email", "--again")
+    assert len(mailbox.received) == 2
+    assert "Emailed again, as first given: row 2." in output
+    assert {r["delivered"] for r in manifest(out).values()} == {"emailed"}

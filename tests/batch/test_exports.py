@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handouts.batch.outcome import RowStatus
-from handouts.batch.plan import BadRow, Job, plan_rows
+from handouts.batch.plan import BadRow, PlannedRow, plan_rows
 from handouts.batch.rows import read_rows
 from handouts.content.import_profiles import ImportProfile
 from handouts.content.store import CachedContentStore, ContentStore
@@ -39,7 +39,7 @@ def plan(
     content: ContentStore,
     profile: ImportProfile | None = None,
     clinic: str | None = None,
-) -> tuple[dict[int, Job], dict[int, BadRow]]:
+) -> tuple[dict[int, PlannedRow], dict[int, BadRow]]:
     rows = read_rows(EXPORTS / name, profile)
     jobs, bad = plan_rows(
         rows,
@@ -63,19 +63,19 @@ def test_acuity_export_names_its_service_column_type_so_it_needs_its_profile(
     jobs, bad = plan("acuity.csv", content, content.import_profile("acuity"))
     assert sorted(jobs) == [2, 4]
     ana = jobs[2]
-    assert (ana.patient, ana.protocol_id, ana.clinic_id) == (
+    assert (ana.request.patient, ana.request.protocol, ana.request.clinic) == (
         "Ana Silva",
         "microneedling",
         "harbourside",
     )
-    assert (ana.procedure_date, ana.procedure_time) == (TODAY, dt.time(9, 0))
-    assert (ana.email, ana.reference, ana.service) == (
+    assert (ana.request.procedure_date, ana.request.procedure_time) == (TODAY, dt.time(9, 0))
+    assert (ana.request.email, ana.reference, ana.service) == (
         "ana@example.org",
         "1000001",
         "Micro-Needling",
     )
     # "Collagen Induction Therapy" is an alias of the micro-needling protocol.
-    assert (jobs[4].protocol_id, jobs[4].procedure_time, jobs[4].email) == (
+    assert (jobs[4].request.protocol, jobs[4].request.procedure_time, jobs[4].request.email) == (
         "microneedling",
         dt.time(13, 0),
         None,
@@ -89,7 +89,7 @@ def test_acuity_export_names_its_service_column_type_so_it_needs_its_profile(
 def test_keepthefees_statuses_leave_cancelled_and_no_show_rows_out(content: ContentStore) -> None:
     for profile in (None, content.import_profile("keepthefees")):
         jobs, bad = plan("keepthefees.csv", content, profile, clinic="magnolia")
-        assert {r: (j.protocol_id, j.reference) for r, j in jobs.items()} == {
+        assert {r: (j.request.protocol, j.reference) for r, j in jobs.items()} == {
             2: ("micropenning", "KF-2001")
         }
         assert {r: (b.status, b.reason) for r, b in bad.items()} == {
@@ -98,17 +98,24 @@ def test_keepthefees_statuses_leave_cancelled_and_no_show_rows_out(content: Cont
             5: (RowStatus.LEFT_OUT, "No-Show"),
         }
         # Magnolia writes US dates: 11/23/2026 9:00 AM.
-        assert (jobs[2].procedure_date, jobs[2].procedure_time) == (TODAY, dt.time(9, 0))
+        assert (jobs[2].request.procedure_date, jobs[2].request.procedure_time) == (
+            TODAY,
+            dt.time(9, 0),
+        )
 
 
 def test_title_lines_date_and_time_apart_dashes_and_a_total_row(content: ContentStore) -> None:
     jobs, bad = plan("report-with-titles.csv", content)
     # The header is on the spreadsheet's row 4; rows keep the numbers it shows.
-    assert {r: (j.clinic_id, j.protocol_id, j.procedure_time) for r, j in jobs.items()} == {
+    assert {
+        r: (j.request.clinic, j.request.protocol, j.request.procedure_time) for r, j in jobs.items()
+    } == {
         5: ("magnolia", "microneedling", dt.time(9, 0)),
         7: ("harbourside", "micropenning", dt.time(10, 0)),
     }
-    assert jobs[5].email == "ana@example.org" and jobs[7].email is None  # "---" is empty
+    assert (
+        jobs[5].request.email == "ana@example.org" and jobs[7].request.email is None
+    )  # "---" is empty
     assert jobs[5].reference == "R-501"
     assert {r: b.status for r, b in bad.items()} == {
         6: RowStatus.NO_HANDOUT,
@@ -124,18 +131,24 @@ def test_spreadsheet_resaved_by_excel_in_a_european_locale(content: ContentStore
     assert raw.startswith(b"\xef\xbb\xbf") and b";" in raw and b"\r\n" in raw
     jobs, bad = plan("excel-european.csv", content)
     # First and last name joined; day-month dates for a day-month clinic; the clinic by name.
-    assert {r: (j.patient, j.clinic_id, j.procedure_date) for r, j in jobs.items()} == {
+    assert {
+        r: (j.request.patient, j.request.clinic, j.request.procedure_date) for r, j in jobs.items()
+    } == {
         2: ("Zoë Ünal", "harbourside", dt.date(2026, 11, 23)),
         3: ("Ana Silva", "harbourside", dt.date(2026, 11, 24)),
     }
-    assert jobs[2].email == "zoe@example.org" and jobs[2].procedure_time == dt.time(9, 30)
+    assert jobs[2].request.email == "zoe@example.org" and jobs[2].request.procedure_time == dt.time(
+        9, 30
+    )
     assert bad[4].status is RowStatus.FAILED
     assert "'31/11/2026' is not a real calendar date" in bad[4].reason
 
 
 def test_date_time_with_utc_offset_keeps_the_clinic_time(content: ContentStore) -> None:
     jobs, bad = plan("guest-center.csv", content)
-    assert {r: (j.protocol_id, j.procedure_time, j.reference) for r, j in jobs.items()} == {
+    assert {
+        r: (j.request.protocol, j.request.procedure_time, j.reference) for r, j in jobs.items()
+    } == {
         2: ("microneedling", dt.time(9, 0), "INV-31"),
         5: ("micropenning", dt.time(13, 15), "INV-34"),
     }
@@ -175,10 +188,10 @@ def test_a_profile_covers_what_cannot_be_guessed(content_copy: ContentStore) -> 
     with pytest.raises(InputError, match="which column holds the patient's name"):
         read_rows(EXPORTS / "last-first.csv")
     jobs, bad = plan("last-first.csv", content_copy, profile)
-    assert {r: (j.patient, j.protocol_id, j.reference) for r, j in jobs.items()} == {
+    assert {r: (j.request.patient, j.request.protocol, j.reference) for r, j in jobs.items()} == {
         5: ("Ana Silva", "microneedling", "RV-1")  # "Silva, Ana"; SkinPen is the clinic's alias
     }
-    assert jobs[5].procedure_time == dt.time(9, 0)
+    assert jobs[5].request.procedure_time == dt.time(9, 0)
     assert {r: (b.status, b.patient) for r, b in bad.items()} == {
         6: (RowStatus.LEFT_OUT, "Bo Chen"),
         7: (RowStatus.LEFT_OUT, "Cy Dee"),

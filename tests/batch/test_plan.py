@@ -34,7 +34,7 @@ def test_a_row_language_picks_the_translation_and_changes_the_inputs(
         content,
         allow_draft=True,  # the Spanish translation is a draft
     )
-    assert [job.language for job in jobs] == [None, "es", None]
+    assert [job.request.language for job in jobs] == [None, "es", None]
     assert len({job.inputs_hash for job in jobs}) == 3
     assert [(b.row, b.reason) for b in bad] == [
         (5, "language: Protocol 'micropenning' has no 'fr' translation. Its languages: en, es.")
@@ -92,7 +92,10 @@ def test_an_export_names_the_language_column_its_own_way(
     )
     jobs, bad = plan_rows(read_rows(export), content, today=dt.date(2026, 11, 20), allow_draft=True)
     assert bad == []
-    assert [(job.patient, job.language) for job in jobs] == [("Ana Silva", "es"), ("Bo Chen", None)]
+    assert [(job.request.patient, job.request.language) for job in jobs] == [
+        ("Ana Silva", "es"),
+        ("Bo Chen", None),
+    ]
 
 
 # --- dates that cannot be misread (the list decides; odd dates are confirmed first) ---
@@ -116,13 +119,20 @@ def test_a_us_list_titled_friday_04_12_makes_handouts_for_4_december(
     request = service.BatchRequest(export, tmp_path / "out", today=DECEMBER_4)
     plan = service.plan_batch(content, request)
     assert plan.titles == ["Friday 04/12/2026"]
-    assert len(plan.jobs) == 6 and not plan.bad_rows and not plan.to_confirm
-    assert {job.procedure_date for job in plan.jobs} == {DECEMBER_4}
-    job = plan.jobs[0]
+    assert len(plan.planned) == 6 and not plan.bad_rows and not plan.to_confirm
+    assert {job.request.procedure_date for job in plan.planned} == {DECEMBER_4}
+    job = plan.planned[0]
     # What the check page shows for each row: the protocol matched, clinic, time, language.
     assert job.date_shown == "Friday, December 4, 2026"
-    assert (job.protocol_id, job.protocol_title) == ("microneedling", "Micro-Needling aftercare")
-    assert (job.clinic_id, job.procedure_time, job.language) == ("magnolia", dt.time(9), None)
+    assert (job.request.protocol, job.protocol_title) == (
+        "microneedling",
+        "Micro-Needling aftercare",
+    )
+    assert (job.request.clinic, job.request.procedure_time, job.request.language) == (
+        "magnolia",
+        dt.time(9),
+        None,
+    )
 
 
 def test_without_a_title_the_past_reading_is_asked_about_never_made(
@@ -131,10 +141,10 @@ def test_without_a_title_the_past_reading_is_asked_about_never_made(
     export = us_clinic_list(tmp_path, None)
     request = service.BatchRequest(export, tmp_path / "out", workers=1, today=DECEMBER_4)
     plan = service.plan_batch(content, request)
-    assert {job.procedure_date for job in plan.jobs} == {dt.date(2026, 4, 12)}
+    assert {job.request.procedure_date for job in plan.planned} == {dt.date(2026, 4, 12)}
     assert [job.row for job in plan.to_confirm] == [2, 3, 4, 5, 6, 7]
-    assert plan.jobs[0].date_flags == {DateFlag.PAST}
-    assert plan.jobs[0].warning == (
+    assert plan.planned[0].date_flags == {DateFlag.PAST}
+    assert plan.planned[0].warning == (
         "the date Sunday, April 12, 2026 is in the past "
         "(read the other way round it is Friday, December 4, 2026)"
     )
@@ -191,7 +201,7 @@ def test_rows_corrected_or_left_out_before_the_list_is_made(
         left_out=frozenset({4}),
     )
     plan = service.plan_batch(content, fixed)
-    assert [(j.row, j.protocol_id, j.procedure_date) for j in plan.jobs] == [
+    assert [(j.row, j.request.protocol, j.request.procedure_date) for j in plan.planned] == [
         (2, "microneedling", dt.date(2026, 12, 5)),
         (3, "micropenning", DECEMBER_4),
     ]

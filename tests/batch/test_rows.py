@@ -122,7 +122,9 @@ Secret Name,2026-11-22,Consultation,harbourside-east
 def test_bad_rows_get_their_row_number_and_reason(tmp_path: Path, content: CachedContent) -> None:
     rows = read_rows(write_csv(tmp_path / "p.csv", BAD_ROWS))
     jobs, bad = plan_rows(rows, content, today=dt.date(2026, 11, 22))
-    assert [(j.row, j.clinic_id, j.protocol_id, j.procedure_time) for j in jobs] == [
+    assert [
+        (j.row, j.request.clinic, j.request.protocol, j.request.procedure_time) for j in jobs
+    ] == [
         (2, "harbourside", "microneedling", None),
         (7, "harbourside", "microneedling", dt.time(21, 30)),  # the time is kept
         (12, "magnolia", "micropenning", None),
@@ -154,9 +156,9 @@ def test_clinic_column_then_option_then_default(tmp_path: Path, content: CachedC
     )
     rows = read_rows(write_csv(tmp_path / "p.csv", text))
     jobs, _ = plan_rows(rows, content)
-    assert [j.clinic_id for j in jobs] == ["magnolia", content.default_clinic_id]
+    assert [j.request.clinic for j in jobs] == ["magnolia", content.default_clinic_id]
     jobs, _ = plan_rows(rows, content, clinic_id="magnolia")
-    assert [j.clinic_id for j in jobs] == ["magnolia", "magnolia"]
+    assert [j.request.clinic for j in jobs] == ["magnolia", "magnolia"]
 
 
 def test_names_follow_handout_and_clashes_are_numbered_in_row_order(
@@ -223,7 +225,7 @@ def test_variants_plan_every_pair_and_refuse_unknown_ids(content: CachedContent)
     assert [j.output for j in jobs] == [
         f"{c}/{p}.pdf" for c in content.clinic_ids() for p in content.protocol_ids()
     ]
-    assert all(j.patient is None and j.procedure_date is None for j in jobs)
+    assert all(j.request.patient is None and j.request.procedure_date is None for j in jobs)
     with pytest.raises(NotFound, match="Did you mean 'magnolia'"):
         plan_variants(content, ["magnolla"], ["microneedling"])
 

@@ -17,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
+from handouts.records import Ledger
 
 ROWS = 30
 
@@ -102,7 +103,7 @@ def test_sigterm_stops_cleanly(tmp_path: Path) -> None:
     assert all("run the batch again" in r["error"] for r in rows if r["status"] == "interrupted")
 
 
-def test_sigkill_leaves_whole_pdfs_and_a_rerun_finishes(tmp_path: Path) -> None:
+def test_sigkill_leaves_whole_pdfs_and_a_rerun_finishes(tmp_path: Path, data_folder: Path) -> None:
     process, out, temp = start_batch(tmp_path)
     workers = paused(process).children()
     process.send_signal(signal.SIGKILL)
@@ -113,7 +114,13 @@ def test_sigkill_leaves_whole_pdfs_and_a_rerun_finishes(tmp_path: Path) -> None:
 
     pdfs = assert_only_whole_pdfs(out, temp)
     assert len(pdfs) < ROWS, "the batch was not stopped midway"
-    recorded = {r["output"] for r in manifest_rows(out) if r["status"] == "made"}
+    # Killed outright, the run's manifest claims nothing; the record keeps each row it
+    # finished, as it finished it, and the re-run trusts that.
+    assert manifest_rows(out) == []
+    ledger = Ledger(data_folder)
+    killed = ledger.latest_run(out)
+    assert killed is not None
+    recorded = {r.output for r in ledger.run_rows(killed) if r.status == "made"}
     assert recorded <= {p.name for p in pdfs}
 
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TMPDIR": str(temp)}

@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from handouts.batch.outcome import RowStatus
-from handouts.batch.plan import job_spec, plan_rows
+from handouts.batch.plan import plan_rows
 from handouts.batch.rows import read_rows
 from handouts.cli import main
 from handouts.content.bundled import BUNDLED_ROOT
 from handouts.content.store import CachedContentStore, ContentStore
+from handouts.render.made import spec_for_request
 from tests.pdfcheck import both_readings, fold, pdf_text, render_pdf
 from tests.support.content import copy_content
 from tests.support.instructions import instructions
@@ -43,13 +44,13 @@ def test_two_procedures_of_one_visit_make_one_handout(
         "Ann Lee,2026-12-30,15:30,PRP injections,,,,\n"
         "Bo Chan,2026-12-30,16:00,PRP injections,,,,\n",
     )
-    assert [(job.row, job.protocol_id, job.also) for job in jobs] == [
+    assert [(job.row, job.request.protocol, job.request.also) for job in jobs] == [
         (2, "microneedling", ("prp-injections",)),
         (4, "prp-injections", ()),
     ]
     assert [(row.row, row.status) for row in bad] == [(3, RowStatus.COMBINED)]
     assert "on one handout with row 2" in bad[0].reason
-    text = pdf_text(render_pdf(job_spec(content, jobs[0])))
+    text = pdf_text(render_pdf(spec_for_request(content, jobs[0].request)))
     assert "Micro-Needling aftercare and PRP injection care" in text
     assert "From your practitioner See you Friday. Dr Rao" in text
     assert "(set for you by your practitioner: 72 hours instead of 24 hours)" in text
@@ -64,7 +65,7 @@ def test_a_variant_column_and_its_mistakes(tmp_path: Path, content: CachedConten
         "Bo Chan,2026-12-30,laser hair removal,lips,\n"
         "Cy Dee,2026-12-30,laser hair removal,,heat=soon\n",
     )
-    assert [(job.row, job.variant) for job in jobs] == [(2, "underarms")]
+    assert [(job.row, job.request.variant) for job in jobs] == [(2, "underarms")]
     reasons = {row.row: row.reason for row in bad}
     assert "has no variant 'lips' (it has: underarms)" in reasons[3]
     assert reasons[4].startswith("set: 'soon' is not a span")
@@ -141,7 +142,7 @@ def test_a_service_named_together_joins_the_other_rows_of_its_visit(tmp_path: Pa
         "Bo Chan,2026-12-30,Microneedling with PRP\n"
         "Bo Chan,2026-12-30,PRP\n",
     )
-    assert [(job.row, job.protocol_id, job.also) for job in jobs] == [
+    assert [(job.row, job.request.protocol, job.request.also) for job in jobs] == [
         (2, "microneedling", ("prp-injections", "botulinum-toxin")),
         (4, "microneedling", ("prp-injections",)),
         (5, "prp-injections", ()),  # PRP twice in one visit: two bookings, kept apart

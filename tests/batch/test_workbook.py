@@ -82,7 +82,7 @@ def test_several_files_of_one_day_are_one_list(content: ContentStore, tmp_path: 
     assert export.sources == [(2, "booked.xlsx"), (4, "checked-in.csv")]
     request = service.BatchRequest(booked, more_paths=(checked_in,), today=DAY)
     plan = service.plan_batch(content, request)
-    assert [(j.row, j.protocol_id) for j in plan.jobs] == [
+    assert [(j.row, j.request.protocol) for j in plan.planned] == [
         (2, "microneedling"),
         (4, "micropenning"),
         (5, "micropenning"),
@@ -150,8 +150,8 @@ def test_a_zone_offset_export_keeps_the_clinics_wall_clock(
         encoding="utf-8",
     )
     request = service.BatchRequest(export, profile="offsets", today=DAY)
-    (job,) = service.plan_batch(ContentStore(content_copy.root), request).jobs
-    assert (job.procedure_date, job.procedure_time) == (DAY, dt.time(9, 0))
+    (job,) = service.plan_batch(ContentStore(content_copy.root), request).planned
+    assert (job.request.procedure_date, job.request.procedure_time) == (DAY, dt.time(9, 0))
 
 
 def test_a_sheets_real_dates_read_under_any_profile_format(
@@ -173,4 +173,7 @@ def test_a_sheets_real_dates_read_under_any_profile_format(
     )
     request = service.BatchRequest(path, profile="sheet", today=DAY)
     plan = service.plan_batch(ContentStore(content_copy.root), request)
-    assert [(j.row, j.procedure_time) for j in plan.jobs] == [(2, dt.time(9, 30)), (3, dt.time(10))]
+    assert [(j.row, j.request.procedure_time) for j in plan.planned] == [
+        (2, dt.time(9, 30)),
+        (3, dt.time(10)),
+    ]

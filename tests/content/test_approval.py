@@ -110,7 +110,7 @@ def test_a_batch_row_of_a_draft_fails_naming_the_way_out(
     (bad,) = plan.bad_rows
     assert "handouts signoff botulinum-toxin --clinician NAME" in bad.reason
     allowed = service.plan_batch(content, service.BatchRequest(export, allow_draft=True))
-    assert [(job.protocol_id, job.draft) for job in allowed.jobs] == [(BOTOX, True)]
+    assert [(job.request.protocol, job.draft) for job in allowed.planned] == [(BOTOX, True)]
 
 
 def test_the_cli_signs_off_and_list_and_validate_show_it(content_copy: ContentStore) -> None:
@@ -180,7 +180,7 @@ def test_a_batch_row_in_spanish_for_that_clinic_fails_alone(content_copy: Conten
         encoding="utf-8",
     )
     plan = service.plan_batch(store, service.BatchRequest(export, allow_draft=True))
-    assert [job.row for job in plan.jobs] == [3]
+    assert [job.row for job in plan.planned] == [3]
     assert [bad.reason.split(";")[0] for bad in plan.bad_rows] == [
         "language: the clinic 'harbourside' has no 'es' wording for the after-hours line and "
         "the footer, so the page would mix languages"

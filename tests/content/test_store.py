@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from handouts.content.store import ContentStore
+from handouts.content.store import CachedContentStore, ContentStore
 from handouts.errors import ContentError
 
 
@@ -72,3 +72,17 @@ def test_the_only_clinic_is_the_default_without_saying_so(root: Path) -> None:
     set_default_line(root, "harbourside", None)
     shutil.rmtree(root / "branding" / "magnolia")
     assert ContentStore(root).default_clinic_id == "harbourside"
+
+
+def test_a_cached_store_keeps_its_parses_and_the_next_store_sees_an_edit(root: Path) -> None:
+    first = CachedContentStore(root)
+    assert first.protocol("micropenning").title == "Micropenning aftercare"
+    path = root / "protocols" / "micropenning.yaml"
+    edited = path.read_text("utf-8").replace("title: Micropenning aftercare", "title: Revised")
+    path.write_text(edited, "utf-8")
+    assert first.protocol("micropenning").title == "Micropenning aftercare"  # kept
+    # A new store of the same folder (the next batch run) reads the file again, although
+    # the two compare equal.
+    second = CachedContentStore(root)
+    assert second == first
+    assert second.protocol("micropenning").title == "Revised"

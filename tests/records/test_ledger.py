@@ -19,6 +19,7 @@ from handouts.records import (
     Ledger,
     NewHandout,
     Result,
+    RunRow,
     Search,
 )
 from handouts.records.schema import MIGRATIONS as SCHEMA_MIGRATIONS
@@ -228,6 +229,12 @@ def test_migrations_are_numbered_from_every_earlier_version(tmp_path: Path) -> N
         assert ledger.version == LATEST
         found = ledger.search(Search(patient="kept"))
         assert [r.patient for r in found.records] == (["Kept Person"] if version else [])
+        # And it keeps batch runs row by row from then on (migration 6).
+        ledger.start_run("run-1", "me", "batch", folder)
+        ledger.record_run_row("run-1", RunRow(2, "failed", patient="Bad Row", error="date: ?"))
+        assert [(r.row, r.patient, r.error) for r in ledger.run_rows("run-1")] == [
+            (2, "Bad Row", "date: ?")
+        ]
 
 
 def test_a_ledger_from_a_newer_version_is_refused(tmp_path: Path) -> None:

@@ -54,7 +54,8 @@ def _clinics(store: ContentStore, user: User) -> dict[str, object]:
 
 def _foreign_rows(run: BatchRun, user: User) -> list[int]:
     """Rows of the list for clinics this user is not limited to."""
-    return sorted(job.row for job in run.plan.jobs if not user.may_use(job.clinic_id))
+    planned = run.plan.planned
+    return sorted(p.row for p in planned if not user.may_use(p.request.clinic or ""))
 
 
 async def upload_form(request: Request) -> Response:
@@ -155,7 +156,7 @@ async def show(request: Request) -> Response:
         without=len(not_made) - failed,
         flagged=len(run.plan.to_confirm),
         drafts=sum(1 for row in rows if row.draft),
-        good=len(run.plan.jobs),
+        good=len(run.plan.planned),
         day=spelled_out(day, _date_style(request, run.clinic), "en") if day else "",
         printers=service.known_printers(),
     )
