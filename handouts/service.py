@@ -412,12 +412,15 @@ def give(
     by: str,
     source: str,
     maker: Callable[[HandoutRequest], MadeHandout] | None = None,
+    made: MadeHandout | None = None,
 ) -> Given:
     """Make a handout and, for a named patient, archive and record it.
 
     ``maker`` is a warm renderer's ``make`` on a server; by default ``make_handout``.
+    ``made``: the handout already made for ``request`` (a server awaited its render).
     """
-    made = maker(request) if maker is not None else make_handout(store, request)
+    if made is None:
+        made = maker(request) if maker is not None else make_handout(store, request)
     return giving.record_made(store, ledger, made, request, by, source)
 
 

@@ -6,8 +6,10 @@ renderers (nothing here makes a handout), a real SQLite data folder.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +83,11 @@ class Desk:
 
 
 def make_desk(
-    tmp_path: Path, *, trusted_proxies: tuple[str, ...] = (), passwords: Passwords | None = None
+    tmp_path: Path,
+    *,
+    trusted_proxies: tuple[str, ...] = (),
+    passwords: Passwords | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Desk:
     clock = Clock()
     data = tmp_path / "data"
@@ -92,6 +98,7 @@ def make_desk(
         trusted_proxies=trusted_proxies,
         clock=clock,
         passwords=passwords or cheap_passwords(),
+        environ=os.environ if environ is None else environ,
     )
     return Desk(create_app(settings), clock, data)
 
