@@ -7,7 +7,9 @@ and a free worker takes from the owner with the fewest tasks running, and among
 those from the one whose turn came longest ago (an owner with nothing waiting or
 running is forgotten, and comes back as new). So while another owner waits,
 nobody gets a second worker; and when nobody else waits, a busy owner may use
-every worker (no worker idles while work waits).
+every worker (no worker idles while work waits) unless ``most_running`` caps
+each owner: the server caps a session at one, so a second worker stays free for
+the next session that asks.
 
 Only the choosing lives here, without threads or processes, so its rules can
 be tested one step at a time; ``workers.py`` calls it under its own lock.
@@ -27,8 +29,9 @@ Owner = Hashable | None
 class Turns(Generic[T]):
     """Waiting items by owner; ``live(item)`` is False for one to skip (cancelled)."""
 
-    def __init__(self, live: Callable[[T], bool]) -> None:
+    def __init__(self, live: Callable[[T], bool], most_running: int | None = None) -> None:
         self._live = live
+        self.most_running = most_running  # per owner (not for items without one)
         self._lines: dict[Owner, collections.deque[T]] = {}  # owners with something waiting
         self._running: collections.Counter[Owner] = collections.Counter()
         # When each owner last had a turn, kept while it has anything waiting or running:
@@ -40,15 +43,17 @@ class Turns(Generic[T]):
         self._lines.setdefault(owner, collections.deque()).append(item)
 
     def take(self) -> tuple[Owner, T] | None:
-        """The next item to run and its owner (now counted as running), or None."""
+        """The next item to run and its owner (now counted as running), or None.
+
+        None also when every waiting item's owner has ``most_running`` running.
+        """
         self._drop_dead()
-        if not self._lines:
+        ready = [who for who in self._lines if not self._at_most(who)]
+        if not ready:
             return None
         # Fewest running first; among those, the owner whose turn came longest ago
         # (one that never had a turn first of all, then in order of arrival).
-        owner = min(
-            self._lines, key=lambda who: (self._running[who], self._last_turn.get(who, -1))
-        )
+        owner = min(ready, key=lambda who: (self._running[who], self._last_turn.get(who, -1)))
         line = self._lines[owner]
         item = line.popleft()
         if not line:
@@ -56,6 +61,10 @@ class Turns(Generic[T]):
         self._running[owner] += 1
         self._last_turn[owner] = next(self._turns)
         return owner, item
+
+    def _at_most(self, owner: Owner) -> bool:
+        limit = self.most_running
+        return owner is not None and limit is not None and self._running[owner] >= limit
 
     def done(self, owner: Owner) -> None:
         """An item of ``owner``'s taken earlier has finished (or was never started)."""

@@ -20,7 +20,7 @@ import jinja2
 
 from ..content.store import ContentStore
 from ..errors import HandoutError
-from ..inputs.limits import QUEUED_PREVIEWS_PER_SESSION, RENDER_DEADLINE
+from ..inputs.limits import QUEUED_PREVIEWS_PER_SESSION, RENDER_DEADLINE, RUNNING_PER_SESSION
 from .page import HandoutSpec, render_html, resolve_spec
 from .pdf import PdfRenderer, collect_garbage_after
 from .workers import WorkerPool
@@ -101,6 +101,9 @@ class WarmRenderers:
             deadline=deadline,
             start_method="forkserver",
             per_slot=QUEUED_PREVIEWS_PER_SESSION,
+            # One render running per session: one session's flood never holds a
+            # second worker, which stays free for whoever asks next.
+            running_per_slot=RUNNING_PER_SESSION,
         )
 
     def start(self) -> None:

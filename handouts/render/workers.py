@@ -16,7 +16,9 @@ that does not depend on what they render:
   (``turns.py``): a free worker serves the slot with the fewest tasks running,
   the one served longest ago first, so one session's sixty previews cannot sit
   ahead of another's one, nor hold a second worker while another waits.
-  Tasks without a slot (the batch's) share one line, in order;
+  With ``running_per_slot`` a slot never has more running (the server: one,
+  so a session's second render waits and a worker stays free for the next
+  session). Tasks without a slot (the batch's) share one line, in order;
 - a task submitted with ``replace=True`` (a preview) keeps at most
   ``per_slot`` such tasks of its slot waiting: a newer one cancels the oldest.
   A waiting task can be cancelled through its future (a client that went away).
@@ -159,6 +161,7 @@ class WorkerPool:
         deadline: float,
         start_method: str = "forkserver",
         per_slot: int = 1,
+        running_per_slot: int | None = None,
     ) -> None:
         self.workers = workers
         self.deadline = deadline
@@ -168,7 +171,7 @@ class WorkerPool:
         self._initargs = initargs
         self._context = _context(start_method)
         self._temp_root = tempfile.mkdtemp(prefix="handouts-workers-")
-        self._turns: Turns[_Task] = Turns(_live)
+        self._turns: Turns[_Task] = Turns(_live, running_per_slot)
         self._ready = threading.Condition()
         self._closing = False
         self._slots: list[_Worker | None] = [None] * workers
@@ -249,6 +252,7 @@ class WorkerPool:
             finally:
                 with self._ready:
                     self._turns.done(task.slot)  # the slot's turn is over
+                    self._ready.notify_all()  # its next task may run now
             if sent and worker is None and not self._closing:
                 worker = self._start_worker(index)  # warm again before the next task comes
         if worker is not None:

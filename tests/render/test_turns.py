@@ -102,3 +102,17 @@ def test_a_session_whose_line_ran_empty_while_it_ran_is_not_new() -> None:
     line.put("desk", Job("desk-0"))
     line.done("flood")
     assert take_name(line) == "desk-0"
+
+
+def test_a_capped_session_waits_even_with_a_worker_free() -> None:
+    line: Turns[Job] = Turns(lambda job: not job.cancelled, most_running=1)
+    line.put("flood", Job("flood-0"))
+    line.put("flood", Job("flood-1"))
+    line.put(None, Job("row-0"))
+    line.put(None, Job("row-1"))
+    assert take_name(line) == "flood-0"
+    # The flood's next waits; work without a session is not capped.
+    assert [take_name(line), take_name(line)] == ["row-0", "row-1"]
+    assert line.take() is None, "a second worker went to the same session"
+    line.done("flood")
+    assert take_name(line) == "flood-1"

@@ -150,3 +150,27 @@ def _render_normal(spec: Any) -> tuple[bytes, int]:
     from handouts.render import warm
 
     return warm._render(spec, None)
+
+
+def test_a_session_has_one_render_running_and_the_other_worker_stays_free() -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    gate, entered = context.Event(), context.Event()
+    workers = WorkerPool(
+        2, _keep_gate, (gate, entered), deadline=60, start_method="fork", running_per_slot=1
+    )
+    try:
+        workers.start()
+        first = workers.submit(wait_for_gate, slot="flood")
+        assert entered.wait(60)
+        second = workers.submit(wait_for_gate, slot="flood")  # would hold the other worker
+        desk = workers.submit(echo, 1, slot="desk")
+        # Answered while the gate is shut: the flood's second never took the free worker.
+        assert desk.result(timeout=60)[0] == 1
+        assert not second.running() and not second.done()
+        gate.set()
+        assert first.result() and second.result()
+    finally:
+        gate.set()
+        workers.close()
