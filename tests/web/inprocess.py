@@ -145,12 +145,14 @@ class GatedPasswords(Passwords):
         self.inside = 0
         self.most_at_once = 0
         self.checks = 0
+        self.order: list[str] = []  # the passwords, in the order their checks began
         self.gave_up_waiting = False
 
     def verify(self, stored: str | None, password: str) -> bool:
         with self.lock:
             self.inside += 1
             self.checks += 1
+            self.order.append(password)
             self.most_at_once = max(self.most_at_once, self.inside)
         self.entered.release()
         try:
