@@ -21,13 +21,14 @@ alone takes longer to import than ``list`` or ``validate`` take to run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import secrets
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -204,14 +205,48 @@ class WarmHandouts:
 
     def make(self, request: HandoutRequest) -> MadeHandout:
         """What ``make_handout`` returns, rendered by a warm worker."""
+        made: MadeHandout = self.make_later(request).result()
+        return made
+
+    def make_later(
+        self, request: HandoutRequest, slot: Hashable | None = None
+    ) -> Future[MadeHandout]:
+        """``make``, queued in ``slot``'s turns (a session's), so a server can await it.
+
+        Cancel the future to drop it while it waits; a newer preview never replaces it.
+        """
         if request.format != "pdf":
-            return make_handout(self.store, request)
+            done: Future[MadeHandout] = Future()
+            done.set_result(make_handout(self.store, request))
+            return done
         spec = spec_for_request(self.store, request)
-        data, pages = self._warm().render(spec, request.pdf_variant)
-        filename = default_filename(
-            spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, "pdf"
-        )
-        return MadeHandout(spec, data, pages, filename, "pdf")
+        rendered = self._warm().render_later(spec, request.pdf_variant, slot)
+        made: Future[MadeHandout] = Future()
+
+        def finished(future: Future[tuple[bytes, int]]) -> None:
+            with contextlib.suppress(InvalidStateError):  # the caller gave up meanwhile
+                if future.cancelled():
+                    made.cancel()
+                elif (error := future.exception()) is not None:
+                    made.set_exception(error)
+                else:
+                    data, pages = future.result()
+                    filename = default_filename(
+                        spec.clinic.id,
+                        spec.protocol.id,
+                        spec.procedure_date,
+                        spec.patient_name,
+                        "pdf",
+                    )
+                    made.set_result(MadeHandout(spec, data, pages, filename, "pdf"))
+
+        def given_up(future: Future[MadeHandout]) -> None:
+            if future.cancelled():
+                rendered.cancel()  # a waiting render never starts, as for previews
+
+        made.add_done_callback(given_up)
+        rendered.add_done_callback(finished)
+        return made
 
     def preview(self, request: HandoutRequest) -> list[bytes]:
         """The handout's pages as PNG images."""
@@ -377,12 +412,15 @@ def give(
     by: str,
     source: str,
     maker: Callable[[HandoutRequest], MadeHandout] | None = None,
+    made: MadeHandout | None = None,
 ) -> Given:
     """Make a handout and, for a named patient, archive and record it.
 
     ``maker`` is a warm renderer's ``make`` on a server; by default ``make_handout``.
+    ``made``: the handout already made for ``request`` (a server awaited its render).
     """
-    made = maker(request) if maker is not None else make_handout(store, request)
+    if made is None:
+        made = maker(request) if maker is not None else make_handout(store, request)
     return giving.record_made(store, ledger, made, request, by, source)
 
 

@@ -44,6 +44,9 @@ RENDER_DEADLINE = 20.0
 # Previews one browser session may have waiting for a worker; a newer one
 # replaces the oldest (staff typing a name only need the last).
 QUEUED_PREVIEWS_PER_SESSION = 1
+# Renders one browser session may have running at once; its next waits even
+# when a worker is free, which stays free for another session.
+RUNNING_PER_SESSION = 1
 
 
 class TooLong(InputError):

@@ -20,7 +20,7 @@ import jinja2
 
 from ..content.store import ContentStore
 from ..errors import HandoutError
-from ..inputs.limits import QUEUED_PREVIEWS_PER_SESSION, RENDER_DEADLINE
+from ..inputs.limits import QUEUED_PREVIEWS_PER_SESSION, RENDER_DEADLINE, RUNNING_PER_SESSION
 from .page import HandoutSpec, render_html, resolve_spec
 from .pdf import PdfRenderer, collect_garbage_after
 from .workers import WorkerPool
@@ -101,6 +101,9 @@ class WarmRenderers:
             deadline=deadline,
             start_method="forkserver",
             per_slot=QUEUED_PREVIEWS_PER_SESSION,
+            # One render running per session: one session's flood never holds a
+            # second worker, which stays free for whoever asks next.
+            running_per_slot=RUNNING_PER_SESSION,
         )
 
     def start(self) -> None:
@@ -108,8 +111,14 @@ class WarmRenderers:
         self.pool.start()
 
     def render(self, spec: HandoutSpec, variant: str | None = None) -> tuple[bytes, int]:
-        result: tuple[bytes, int] = self.pool.submit(_render, spec, variant).result()
+        result: tuple[bytes, int] = self.render_later(spec, variant).result()
         return result
+
+    def render_later(
+        self, spec: HandoutSpec, variant: str | None = None, slot: Hashable | None = None
+    ) -> Future[tuple[bytes, int]]:
+        """A queued render, in ``slot``'s turns; never replaced by a newer one."""
+        return self.pool.submit(_render, spec, variant, slot=slot)
 
     def preview(self, spec: HandoutSpec, scale: float = PREVIEW_SCALE) -> list[bytes]:
         pages: list[bytes] = self.preview_later(spec, scale=scale).result()
@@ -118,8 +127,10 @@ class WarmRenderers:
     def preview_later(
         self, spec: HandoutSpec, slot: Hashable | None = None, scale: float = PREVIEW_SCALE
     ) -> Future[list[bytes]]:
-        """A queued preview; cancel the future to drop it while it waits."""
-        return self.pool.submit(_preview, spec, scale, slot=slot)
+        """A queued preview, in ``slot``'s turns; cancel the future to drop it while it waits.
+
+        The slot's newer preview replaces it while it waits."""
+        return self.pool.submit(_preview, spec, scale, slot=slot, replace=True)
 
     def close(self) -> None:
         self.pool.close()

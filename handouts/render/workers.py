@@ -12,10 +12,16 @@ that does not depend on what they render:
 - every task has a deadline: a worker still busy when it passes is killed
   and replaced, and the task is answered with ``RenderTimeout``. A task is
   never sent to a second worker: what stalled one would stall the next;
-- tasks wait in one queue, in order; a task may carry a *slot* (a browser
-  session), and a slot has at most ``per_slot`` tasks waiting: a newer one
-  cancels the oldest. A waiting task can be cancelled through its future
-  (a client that went away).
+- a task may carry a *slot* (a browser session). Slots take fair turns
+  (``turns.py``): a free worker serves the slot with the fewest tasks running,
+  the one served longest ago first, so one session's sixty previews cannot sit
+  ahead of another's one, nor hold a second worker while another waits.
+  With ``running_per_slot`` a slot never has more running (the server: one,
+  so a session's second render waits and a worker stays free for the next
+  session). Tasks without a slot (the batch's) share one line, in order;
+- a task submitted with ``replace=True`` (a preview) keeps at most
+  ``per_slot`` such tasks of its slot waiting: a newer one cancels the oldest.
+  A waiting task can be cancelled through its future (a client that went away).
 
 Each worker is driven by one thread of the parent over a pipe, so a deadline
 is one ``poll`` with a timeout, and killing one worker leaves the others and
@@ -24,7 +30,6 @@ their tasks alone (a ``ProcessPoolExecutor`` would break as a whole).
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import multiprocessing
 import multiprocessing.connection
@@ -41,6 +46,7 @@ from multiprocessing.process import BaseProcess
 from typing import Any
 
 from ..errors import HandoutError
+from .turns import Turns
 
 
 class WorkerFailed(HandoutError):
@@ -119,6 +125,11 @@ class _Task:
     future: Future[Any]
     deadline: float
     slot: Hashable | None = None
+    replace: bool = False  # a newer one of its slot cancels it while it waits
+
+
+def _live(task: _Task) -> bool:
+    return not task.future.cancelled()
 
 
 @dataclass(eq=False)
@@ -150,6 +161,7 @@ class WorkerPool:
         deadline: float,
         start_method: str = "forkserver",
         per_slot: int = 1,
+        running_per_slot: int | None = None,
     ) -> None:
         self.workers = workers
         self.deadline = deadline
@@ -159,7 +171,7 @@ class WorkerPool:
         self._initargs = initargs
         self._context = _context(start_method)
         self._temp_root = tempfile.mkdtemp(prefix="handouts-workers-")
-        self._queue: collections.deque[_Task] = collections.deque()
+        self._turns: Turns[_Task] = Turns(_live, running_per_slot)
         self._ready = threading.Condition()
         self._closing = False
         self._slots: list[_Worker | None] = [None] * workers
@@ -189,34 +201,38 @@ class WorkerPool:
         function: Callable[..., Any],
         *args: Any,
         slot: Hashable | None = None,
+        replace: bool = False,
         deadline: float | None = None,
     ) -> Future[Any]:
-        """Queue ``function(*args)`` for the next free worker; its answer comes in the future."""
+        """Queue ``function(*args)`` for ``slot``'s next turn; its answer comes in the future.
+
+        With ``replace`` (a preview: only the newest matters), the slot's older
+        waiting tasks submitted with ``replace`` beyond ``per_slot`` are cancelled.
+        """
         future: Future[Any] = Future()
-        task = _Task(function, args, future, deadline or self.deadline, slot)
+        task = _Task(function, args, future, deadline or self.deadline, slot, replace)
         with self._ready:
             if self._closing:
                 raise PoolClosed("the renderers are shutting down")
-            if slot is not None:
-                waiting = [t for t in self._queue if t.slot == slot and not t.future.cancelled()]
+            if replace and slot is not None:
+                waiting = [t for t in self._turns.waiting(slot) if t.replace]
                 for old in waiting[: max(0, len(waiting) - self.per_slot + 1)]:
                     old.future.cancel()  # the newer request replaces it
-            self._queue.append(task)
+            self._turns.put(slot, task)
             self._ready.notify()
         return future
 
     def queued(self) -> int:
         with self._ready:
-            return sum(1 for task in self._queue if not task.future.cancelled())
+            return len(self._turns)
 
     def close(self, *, cancel: bool = True) -> None:
         """Stop taking tasks, let running ones finish, stop the workers, remove their files."""
         with self._ready:
             self._closing = True
             if cancel:
-                for task in self._queue:
+                for task in self._turns.clear():
                     task.future.cancel()
-                self._queue.clear()
             self._ready.notify_all()
         for thread in self._threads:
             thread.join()
@@ -231,29 +247,42 @@ class WorkerPool:
             task = self._next_task()
             if task is None:
                 break
-            if not task.future.set_running_or_notify_cancel():
-                continue  # cancelled while it waited
-            if worker is not None and not self._alive(worker):
-                self._replace(index, worker)  # died while idle (killed, out of memory)
-                worker = None
-            if worker is None:
-                worker = self._start_worker(index)
-                if worker is None:
-                    task.future.set_exception(WorkerFailed("a renderer could not be started"))
-                    continue
-            worker = self._send(index, worker, task)
-            if worker is None and not self._closing:
+            try:
+                worker, sent = self._run_task(index, worker, task)
+            finally:
+                with self._ready:
+                    self._turns.done(task.slot)  # the slot's turn is over
+                    self._ready.notify_all()  # its next task may run now
+            if sent and worker is None and not self._closing:
                 worker = self._start_worker(index)  # warm again before the next task comes
         if worker is not None:
             self._stop_worker(worker)
 
+    def _run_task(
+        self, index: int, worker: _Worker | None, task: _Task
+    ) -> tuple[_Worker | None, bool]:
+        """Run ``task`` unless it was cancelled: the worker to use next, and whether it was sent."""
+        if not task.future.set_running_or_notify_cancel():
+            return worker, False  # cancelled while it waited
+        if worker is not None and not self._alive(worker):
+            self._replace(index, worker)  # died while idle (killed, out of memory)
+            worker = None
+        if worker is None:
+            worker = self._start_worker(index)
+            if worker is None:
+                task.future.set_exception(WorkerFailed("a renderer could not be started"))
+                return None, False
+        return self._send(index, worker, task), True
+
     def _next_task(self) -> _Task | None:
         with self._ready:
-            while not self._queue:
+            while True:
+                taken = self._turns.take()
+                if taken is not None:
+                    return taken[1]
                 if self._closing:
                     return None
                 self._ready.wait()
-            return self._queue.popleft()
 
     def _start_worker(self, index: int) -> _Worker | None:
         return self._until_ready(self._launch(index))

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import anyio
 import jinja2
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -24,12 +23,17 @@ from ..content.store import CachedContentStore, ContentStore
 from .batches import BatchRuns
 from .data import DataFolder
 from .history import History
+from .lanes import PasswordLanes
 from .security import BodyLimit, QuietErrors, SecurityHeaders
 from .sessions import DEFAULT_IDLE, DEFAULT_LIFETIME, SessionCookies, SessionStore, load_key
 from .users import Passwords, UserStore
 
 HERE = Path(__file__).resolve().parent
 HASHING_AT_ONCE = 2
+# Addresses with recent wrong passwords: one check at a time (a clear address
+# finds the other place free), and this many waiting; one more is refused (429).
+FAILING_HASHING_AT_ONCE = 1
+FAILING_WAITING = 8
 
 
 @dataclass
@@ -59,9 +63,12 @@ class Web:
         self.sessions = SessionStore(
             self.data, settings.session_lifetime, settings.session_idle, settings.clock
         )
-        # Password checks at once; the rest queue without holding a thread, so
-        # everything else keeps the thread pool while thirty people sign in.
-        self.hashing = anyio.CapacityLimiter(HASHING_AT_ONCE)
+        # Password checks at once; the rest wait without holding a thread, so
+        # everything else keeps the thread pool while thirty people sign in,
+        # and addresses with recent wrong passwords wait behind all others.
+        self.password_lanes = PasswordLanes(
+            HASHING_AT_ONCE, FAILING_HASHING_AT_ONCE, FAILING_WAITING
+        )
         self.history = History(self.data)
         # The one record of handouts given, shared with the command line; its
         # clock is the sessions' clock, so a test moves both at once.

@@ -50,10 +50,15 @@ class Throttle:
         self.data = data
         self.clock = clock
 
-    def begin(self, user: str, address: str) -> None:
-        """Count one try by ``user`` from ``address``, or raise ``MustWait`` first."""
+    def begin(self, user: str, address: str) -> bool:
+        """Count one try by ``user`` from ``address``, or raise ``MustWait`` first.
+
+        Returns whether ``address`` is failing: it has wrong passwords (or tries
+        still being checked) within the forgetting time, before this one.
+        """
         now = self.clock()
         keys = _keys(user, address)
+        failing = False
         with self.data.connect() as db:
             db.execute("BEGIN IMMEDIATE")  # the check and the count are one step
             # Forgotten counts go, so guesses at made-up names cannot grow the table for ever.
@@ -65,6 +70,7 @@ class Throttle:
                 ).fetchone()
                 if row and now - row["last"] < FORGET_AFTER_SECONDS:
                     longest = max(longest, row["last"] + wait_after(row["count"]) - now)
+                    failing = failing or row["count"] > 0
             if longest > 0:
                 raise MustWait(math.ceil(longest))
             for key in keys:
@@ -74,6 +80,14 @@ class Throttle:
                     "WHEN excluded.last - last < ? THEN count + 1 ELSE 1 END",
                     (key, now, FORGET_AFTER_SECONDS),
                 )
+        return failing
+
+    def take_back(self, user: str, address: str) -> None:
+        """Uncount a try that was refused before its password was checked."""
+        with self.data.connect() as db:
+            for key in _keys(user, address):
+                db.execute("UPDATE failures SET count = count - 1 WHERE key = ?", (key,))
+                db.execute("DELETE FROM failures WHERE key = ? AND count <= 0", (key,))
 
     def succeeded(self, user: str, address: str) -> None:
         """The password was right: forget the pair's tries, take back this one try."""

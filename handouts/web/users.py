@@ -240,15 +240,22 @@ class UserStore:
         self.begin_sign_in(name, client)
         return self.verify_password(name, password, client).user
 
-    def begin_sign_in(self, name: str, client: str) -> None:
-        """Count a try by ``name`` from ``client``, or refuse it if they must wait (quick)."""
+    def begin_sign_in(self, name: str, client: str) -> bool:
+        """Count a try by ``name`` from ``client``, or refuse it if they must wait (quick).
+
+        Returns whether ``client`` is failing (has recent wrong passwords).
+        """
         try:
-            self.throttle.begin(name, client)
+            return self.throttle.begin(name, client)
         except MustWait as wait:
             raise SignInRefused(
                 f"Too many wrong passwords. Wait {wait.seconds} seconds, then try again.",
                 wait.seconds,
             ) from None
+
+    def withdraw_sign_in(self, name: str, client: str) -> None:
+        """Uncount a try begun by ``begin_sign_in`` whose password was never checked."""
+        self.throttle.take_back(name, client)
 
     def verify_password(self, name: str, password: str, client: str) -> Verified:
         """The second step of ``sign_in``, after ``begin_sign_in``: argon2, 0.2-0.5 s of a CPU."""

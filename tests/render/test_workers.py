@@ -1,8 +1,10 @@
-"""The shared worker pool: a deadline ends its worker, the task is never resent, one preview."""
+"""The shared worker pool: a deadline ends its worker, the task is never resent, one preview,
+fair turns between sessions."""
 
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
 import threading
 from collections.abc import Iterator
@@ -38,6 +40,14 @@ def stall_forever() -> None:
 
 def echo(value: int) -> tuple[int, int]:
     return value, os.getpid()
+
+
+_started = itertools.count()  # in the worker: how many tasks it began before this one
+
+
+def numbered(value: int) -> tuple[int, int]:
+    """``value`` and the order in which the (only) worker ran it."""
+    return value, next(_started)
 
 
 @pytest.fixture
@@ -76,17 +86,35 @@ def test_a_sessions_newer_preview_replaces_its_waiting_one(
     workers, gate, entered = pool
     busy = workers.submit(wait_for_gate)
     assert entered.wait(60)  # the only worker is taken
-    older = workers.submit(echo, 1, slot="session-a")
-    other = workers.submit(echo, 2, slot="session-b")
-    newer = workers.submit(echo, 3, slot="session-a")
+    older = workers.submit(echo, 1, slot="session-a", replace=True)
+    download = workers.submit(echo, 4, slot="session-a")  # not a preview: never replaced
+    other = workers.submit(echo, 2, slot="session-b", replace=True)
+    newer = workers.submit(echo, 3, slot="session-a", replace=True)
     assert older.cancelled()
-    assert not other.cancelled() and not newer.cancelled()
-    assert workers.queued() == 2
+    assert not other.cancelled() and not newer.cancelled() and not download.cancelled()
+    assert workers.queued() == 3
     gate.set()
     busy.result()
     assert other.result()[0] == 2
     assert newer.result()[0] == 3
-    assert workers.stats.started == 3  # the replaced preview never ran
+    assert download.result()[0] == 4
+    assert workers.stats.started == 4  # the replaced preview never ran
+
+
+def test_a_second_session_s_task_runs_before_the_first_session_s_queued_ones(
+    pool: tuple[WorkerPool, Any, Any],
+) -> None:
+    workers, gate, entered = pool
+    busy = workers.submit(wait_for_gate, slot="flood")
+    assert entered.wait(60)  # the only worker is the flood's
+    flood = [workers.submit(numbered, n, slot="flood") for n in range(5)]
+    desk = workers.submit(numbered, 100, slot="desk")  # asked for after all five
+    gate.set()
+    busy.result()
+    desk_turn = desk.result()[1]
+    flood_turns = [future.result()[1] for future in flood]
+    assert flood_turns == sorted(flood_turns), "one session's tasks keep their order"
+    assert desk_turn < min(flood_turns), "the desk waited behind the flood's queue"
 
 
 def test_a_cancelled_waiting_task_never_runs(pool: tuple[WorkerPool, Any, Any]) -> None:
@@ -122,3 +150,27 @@ def _render_normal(spec: Any) -> tuple[bytes, int]:
     from handouts.render import warm
 
     return warm._render(spec, None)
+
+
+def test_a_session_has_one_render_running_and_the_other_worker_stays_free() -> None:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    gate, entered = context.Event(), context.Event()
+    workers = WorkerPool(
+        2, _keep_gate, (gate, entered), deadline=60, start_method="fork", running_per_slot=1
+    )
+    try:
+        workers.start()
+        first = workers.submit(wait_for_gate, slot="flood")
+        assert entered.wait(60)
+        second = workers.submit(wait_for_gate, slot="flood")  # would hold the other worker
+        desk = workers.submit(echo, 1, slot="desk")
+        # Answered while the gate is shut: the flood's second never took the free worker.
+        assert desk.result(timeout=60)[0] == 1
+        assert not second.running() and not second.done()
+        gate.set()
+        assert first.result() and second.result()
+    finally:
+        gate.set()
+        workers.close()

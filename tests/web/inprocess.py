@@ -6,8 +6,10 @@ renderers (nothing here makes a handout), a real SQLite data folder.
 
 from __future__ import annotations
 
+import os
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,7 +83,11 @@ class Desk:
 
 
 def make_desk(
-    tmp_path: Path, *, trusted_proxies: tuple[str, ...] = (), passwords: Passwords | None = None
+    tmp_path: Path,
+    *,
+    trusted_proxies: tuple[str, ...] = (),
+    passwords: Passwords | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Desk:
     clock = Clock()
     data = tmp_path / "data"
@@ -92,6 +98,7 @@ def make_desk(
         trusted_proxies=trusted_proxies,
         clock=clock,
         passwords=passwords or cheap_passwords(),
+        environ=os.environ if environ is None else environ,
     )
     return Desk(create_app(settings), clock, data)
 
@@ -138,12 +145,14 @@ class GatedPasswords(Passwords):
         self.inside = 0
         self.most_at_once = 0
         self.checks = 0
+        self.order: list[str] = []  # the passwords, in the order their checks began
         self.gave_up_waiting = False
 
     def verify(self, stored: str | None, password: str) -> bool:
         with self.lock:
             self.inside += 1
             self.checks += 1
+            self.order.append(password)
             self.most_at_once = max(self.most_at_once, self.inside)
         self.entered.release()
         try:

@@ -306,9 +306,9 @@ async def act(request: Request) -> Response:
             pages = await previewed(request, current, handout_request)
             return _main_page(request, current, user, form, previews=_data_urls(pages))
         if action == "download":
-            given = await run_in_threadpool(_give, request, user, handout_request)
-            service.record_download(_ledger(request), given, user.name)
-            made = given.made
+            made = await made_for(request, current, handout_request)
+            given = await run_in_threadpool(_give, request, user, handout_request, made)
+            await run_in_threadpool(service.record_download, _ledger(request), given, user.name)
             return Response(
                 made.data,
                 media_type="application/pdf",
@@ -317,13 +317,28 @@ async def act(request: Request) -> Response:
         if action == "calendar":
             return await run_in_threadpool(_calendar, request, handout_request)
         if action == "print":
-            outcome = await run_in_threadpool(
-                print_one, request, user, handout_request, form.printer, form.copy_count()
-            )
+            copies = form.copy_count()
+            outcome = await run_in_threadpool(_print_problem, form.printer)
+            if outcome is None:
+                made = await made_for(request, current, handout_request)
+                outcome = await run_in_threadpool(
+                    print_made, request, user, handout_request, made, form.printer, copies
+                )
         elif action == "email":
             outcome = await run_in_threadpool(
-                email_one, request, user, handout_request, form.email, form.wants_follow_ups
+                _email_problem, request, form.email, handout_request, form.wants_follow_ups
             )
+            if outcome is None:
+                made = await made_for(request, current, handout_request)
+                outcome = await run_in_threadpool(
+                    email_made,
+                    request,
+                    user,
+                    handout_request,
+                    made,
+                    form.email,
+                    form.wants_follow_ups,
+                )
         else:
             raise InputError("Choose Preview, Download PDF, Print or Email.")
     except DraftRefused:
@@ -350,15 +365,34 @@ def _ledger(request: Request) -> service.Ledger:
     return web(request).history.ledger
 
 
-def _give(request: Request, user: User, handout_request: service.HandoutRequest) -> service.Given:
-    """Make it with a warm renderer; a named patient's handout is archived and recorded."""
+async def made_for(
+    request: Request, current: Session, handout_request: service.HandoutRequest
+) -> service.MadeHandout:
+    """The PDF from a warm worker, awaited as previews are: without holding a thread.
+
+    It waits in the session's turns, so another session's flood of previews
+    cannot sit ahead of it; a client that leaves before it starts cancels it
+    (nothing is made, recorded or sent). A newer preview never replaces it.
+    """
+    queued = web(request).handouts.make_later(handout_request, slot=current.csrf)
+    made: service.MadeHandout = await unless_client_leaves(request, queued, "handout")
+    return made
+
+
+def _give(
+    request: Request,
+    user: User,
+    handout_request: service.HandoutRequest,
+    made: service.MadeHandout,
+) -> service.Given:
+    """A named patient's handout, archived and recorded (quick: it is made already)."""
     return service.give(
         web(request).store,
         handout_request,
         ledger=_ledger(request),
         by=user.name,
         source=service.Source.WEB,
-        maker=web(request).handouts.make,
+        made=made,
     )
 
 
@@ -377,18 +411,22 @@ def _refused(result: service.DeliveryResult, what: str) -> Outcome:
     )
 
 
-def print_one(
+def _print_problem(printer: str) -> Outcome | None:
+    """A printer CUPS does not know, said before anything is made (asks CUPS: slow)."""
+    wrong_printer = advice.unknown_printer(printer)
+    return Outcome(False, wrong_printer) if wrong_printer else None
+
+
+def print_made(
     request: Request,
     user: User,
     handout_request: service.HandoutRequest,
+    made: service.MadeHandout,
     printer: str,
     copies: int,
 ) -> Outcome:
-    """Make the handout and queue it once; the service keeps the PDF's temporary copy."""
-    wrong_printer = advice.unknown_printer(printer)
-    if wrong_printer:
-        return Outcome(False, wrong_printer)
-    return _print(request, user, _give(request, user, handout_request), printer, copies)
+    """Record the made handout and queue it once; the service keeps the PDF's temporary copy."""
+    return _print(request, user, _give(request, user, handout_request, made), printer, copies)
 
 
 def _print(
@@ -412,21 +450,17 @@ def _print(
     return Outcome(True, message, given.handout_id)
 
 
-def email_one(
+def email_made(
     request: Request,
     user: User,
     handout_request: service.HandoutRequest,
+    made: service.MadeHandout,
     address: str,
     follow_ups: bool = False,
 ) -> Outcome:
-    """Make the handout and email it once to ``address``; with the patient's consent,
-    schedule its follow-ups to that same address."""
-    problem = _email_problem(request, address)
-    if problem is not None:
-        return problem
-    if follow_ups and handout_request.procedure_date is None:
-        return Outcome(False, "Not emailed: follow-up messages need the procedure date.")
-    given = _give(request, user, handout_request)
+    """Record the made handout and email it once to ``address``; with the patient's
+    consent, schedule its follow-ups to that same address."""
+    given = _give(request, user, handout_request, made)
     outcome = _email(request, user, given, address)
     if outcome.ok and follow_ups:
         count = service.schedule_follow_ups(
@@ -440,13 +474,18 @@ def email_one(
     return outcome
 
 
-def _email_problem(request: Request, address: str) -> Outcome | None:
-    """A missing or malformed address, or email not set up: said before anything is made."""
+def _email_problem(
+    request: Request, address: str, handout_request: service.HandoutRequest, follow_ups: bool
+) -> Outcome | None:
+    """A missing or malformed address, email not set up, or follow-ups without a date:
+    said before anything is made."""
     problem = advice.email_problem(address, web(request).settings.environ)
-    if problem is None:
-        return None
-    trouble, detail = problem
-    return Outcome(False, advice.email_message(trouble, address, detail))
+    if problem is not None:
+        trouble, detail = problem
+        return Outcome(False, advice.email_message(trouble, address, detail))
+    if follow_ups and handout_request.procedure_date is None:
+        return Outcome(False, "Not emailed: follow-up messages need the procedure date.")
+    return None
 
 
 def _email(

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 
-import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from ..lanes import LaneFull
 from ..sessions import Session
 from ..users import SignInRefused, Verified
 from .common import (
@@ -25,6 +25,8 @@ from .common import (
     web,
 )
 
+BUSY_WAIT = 5  # seconds a sign-in refused for a full lane is asked to wait
+
 
 def client_address(request: Request) -> str:
     # A trusted proxy's X-Forwarded-For has been applied here already (app.py);
@@ -38,12 +40,23 @@ async def verify_sign_in(request: Request, name: str, password: str) -> Verified
     The throttle's check is quick and answers a guesser who must wait at once;
     argon2 takes a CPU for 0.2-0.5 s, so on the loop it would stop every other
     request (static files too) meanwhile: it runs a few at a time in worker
-    threads, and the rest queue without holding a thread.
+    threads, and the rest wait without holding a thread, in two lanes
+    (``lanes.py``): an address with recent wrong passwords waits behind every
+    address without, so nobody's failures delay a right password from elsewhere.
     """
     users, address = web(request).users, client_address(request)
-    await run_in_threadpool(users.begin_sign_in, name, address)
+    failing = await run_in_threadpool(users.begin_sign_in, name, address)
     check = functools.partial(users.verify_password, name, password, address)
-    return await anyio.to_thread.run_sync(check, limiter=web(request).hashing)
+    try:
+        async with web(request).password_lanes.turn(failing=failing):
+            return await run_in_threadpool(check)
+    except LaneFull:
+        # Refused before its password was checked: not counted as a wrong one.
+        await run_in_threadpool(users.withdraw_sign_in, name, address)
+        raise SignInRefused(
+            f"Many sign-ins are being checked just now. Wait {BUSY_WAIT} seconds, then try again.",
+            BUSY_WAIT,
+        ) from None
 
 
 async def signin_form(request: Request) -> Response:

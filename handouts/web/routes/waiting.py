@@ -12,7 +12,7 @@ T = TypeVar("T")
 
 
 class PreviewDropped(Exception):
-    """The preview was not made: a newer one from the same page replaced it, or the client left."""
+    """Not made: a newer preview from the same page replaced it, or the client left."""
 
 
 async def _client_left(request: Request) -> None:
@@ -21,8 +21,11 @@ async def _client_left(request: Request) -> None:
         pass
 
 
-async def unless_client_leaves(request: Request, queued: Future[T]) -> T:
-    """``queued``'s result; cancels it (if still waiting) when the client disconnects first."""
+async def unless_client_leaves(request: Request, queued: Future[T], what: str = "preview") -> T:
+    """``queued``'s result; cancels it (if still waiting) when the client disconnects first.
+
+    A result that comes after the client left is dropped too: nobody would see it.
+    """
     answer = asyncio.wrap_future(queued)
     gone = asyncio.ensure_future(_client_left(request))
     try:
@@ -33,7 +36,9 @@ async def unless_client_leaves(request: Request, queued: Future[T]) -> T:
     if not answer.done():
         queued.cancel()  # a worker that already started finishes; a waiting one never starts
         answer.cancel()
-        raise PreviewDropped("The page was closed before the preview was made.")
+        raise PreviewDropped(f"The page was closed before the {what} was made.")
     if answer.cancelled():
-        raise PreviewDropped("A newer preview from this page replaced this one.")
+        if what == "preview":
+            raise PreviewDropped("A newer preview from this page replaced this one.")
+        raise PreviewDropped(f"The {what} was not made: the server is stopping.")
     return answer.result()
