@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 from handouts import service
 from handouts.content.store import ContentStore
 from handouts.request import HandoutRequest
-from tests.web.conftest import Smtp
+from tests.support.browser import Smtp
 from tests.web.inprocess import csrf_token, make_desk, sign_in
 
 PATIENT = "Ada Waiting"
