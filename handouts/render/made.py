@@ -41,20 +41,17 @@ def spec_for_request(
 
     # One language per page, for every handout: blank stock is read by patients too.
     check_one_language(store, request.protocol, request.clinic, request.language)
+    procedures = (request.protocol, *request.also)
     if request.patient and not preview:
-        approval = check_approved(
-            store,
-            request.protocol,
-            request.clinic,
-            request.language,
-            allow_draft=request.allow_draft,
-        )
-        for more in request.also:  # each procedure of a combined handout is approved alone
+        # Each procedure of a combined handout is approved on its own.
+        approvals = [
             check_approved(
-                store, more, request.clinic, request.language, allow_draft=request.allow_draft
+                store, each, request.clinic, request.language, allow_draft=request.allow_draft
             )
+            for each in procedures
+        ]
     else:
-        approval = approval_of(store, request.protocol, request.language)
+        approvals = [approval_of(store, each, request.language) for each in procedures]
     spec = resolve_spec(
         store,
         request.protocol,
@@ -69,4 +66,11 @@ def spec_for_request(
         next_visit=request.next_visit,
         next_visit_time=request.next_visit_time,
     )
-    return replace(spec, protocol=as_signed_off(spec.protocol, approval))
+    if not all(each.approved for each in approvals):
+        # One draft without a sign-off keeps the draft mark on the whole page, even
+        # when another procedure on it was signed off.
+        return spec
+    signed = next((each for each in approvals if each.signoff is not None), None)
+    if signed is None:
+        return spec
+    return replace(spec, protocol=as_signed_off(spec.protocol, signed))

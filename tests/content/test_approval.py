@@ -199,3 +199,20 @@ def test_validate_warns_about_a_font_neither_installed_nor_shipped(
     clinic.write_text(text[:start] + "font:\n  family: DejaVu Sans\n" + text[end:], "utf-8")
     report = validate_root(ContentStore(content_copy.root))
     assert not any("is not installed" in w for w in report.warnings)
+
+
+def test_a_combined_handout_shows_a_sign_off_only_when_every_procedure_has_one(
+    content_copy: ContentStore,
+) -> None:
+    # Botox signed off, dermal fillers still a draft (made with leave): one draft
+    # on the page keeps the draft mark, whoever signed the other procedure.
+    sign_off(content_copy, BOTOX, "Dr Ana Ruiz", today=DAY)
+    store = ContentStore(content_copy.root)
+    mixed = service.make_handout(store, named(BOTOX, also=("dermal-fillers",), allow_draft=True))
+    assert "Draft: not yet reviewed" in pdf_text(mixed.data)
+
+    sign_off(content_copy, "dermal-fillers", "Dr Ana Ruiz", today=DAY)
+    both = service.make_handout(
+        ContentStore(content_copy.root), named(BOTOX, also=("dermal-fillers",))
+    )
+    assert "Draft: not yet reviewed" not in pdf_text(both.data)
