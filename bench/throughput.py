@@ -128,8 +128,10 @@ def measure_growth(renders: int) -> dict[str, float]:
         planned, _ = plan_rows(read_rows(csv_path), content)
         temp_root = Path(tempfile.mkdtemp(prefix="handouts-batch-", dir=folder))
         out = Path(folder) / "out"
-        # The worker's own code, minus the pool: so this process is the worker.
-        pool._init_worker(content, out, temp_root, pool.warm_pairs(planned))
+        # The worker's own code, minus the pool: so this process is the worker,
+        # with the private temporary folder the pool gives each of its workers.
+        tempfile.tempdir = str(temp_root)
+        pool._init_worker(content, out, pool.warm_pairs(planned))
         process = psutil.Process()
         samples = {}
         for number, this in enumerate(planned, start=1):
