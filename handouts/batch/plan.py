@@ -446,7 +446,12 @@ def one_handout_per_visit(
         index = first_of.get(key)
         first = kept[index] if index is not None else None
         # The same procedure twice is two bookings (or two people of one name): kept apart.
-        if first is None or set(this.protocol_ids) & set(first.protocol_ids):
+        # So is a row that asks something of its own, which one handout could not keep.
+        if (
+            first is None
+            or set(this.protocol_ids) & set(first.protocol_ids)
+            or _asks_its_own(this.request, first.request)
+        ):
             first_of.setdefault(key, len(kept))
             kept.append(this)
             continue
@@ -461,6 +466,9 @@ def one_handout_per_visit(
                 allow_draft=combined.request.allow_draft or asked.allow_draft,
             ),
             draft=first.draft or this.draft,
+            protocol_title=combine(
+                [checker.content.protocol(each) for each in combined.protocol_ids]
+            ).title,
         )
         reason = f"on one handout with row {first.row} (same patient, clinic and date)"
         bad.append(
@@ -474,6 +482,19 @@ def one_handout_per_visit(
             )
         )
     return kept, bad
+
+
+def _asks_its_own(later: HandoutRequest, first: HandoutRequest) -> bool:
+    """Whether a later row of a visit asks what the first row's handout cannot carry:
+    a variant (it belongs to the first row's procedure), other practitioner's words, another
+    email address or another booked visit. Such a row gets its own handout: nothing lost."""
+    return (
+        later.variant is not None
+        or later.words not in (None, first.words)
+        or later.email not in (None, first.email)
+        or (later.next_visit, later.next_visit_time)
+        not in ((None, None), (first.next_visit, first.next_visit_time))
+    )
 
 
 def _list_order(

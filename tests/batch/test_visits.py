@@ -56,6 +56,37 @@ def test_two_procedures_of_one_visit_make_one_handout(
     assert "(set for you by your practitioner: 72 hours instead of 24 hours)" in text
 
 
+def test_a_later_row_asking_something_of_its_own_gets_its_own_handout(
+    tmp_path: Path, content: CachedContentStore
+) -> None:
+    # One handout carries one variant, one practitioner's box, one address and one
+    # booked visit: a later row of the visit with its own keeps them on its own handout.
+    jobs, bad = _plan(
+        tmp_path,
+        content,
+        "patient,date,service,variant,note,email\n"
+        "Ann Lee,2026-12-30,microneedling,,,ann@example.org\n"
+        "Ann Lee,2026-12-30,laser hair removal,underarms,,\n"
+        "Bo Chan,2026-12-30,microneedling,,Rest today.,\n"
+        "Bo Chan,2026-12-30,PRP injections,,Come back Friday.,\n"
+        "Cy Dee,2026-12-30,microneedling,,,cy@example.org\n"
+        "Cy Dee,2026-12-30,PRP injections,,,other@example.org\n"
+        "Di Eng,2026-12-30,microneedling,,Rest today.,di@example.org\n"
+        "Di Eng,2026-12-30,PRP injections,,Rest today.,\n",
+    )
+    assert [(job.row, job.request.also, job.request.variant) for job in jobs] == [
+        (2, (), None),
+        (3, (), "underarms"),
+        (4, (), None),
+        (5, (), None),
+        (6, (), None),
+        (7, (), None),
+        (8, ("prp-injections",), None),
+    ]
+    assert [(row.row, row.status) for row in bad] == [(9, RowStatus.COMBINED)]
+    assert jobs[-1].protocol_title == "Micro-Needling aftercare and PRP injection care"
+
+
 def test_a_variant_column_and_its_mistakes(tmp_path: Path, content: CachedContentStore) -> None:
     jobs, bad = _plan(
         tmp_path,
@@ -147,5 +178,7 @@ def test_a_service_named_together_joins_the_other_rows_of_its_visit(tmp_path: Pa
         (4, "microneedling", ("prp-injections",)),
         (5, "prp-injections", ()),  # PRP twice in one visit: two bookings, kept apart
     ]
-    assert jobs[0].protocol_title == "Micro-Needling aftercare and PRP injection care"
+    assert jobs[0].protocol_title == (
+        "Micro-Needling aftercare, PRP injection care, and Anti-wrinkle injection care"
+    )
     assert [(row.row, row.status) for row in bad] == [(3, RowStatus.COMBINED)]
