@@ -370,6 +370,7 @@ def test_the_patients_page_shows_what_was_set_for_them(desk: Desk) -> None:
         allow_draft=True,
     )
     handout_id = _give(ContentStore(desk.root), desk.ledger, desk.clock, NOW, request)
+    sign_in(desk.client, MANAGER)
     page = desk.client.get(f"/history/handouts/{handout_id}")
     assert page.status_code == 200
     text = page.text.replace("&#39;", "'")
