@@ -42,6 +42,7 @@ class _Sent:
 
     delivered: bool = False
     again: bool = False
+    before: bool = False  # asked for, but delivered by an earlier run: not sent again
     problem: str = ""
     holder: int | None = None
 
@@ -105,6 +106,7 @@ class BatchGiver:
         problems: list[str] = []
         done: set[Channel] = set()
         again: set[Channel] = set()
+        before: set[Channel] = set()
         holders: list[int] = []
         wanted = self._wanted(planned)
         for channel in Channel:
@@ -113,6 +115,8 @@ class BatchGiver:
                 done.add(channel)
             if sent.again:
                 again.add(channel)
+            if sent.before:
+                before.add(channel)
             if sent.problem:
                 problems.append(sent.problem)
             if sent.holder is not None:
@@ -122,6 +126,7 @@ class BatchGiver:
             outcome,
             delivered=frozenset(done),
             again=frozenset(again),
+            before=frozenset(before),
             delivery_problems=tuple(problems),
             no_email_address=no_address,
             holders=tuple(holders),
@@ -143,7 +148,7 @@ class BatchGiver:
             # Once per run: a second identical row finds this run's own sending.
             return self._send_again(holder, channel, planned, key.occurrence)
         if holder is not None and holder.result in DELIVERED:
-            return _Sent(True, holder=held)
+            return _Sent(True, before=holder.run != self.run, holder=held)
         if holder is not None:
             return _Sent(problem=self._uncertain(channel), holder=held)
         return self._send_first(given, channel, planned, key.occurrence)

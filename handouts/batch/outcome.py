@@ -58,6 +58,7 @@ class Outcome:
     handout_id: int | None = None  # its record in the ledger, when recorded
     holders: tuple[int, ...] = ()  # the deliveries that hold its email and print keys
     again: frozenset[Channel] = frozenset()  # sent again on purpose in this run (--again)
+    before: frozenset[Channel] = frozenset()  # asked for, but given by an earlier run: not resent
 
     @property
     def has_file(self) -> bool:
@@ -128,6 +129,12 @@ class Summary:
             again = [o.row for o in self.outcomes if channel in o.again]
             if again:
                 lines.append(f"{channel.capitalize()} again, as first given: {_row_list(again)}.")
+            before = sorted(o.row for o in self.outcomes if channel in o.before)
+            if before:
+                lines.append(
+                    f"{channel.capitalize()} before, so not sent twice: {_row_list(before)} "
+                    "(history shows when; --again sends them once more)."
+                )
         for outcome in sorted(self.outcomes, key=lambda o: o.row):
             other = [p for p in outcome.delivery_problems if p != NO_ADDRESS]
             if other:

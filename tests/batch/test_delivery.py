@@ -285,8 +285,9 @@ def test_again_sends_each_patient_the_handout_first_given_once_more(
 
     batch()
     first = {r["patient"]: (out / r["output"]).read_bytes() for r in manifest(out).values()}
-    batch()  # nothing is sent twice
+    again_without_asking = batch()  # nothing is sent twice, and the summary says why
     assert sorted(e.rcpt_tos[0] for e in mailbox.received) == ["ana@example.com", "bo@example.com"]
+    assert "Emailed before, so not sent twice: rows 2, 3" in again_without_asking
 
     # The protocol changes; the handout sent again is still the one first given.
     protocol = root / "protocols" / "micropenning.yaml"
@@ -294,6 +295,7 @@ def test_again_sends_each_patient_the_handout_first_given_once_more(
     protocol.write_text(text, "utf-8")
     output = batch("--again")
     assert "Emailed again, as first given: rows 2, 3." in output
+    assert "Emailed before" not in output
     assert "1 handout made, 1 already made" in output
     again = mailbox.received[2:]
     assert sorted(e.rcpt_tos[0] for e in again) == ["ana@example.com", "bo@example.com"]
