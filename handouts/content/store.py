@@ -90,9 +90,20 @@ class ContentStore:
         return load_import_profile(self.imports_dir / f"{profile_id}.yaml")
 
     def _protocol_files(self) -> list[Path]:
-        if not self.protocols_dir.is_dir():
+        # The listing is asked for on every web request that names a procedure; the
+        # folder's own change time moves when a file is added, removed or renamed,
+        # so one stat tells whether the last listing still holds.
+        try:
+            changed = self.protocols_dir.stat().st_mtime_ns
+        except OSError:
             return []
-        return sorted(p for p in self.protocols_dir.glob("*.yaml") if p.is_file())
+        # Kept in the instance's own dict (the class is frozen); one assignment is atomic.
+        listed: tuple[int, tuple[Path, ...]] | None = self.__dict__.get("_listing")
+        if listed is not None and listed[0] == changed:
+            return list(listed[1])
+        files = sorted(p for p in self.protocols_dir.glob("*.yaml") if p.is_file())
+        self.__dict__["_listing"] = (changed, tuple(files))
+        return files
 
     def protocol_ids(self) -> list[str]:
         """The protocols; their translations are not protocols of their own."""

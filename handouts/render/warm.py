@@ -25,6 +25,9 @@ from .page import HandoutSpec, render_html, resolve_spec
 from .pdf import PdfRenderer, collect_garbage_after
 from .workers import WorkerPool
 
+# Added to the server's workers' nice value (0-19: higher yields the CPU to others).
+RENDER_NICENESS = 10
+
 # Pages shown in a preview are drawn at this many pixels per PDF point (72/inch):
 # 1.25 is 90 dpi, sharp enough to read on a screen, fast to draw and small to send.
 PREVIEW_SCALE = 1.25
@@ -104,6 +107,9 @@ class WarmRenderers:
             # One render running per session: one session's flood never holds a
             # second worker, which stays free for whoever asks next.
             running_per_slot=RUNNING_PER_SESSION,
+            # Renders are the slow part of any request; the server's event loop, which
+            # answers every page, stylesheet and sign-in, goes first on a busy CPU.
+            niceness=RENDER_NICENESS,
         )
 
     def start(self) -> None:

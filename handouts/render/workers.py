@@ -84,8 +84,11 @@ def _worker_main(
     temp_dir: str,
     initializer: Initializer,
     initargs: tuple[Any, ...],
+    niceness: int = 0,
 ) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if niceness:
+        os.nice(niceness)
     tempfile.tempdir = temp_dir
     os.environ["TMPDIR"] = temp_dir
     threading.Thread(target=_watch_parent, daemon=True).start()
@@ -162,8 +165,12 @@ class WorkerPool:
         start_method: str = "forkserver",
         per_slot: int = 1,
         running_per_slot: int | None = None,
+        niceness: int = 0,
     ) -> None:
         self.workers = workers
+        # How much lower the workers' CPU priority is than the caller's: a server's
+        # own work (pages, sign-in, static files) then never waits for a render.
+        self.niceness = niceness
         self.deadline = deadline
         self.per_slot = per_slot
         self.stats = PoolStats()
@@ -292,7 +299,7 @@ class WorkerPool:
         ours, theirs = self._context.Pipe()
         process = self._context.Process(
             target=_worker_main,
-            args=(theirs, temp_dir, self._initializer, self._initargs),
+            args=(theirs, temp_dir, self._initializer, self._initargs, self.niceness),
             daemon=True,
             name=f"handouts-renderer-{index}",
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,10 +114,14 @@ def data_dir(environ: dict[str, str] | None = None) -> Path:
 
 
 class DataFolder:
-    """One data folder; a short-lived SQLite connection per use (threads share nothing)."""
+    """One data folder; one SQLite connection per thread (threads share nothing)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        # Every request asks for its session here, most on the event loop's thread:
+        # opening a connection each time cost more than the query (measured under a
+        # flood of previews with bench/web_flood.py).
+        self._connections = threading.local()
         make_private_dirs(path)
         path.chmod(DIR_MODE)  # also when it existed with looser permissions
         self.database = path / DATABASE_NAME
@@ -132,15 +137,16 @@ class DataFolder:
 
     @contextlib.contextmanager
     def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection in one transaction: committed on success, rolled back on error."""
-        db = sqlite3.connect(self.database, timeout=10)
-        db.row_factory = sqlite3.Row
-        db.execute("PRAGMA foreign_keys = ON")  # a removed user takes their sessions along
-        try:
-            with db:
-                yield db
-        finally:
-            db.close()
+        """This thread's connection in one transaction: committed on success, rolled back
+        on error."""
+        db: sqlite3.Connection | None = getattr(self._connections, "db", None)
+        if db is None:
+            db = sqlite3.connect(self.database, timeout=10)
+            db.row_factory = sqlite3.Row
+            db.execute("PRAGMA foreign_keys = ON")  # a removed user takes their sessions along
+            self._connections.db = db
+        with db:
+            yield db
 
     def private_file(self, name: str) -> Path:
         """A path inside the folder, for files the server keeps (owner-only by its umask)."""

@@ -86,3 +86,18 @@ def test_a_cached_store_keeps_its_parses_and_the_next_store_sees_an_edit(root: P
     second = CachedContentStore(root)
     assert second == first
     assert second.protocol("micropenning").title == "Revised"
+
+
+def test_the_protocol_list_follows_files_added_renamed_and_removed(root: Path) -> None:
+    # The listing is kept between calls; the folder's change time says when it is stale.
+    store = ContentStore(root)
+    before = store.protocol_ids()
+    assert "microneedling" in before and "brow-lamination" not in before
+    source = root / "protocols" / "microneedling.yaml"
+    added = root / "protocols" / "brow-lamination.yaml"
+    shutil.copy(source, added)
+    assert "brow-lamination" in store.protocol_ids()
+    added.rename(root / "protocols" / "brow-tint.yaml")
+    assert "brow-tint" in store.protocol_ids() and "brow-lamination" not in store.protocol_ids()
+    (root / "protocols" / "brow-tint.yaml").unlink()
+    assert store.protocol_ids() == before
