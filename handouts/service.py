@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from . import giving
 from .batch.outcome import Outcome, RowStatus, Summary
-from .content.file_names import default_filename, same_language
+from .content.file_names import same_language
 from .content.store import CachedContentStore, ContentStore
 from .errors import HandoutError, InputError
 from .giving import DeliveryResult, Given, Source, os_user
@@ -119,10 +119,7 @@ def make_handout(store: ContentStore, request: HandoutRequest) -> MadeHandout:
         from .render.pdf import shared_renderer
 
         data, pages = shared_renderer().render(spec, request.pdf_variant)
-    filename = default_filename(
-        spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, request.format
-    )
-    return MadeHandout(spec, data, pages, filename, request.format)
+    return MadeHandout.of(spec, data, pages, request.format)
 
 
 def approval(store: ContentStore, protocol: str, language: str | None = None) -> Approval:
@@ -231,14 +228,7 @@ class WarmHandouts:
                     made.set_exception(error)
                 else:
                     data, pages = future.result()
-                    filename = default_filename(
-                        spec.clinic.id,
-                        spec.protocol.id,
-                        spec.procedure_date,
-                        spec.patient_name,
-                        "pdf",
-                    )
-                    made.set_result(MadeHandout(spec, data, pages, filename, "pdf"))
+                    made.set_result(MadeHandout.of(spec, data, pages, "pdf"))
 
         def given_up(future: Future[MadeHandout]) -> None:
             if future.cancelled():

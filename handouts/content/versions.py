@@ -39,19 +39,10 @@ RACY_SECONDS = 2.0
 # One stamp per file: (path, size, mtime_ns, ctime_ns, inode).
 _Stamp = tuple[str, int, int, int, int]
 _Key = tuple[str, str, str, str | None]  # content root, clinic, protocol, language
+_Listed = tuple[Path, Path | None, os.stat_result]  # a file, the folder it is in, its stat
 
 _cache: dict[_Key, tuple[tuple[object, ...], str]] = {}
 _lock = threading.Lock()
-
-
-def _files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file())
-
-
-def _files_digest(digest: hashlib._Hash, folder: Path) -> None:
-    for path in _files(folder):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
 
 
 @cache
@@ -71,14 +62,17 @@ def _sources(
     return files, folders
 
 
-def _hash(files: list[Path], folders: list[Path], approval: str) -> str:
+def _hash(listed: list[_Listed], approval: str) -> str:
     digest = hashlib.sha256(_tool_versions().encode() + b"\0")
-    for path in files:
-        digest.update(path.read_bytes() + b"\0")
+    for path, folder, _ in listed:
+        if folder is None:
+            digest.update(path.read_bytes() + b"\0")
     # A sign-off takes the draft mark off the page, so it is an input too.
     digest.update(approval.encode() + b"\0")
-    for folder in folders:
-        _files_digest(digest, folder)
+    for path, folder, _ in listed:
+        if folder is not None:
+            digest.update(str(path.relative_to(folder)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
@@ -95,13 +89,20 @@ def _walk(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
                 yield entry.path, status
 
 
-def _stamps(files: list[Path], folders: list[Path]) -> tuple[tuple[_Stamp, ...], bool]:
+def _listing(files: list[Path], folders: list[Path]) -> list[_Listed]:
+    """Every file hashed, the folder it was found in (None: named on its own), and its
+    stat: one walk serves both the cache's stamps and, on a miss, the hash."""
+    listed: list[_Listed] = [(path, None, path.stat()) for path in files]
+    for folder in folders:
+        listed += [(Path(name), folder, status) for name, status in _walk(folder)]
+    return listed
+
+
+def _stamps(listed: list[_Listed]) -> tuple[tuple[_Stamp, ...], bool]:
     """Each file's stamp, and whether any was modified too recently to be trusted."""
-    listed = [(str(path), path.stat()) for path in files]
-    listed += [found for folder in folders for found in _walk(folder)]
     stamps = tuple(
-        (name, status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
-        for name, status in listed
+        (str(path), status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino)
+        for path, _, status in listed
     )
     newest = max((max(s[2], s[3]) for s in stamps), default=0)
     racy = newest > time.time_ns() - int(RACY_SECONDS * 1e9)
@@ -117,16 +118,16 @@ def content_fingerprint(
     catalog changes it, so a re-run remakes the handouts those files went
     into, and the ledger records the new version with the next handout.
     """
-    files, folders = _sources(content, clinic_id, protocol_id, language)
+    listed = _listing(*_sources(content, clinic_id, protocol_id, language))
     approval = approval_of(content, protocol_id, language).describe()
-    stamps, racy = _stamps(files, folders)
+    stamps, racy = _stamps(listed)
     key: _Key = (str(content.root), clinic_id, protocol_id, language)
     signature = (approval, _tool_versions(), stamps)
     with _lock:
         kept = _cache.get(key)
     if kept is not None and kept[0] == signature:
         return kept[1]
-    version = _hash(files, folders, approval)
+    version = _hash(listed, approval)
     if not racy:
         with _lock:
             _cache[key] = (signature, version)
@@ -137,6 +138,6 @@ def uncached_fingerprint(
     content: ContentStore, clinic_id: str, protocol_id: str, language: str | None = None
 ) -> str:
     """The same hash, every file read again (what ``content_fingerprint`` saves; for benchmarks)."""
-    files, folders = _sources(content, clinic_id, protocol_id, language)
+    listed = _listing(*_sources(content, clinic_id, protocol_id, language))
     approval = approval_of(content, protocol_id, language).describe()
-    return _hash(files, folders, approval)
+    return _hash(listed, approval)

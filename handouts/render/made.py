@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from ..content.file_names import default_filename
+
 if TYPE_CHECKING:
     from ..content.store import ContentStore
     from ..request import Format, HandoutRequest
@@ -24,6 +26,14 @@ class MadeHandout:
     pages: int | None  # None for HTML
     filename: str  # the default file name: <clinic>_<protocol>_<date>_<patient>.<ext>
     format: Format
+
+    @classmethod
+    def of(cls, spec: HandoutSpec, data: bytes, pages: int | None, format: Format) -> MadeHandout:
+        """The handout rendered from ``spec``, with its default file name."""
+        filename = default_filename(
+            spec.clinic.id, spec.protocol.id, spec.procedure_date, spec.patient_name, format
+        )
+        return cls(spec, data, pages, filename, format)
 
 
 def spec_for_request(

@@ -24,15 +24,7 @@ from handouts.records import (
 )
 from handouts.records.schema import MIGRATIONS as SCHEMA_MIGRATIONS
 from handouts.request import HandoutRequest
-
-
-class Clock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
+from tests.support.clock import Clock
 
 START = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 

@@ -9,15 +9,7 @@ from pathlib import Path
 from handouts.channel import Channel
 from handouts.records import DeliveryKey, Ledger, NewHandout, Result, RunRow
 from handouts.request import HandoutRequest
-
-
-class Clock:
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
+from tests.support.clock import Clock
 
 START = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
 REQUEST = HandoutRequest(

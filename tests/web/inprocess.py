@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pytest
 from argon2 import PasswordHasher
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -101,6 +102,13 @@ def make_desk(
         environ=os.environ if environ is None else environ,
     )
     return Desk(create_app(settings), clock, data)
+
+
+def without_renderers(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> Desk:
+    """The desk with no warm renderers started: for tests that make no handout."""
+    monkeypatch.setattr(desk.web.handouts, "start", lambda: None)
+    monkeypatch.setattr(desk.web.handouts, "close", lambda: None)
+    return desk
 
 
 def csrf_token(html: str) -> str:

@@ -17,7 +17,14 @@ from starlette.testclient import TestClient
 
 from handouts.web.lanes import LaneFull, PasswordLanes
 from tests.support.loop import run_alone
-from tests.web.inprocess import PASSWORD, Desk, GatedPasswords, csrf_token, make_desk
+from tests.web.inprocess import (
+    PASSWORD,
+    Desk,
+    GatedPasswords,
+    csrf_token,
+    make_desk,
+    without_renderers,
+)
 
 BOSS = "boss2"
 PROXY = "testclient"
@@ -27,9 +34,9 @@ GUESSERS = [f"203.0.113.{n}" for n in range(1, 7)]
 @pytest.fixture
 def gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Desk, GatedPasswords]:
     passwords = GatedPasswords()
-    desk = make_desk(tmp_path, trusted_proxies=(PROXY,), passwords=passwords)
-    monkeypatch.setattr(desk.web.handouts, "start", lambda: None)
-    monkeypatch.setattr(desk.web.handouts, "close", lambda: None)
+    desk = without_renderers(
+        make_desk(tmp_path, trusted_proxies=(PROXY,), passwords=passwords), monkeypatch
+    )
     desk.add(BOSS)
     for address in GUESSERS:  # each has had one wrong password a minute ago
         desk.web.users.begin_sign_in("someone", address)

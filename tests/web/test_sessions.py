@@ -21,6 +21,7 @@ from tests.web.inprocess import (
     make_desk,
     sign_in,
     token_of,
+    without_renderers,
 )
 
 STAFF, MANAGER = "frontdesk", "boss2"
@@ -192,9 +193,7 @@ def test_a_reset_or_removal_during_a_sign_in_is_not_undone_by_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
 ) -> None:
     passwords = GatedPasswords()
-    desk = make_desk(tmp_path, passwords=passwords)
-    monkeypatch.setattr(desk.web.handouts, "start", lambda: None)
-    monkeypatch.setattr(desk.web.handouts, "close", lambda: None)
+    desk = without_renderers(make_desk(tmp_path, passwords=passwords), monkeypatch)
     desk.add(STAFF)
     answer: list[int] = []
     with TestClient(desk.app, follow_redirects=False) as client:

@@ -15,7 +15,14 @@ from starlette.testclient import TestClient
 
 from handouts.web.app import HASHING_AT_ONCE
 from handouts.web.throttle import FORGET_AFTER_SECONDS, FREE_FAILURES
-from tests.web.inprocess import PASSWORD, Desk, GatedPasswords, csrf_token, make_desk
+from tests.web.inprocess import (
+    PASSWORD,
+    Desk,
+    GatedPasswords,
+    csrf_token,
+    make_desk,
+    without_renderers,
+)
 
 BOSS = "boss2"
 PROXY = "testclient"  # the address TestClient connects from
@@ -114,10 +121,9 @@ def in_threads(count: int, work: object) -> Iterator[threading.Thread]:
 @pytest.fixture
 def gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Desk, GatedPasswords]:
     passwords = GatedPasswords()
-    desk = make_desk(tmp_path, trusted_proxies=(PROXY,), passwords=passwords)
-    # Nothing here makes a handout: no warm renderers for the lifespan to start.
-    monkeypatch.setattr(desk.web.handouts, "start", lambda: None)
-    monkeypatch.setattr(desk.web.handouts, "close", lambda: None)
+    desk = without_renderers(
+        make_desk(tmp_path, trusted_proxies=(PROXY,), passwords=passwords), monkeypatch
+    )
     return desk, passwords
 
 
