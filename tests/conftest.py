@@ -42,6 +42,9 @@ def pytest_configure(config: pytest.Config) -> None:
 SPREAD_TEST_BY_TEST = {"test_guide.py"}
 
 
+# tryfirst: pytest-xdist reads the groups in its own pytest_collection_modifyitems, so
+# they must be marked before it runs (without this they were silently ignored).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         # Every test that prints needs the real CUPS queue; mark them all, so
@@ -51,9 +54,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "cups_queue" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.cups)
             item.add_marker(pytest.mark.xdist_group("cups"))
-        elif item.path.name not in SPREAD_TEST_BY_TEST:
+        elif item.get_closest_marker("xdist_group") is None and (
+            item.path.name not in SPREAD_TEST_BY_TEST
+        ):
             # A file's tests stay together, so its module and session fixtures
-            # (a rendered library, a running server, a browser) are made once.
+            # (a rendered library, a running server, a browser) are made once;
+            # files that share a cache name their group themselves.
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
         # A browser or a wheel in a fresh venv takes seconds before the first assertion.
         if item.get_closest_marker("browser") or item.path.name == "test_wheel.py":
