@@ -4,7 +4,6 @@ warning signs on page 1."""
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 from pathlib import Path
 
@@ -14,9 +13,10 @@ from handouts.content.store import ContentStore
 from handouts.deliver.channels import handout_message
 from handouts.render.page import HandoutSpec, resolve_spec
 from tests.pdfcheck import fold, render_pdf
+from tests.support.library_pdfs import GROUP, HALF_THREE, YEAR_END, library_handout
 
-YEAR_END = dt.date(2026, 12, 30)
-HALF_THREE = dt.time(15, 30)
+# The whole library's PDFs are shared with test_library_pdfs, on one worker.
+pytestmark = pytest.mark.xdist_group(GROUP)
 
 
 def pages(pdf: bytes) -> list[list[str]]:
@@ -53,16 +53,8 @@ def _every_handout(content: ContentStore) -> list[tuple[str, str, str, bool]]:
 def every_pdf(content: ContentStore) -> list[tuple[str, HandoutSpec, list[list[str]]]]:
     made = []
     for protocol, clinic, language, personal in _every_handout(content):
-        spec = resolve_spec(
-            content,
-            protocol,
-            clinic,
-            "A" if personal else None,
-            YEAR_END if personal else None,
-            HALF_THREE if personal else None,
-            language,
-        )
-        made.append((f"{protocol}/{clinic}/{language}/{personal}", spec, pages(render_pdf(spec))))
+        spec, pdf = library_handout(protocol, clinic, language, personal)
+        made.append((f"{protocol}/{clinic}/{language}/{personal}", spec, pages(pdf)))
     return made
 
 
@@ -167,8 +159,8 @@ def test_spanish_clock_times_use_the_full_weekday(content_copy: ContentStore) ->
 
 
 def test_warning_signs_are_on_page_1_with_the_urgent_number(content: ContentStore) -> None:
-    spec = resolve_spec(content, "dermal-fillers", "harbourside", "A", YEAR_END, HALF_THREE)
-    first = fold(" ".join(body(pages(render_pdf(spec))[0], spec)))
+    spec, pdf = library_handout("dermal-fillers", "harbourside", "en", personal=True)
+    first = fold(" ".join(body(pages(pdf)[0], spec)))
     heading = first.index("Call us straight away if you have")
     assert heading < first.index("What to do, and for how long")
     for sign in spec.protocol.warning_signs:

@@ -3,7 +3,6 @@ each page of a draft, no page holding only the contact block, addresses kept who
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import subprocess
 from dataclasses import dataclass
@@ -12,9 +11,10 @@ from html import unescape
 import pytest
 
 from handouts.content.store import ContentStore
-from handouts.render.page import resolve_spec
-from tests.pdfcheck import render_pdf
-from tests.support.dates import FIXED_DATE
+from tests.support.library_pdfs import GROUP, library_handout
+
+# The whole library's PDFs are shared with test_layout, on one worker.
+pytestmark = pytest.mark.xdist_group(GROUP)
 
 DRAFT_MARK = "Draft: not yet reviewed by your clinic"
 MM = 72 / 25.4  # PDF points per millimetre
@@ -70,17 +70,13 @@ def pages_of(pdf: bytes) -> list[Page]:
 
 @pytest.fixture(scope="module")
 def library(content: ContentStore) -> dict[tuple[str, str, str], list[Page]]:
-    """Every clinic x protocol, personalised (with a time) and blank, rendered once."""
+    """Every clinic x protocol, personalised (with a time) and blank, in English."""
     made = {}
     for clinic in content.clinic_ids():
         for protocol in content.protocol_ids():
-            personal = resolve_spec(
-                content, protocol, clinic, "Sam Lee", FIXED_DATE, dt.time(14, 30)
-            )
-            made[clinic, protocol, "personalised"] = pages_of(render_pdf(personal))
-            made[clinic, protocol, "blank"] = pages_of(
-                render_pdf(resolve_spec(content, protocol, clinic))
-            )
+            for kind, personal in (("personalised", True), ("blank", False)):
+                _, pdf = library_handout(protocol, clinic, "en", personal)
+                made[clinic, protocol, kind] = pages_of(pdf)
     return made
 
 

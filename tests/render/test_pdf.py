@@ -20,10 +20,13 @@ NAME = "Zoë O'Brien-Núñez <b>&</b> {{7*7}}"
 
 @pytest.fixture(scope="module")
 def pdfs(content: Content) -> dict[tuple[str, str, str], bytes]:
-    """Every clinic x protocol x (personalised, blank), rendered once for the module."""
+    """Every clinic x seed protocol x (personalised, blank), rendered once for the module.
+
+    Only the two seed protocols: these tests read nothing else, and every protocol
+    of the library is rendered and checked by test_library_pdfs and test_layout."""
     made = {}
     for clinic in content.clinic_ids():
-        for protocol in content.protocol_ids():
+        for protocol in SEEDS:
             personal = resolve_spec(content, protocol, clinic, NAME, FIXED_DATE)
             blank = resolve_spec(content, protocol, clinic)
             made[clinic, protocol, "personalised"] = produce(personal)
