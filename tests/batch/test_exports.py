@@ -21,7 +21,7 @@ from handouts.content.import_profiles import ImportProfile
 from handouts.content.store import CachedContentStore, ContentStore
 from handouts.errors import InputError
 from handouts.validate import validate_root
-from tests.support.content import seed_root
+from tests.support.content import add_alias, seed_root
 
 EXPORTS = Path(__file__).parent / "exports"
 TODAY = dt.date(2026, 11, 23)
@@ -176,13 +176,7 @@ skip: {Booking state: [Cancelled by client, Did not attend]}
 def test_a_profile_covers_what_cannot_be_guessed(content_copy: ContentStore) -> None:
     (content_copy.root / "imports").mkdir()
     (content_copy.root / "imports" / "riverside.yaml").write_text(PROFILE, encoding="utf-8")
-    protocol = content_copy.protocols_dir / "microneedling.yaml"
-    protocol.write_text(
-        protocol.read_text(encoding="utf-8").replace(
-            "aliases: [", "aliases: [SkinPen Microneedling, "
-        ),
-        encoding="utf-8",
-    )
+    add_alias(content_copy.protocols_dir, "SkinPen Microneedling", "microneedling")
     assert validate_root(content_copy).ok
     profile = content_copy.import_profile("riverside")
     with pytest.raises(InputError, match="which column holds the patient's name"):

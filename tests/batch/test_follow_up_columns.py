@@ -10,7 +10,7 @@ from handouts import service
 from handouts.content.store import ContentStore
 from handouts.follow_ups.outbox import FollowUpState, Outbox
 from handouts.records import Ledger
-from tests.support.content import copy_content
+from tests.support.content import add_alias, copy_content
 from tests.support.inbox import Smtp, smtp
 
 __all__ = ["smtp"]  # a fixture, used by name below
@@ -62,10 +62,7 @@ def test_a_cancelled_service_that_names_two_protocols_stops_their_handouts_follo
     tmp_path: Path, smtp: Smtp
 ) -> None:
     root = copy_content(tmp_path / "content")
-    for protocol_id in ("microneedling", "prp-injections"):
-        path = root / "protocols" / f"{protocol_id}.yaml"
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("aliases: [", "aliases: [Needling with PRP, ", 1), "utf-8")
+    add_alias(root / "protocols", "Needling with PRP", "microneedling", "prp-injections")
     content = ContentStore(root)
     booked = tmp_path / "booked.csv"
     booked.write_text(HEADER + "Ann Agree,2026-11-22,Needling with PRP,ann@example.org,yes,,\n")

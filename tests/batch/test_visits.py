@@ -18,7 +18,7 @@ from handouts.content.bundled import BUNDLED_ROOT
 from handouts.content.store import CachedContentStore, ContentStore
 from handouts.render.made import spec_for_request
 from tests.pdfcheck import both_readings, fold, pdf_text, render_pdf
-from tests.support.content import copy_content
+from tests.support.content import add_alias, copy_content
 from tests.support.instructions import instructions
 
 
@@ -104,10 +104,7 @@ def test_a_variant_column_and_its_mistakes(tmp_path: Path, content: CachedConten
 
 def _aliased_together(root: Path, alias: str) -> None:
     """``alias`` listed by microneedling and prp-injections, and a heat rule both share."""
-    for protocol_id in ("microneedling", "prp-injections"):
-        path = root / "protocols" / f"{protocol_id}.yaml"
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("aliases: [", f"aliases: [{alias}, ", 1), encoding="utf-8")
+    add_alias(root / "protocols", alias, "microneedling", "prp-injections")
     needling = root / "protocols" / "microneedling.yaml"
     needling.write_text(
         needling.read_text(encoding="utf-8")

@@ -13,6 +13,7 @@ from handouts.content.lookup import Ambiguous, Known, find, name_key, without_qu
 from handouts.content.store import ContentStore
 from handouts.errors import NotFound
 from handouts.validate import validate_root
+from tests.support.content import add_alias, line_of
 
 NAMES = [
     ("magnolia", "magnolia"),
@@ -110,7 +111,7 @@ def test_validate_refuses_an_alias_used_twice(content_copy: ContentStore) -> Non
         encoding="utf-8",
     )
     problems = validate_root(content_copy).problems
-    line = next(n for n, t in enumerate(penning.read_text().splitlines(), 1) if "NEEDLING" in t)
+    line = line_of(penning, "NEEDLING")
     assert (
         f"{penning}:{line}:5: aliases[1]: 'micro NEEDLING aftercare' is the id, title or "
         "procedure of the protocol 'microneedling', so it leads to that protocol alone; a name "
@@ -139,16 +140,10 @@ def test_clinics_may_not_share_an_alias(content_copy: ContentStore) -> None:
         content_copy.clinic_id_for("our clinic")
 
 
-def _alias_both(content: ContentStore, alias: str) -> None:
-    """``alias`` added to the aliases of microneedling and prp-injections."""
-    for protocol_id in ("microneedling", "prp-injections"):
-        path = content.protocols_dir / f"{protocol_id}.yaml"
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("aliases: [", f"aliases: [{alias}, ", 1), encoding="utf-8")
-
-
 def test_an_alias_several_protocols_list_names_them_together(content_copy: ContentStore) -> None:
-    _alias_both(content_copy, "Microneedling with PRP")
+    add_alias(
+        content_copy.protocols_dir, "Microneedling with PRP", "microneedling", "prp-injections"
+    )
     assert validate_root(content_copy).problems == []
     for service in ("MICRONEEDLING WITH PRP", "Microneedling with PRP - Face"):
         assert content_copy.protocol_ids_for(service) == ("microneedling", "prp-injections")
@@ -163,14 +158,16 @@ def test_an_alias_several_protocols_list_names_them_together(content_copy: Conte
 
 
 def test_protocols_named_together_must_share_a_language(content_copy: ContentStore) -> None:
-    _alias_both(content_copy, "Microneedling with PRP")
+    add_alias(
+        content_copy.protocols_dir, "Microneedling with PRP", "microneedling", "prp-injections"
+    )
     prp = content_copy.protocols_dir / "prp-injections.yaml"
     prp.write_text(
         prp.read_text(encoding="utf-8").replace("\nlanguage: en\n", "\nlanguage: fr\n"),
         encoding="utf-8",
     )
     problems = validate_root(content_copy).problems
-    line = next(n for n, t in enumerate(prp.read_text().splitlines(), 1) if "with PRP" in t)
+    line = line_of(prp, "with PRP")
     assert (
         f"{prp}:{line}:11: aliases[0]: 'Microneedling with PRP' names this protocol ('fr') "
         "together with 'microneedling' ('en'), for one handout of both; protocols named "

@@ -10,6 +10,7 @@ from handouts.content.store import CachedContentStore, ContentStore
 from handouts.errors import ContentError, NotFound
 from handouts.validate import validate_root
 from tests.seed_instructions import SEEDS
+from tests.support.content import line_of
 
 
 def test_translations_are_not_protocols_of_their_own(content: ContentStore) -> None:
@@ -55,11 +56,6 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def line_of(path: Path, needle: str) -> int:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return next(n for n, line in enumerate(lines, 1) if needle in line)
 
 
 def test_validate_names_each_drift_with_its_line(content_copy: ContentStore) -> None:

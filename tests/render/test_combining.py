@@ -20,7 +20,7 @@ from handouts.content.store import ContentStore
 from handouts.errors import InputError
 from handouts.render.page import resolve_spec
 from tests.pdfcheck import both_readings, fold, pdf_text, render_pdf
-from tests.support.content import copy_content
+from tests.support.content import add_alias, copy_content
 from tests.support.instructions import instructions
 
 YEAR_END = dt.date(2026, 12, 30)
@@ -226,10 +226,7 @@ def test_a_name_two_protocols_list_as_an_alias_makes_one_handout_on_the_command_
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = copy_content(tmp_path / "content")
-    for protocol_id in ("microneedling", "prp-injections"):
-        path = root / "protocols" / f"{protocol_id}.yaml"
-        text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("aliases: [", "aliases: [Needling with PRP, ", 1), "utf-8")
+    add_alias(root / "protocols", "Needling with PRP", "microneedling", "prp-injections")
     monkeypatch.chdir(tmp_path)
     args = ["--root", str(root), "handout", "needling with prp", "--date", "2026-12-30"]
     args += ["--patient", "A", "--yes", "--allow-draft", "-o", "x.pdf"]

@@ -1,4 +1,5 @@
-"""One way to copy the bundled content for a test that edits or breaks it."""
+"""One way to copy the bundled content for a test that edits or breaks it, to give its
+protocols a name, and to find a line in it that an error message names."""
 
 from __future__ import annotations
 
@@ -28,3 +29,19 @@ def seed_root(folder: Path) -> Path:
     for protocol in SEED_PROTOCOLS:
         shutil.copy(BUNDLED_ROOT / "protocols" / f"{protocol}.yaml", folder / "protocols")
     return folder
+
+
+def line_of(path: Path, needle: str) -> int:
+    """The number of the first line of ``path`` holding ``needle`` (as messages count, from 1)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if needle in line)
+
+
+def add_alias(protocols_dir: Path, alias: str, *protocol_ids: str) -> None:
+    """List ``alias`` first among each protocol's aliases: given to several, the name
+    leads to all of them (one handout of both)."""
+    for protocol_id in protocol_ids:
+        path = protocols_dir / f"{protocol_id}.yaml"
+        text = path.read_text(encoding="utf-8")
+        assert "aliases: [" in text, f"{path} lists no aliases to add to"
+        path.write_text(text.replace("aliases: [", f"aliases: [{alias}, ", 1), encoding="utf-8")

@@ -26,6 +26,8 @@ from handouts.web.users import Passwords, Role
 
 PASSWORD = "correct-horse-battery"
 START = 1_800_000_000.0  # an arbitrary fixed moment
+# The address Starlette's TestClient connects from: trusted as a proxy, it stands in for one.
+TEST_CLIENT_ADDRESS = "testclient"
 
 
 class Clock:
@@ -109,6 +111,14 @@ def without_renderers(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> Desk:
     monkeypatch.setattr(desk.web.handouts, "start", lambda: None)
     monkeypatch.setattr(desk.web.handouts, "close", lambda: None)
     return desk
+
+
+def gated_desk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Desk, GatedPasswords]:
+    """A desk behind the test client as a trusted proxy, whose password checks wait at a
+    gate the test opens, with no renderers: for sign-ins that queue and throttle."""
+    passwords = GatedPasswords()
+    desk = make_desk(tmp_path, trusted_proxies=(TEST_CLIENT_ADDRESS,), passwords=passwords)
+    return without_renderers(desk, monkeypatch), passwords
 
 
 def csrf_token(html: str) -> str:

@@ -22,21 +22,16 @@ from tests.web.inprocess import (
     Desk,
     GatedPasswords,
     csrf_token,
-    make_desk,
-    without_renderers,
+    gated_desk,
 )
 
 BOSS = "boss2"
-PROXY = "testclient"
 GUESSERS = [f"203.0.113.{n}" for n in range(1, 7)]
 
 
 @pytest.fixture
 def gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Desk, GatedPasswords]:
-    passwords = GatedPasswords()
-    desk = without_renderers(
-        make_desk(tmp_path, trusted_proxies=(PROXY,), passwords=passwords), monkeypatch
-    )
+    desk, passwords = gated_desk(tmp_path, monkeypatch)
     desk.add(BOSS)
     for address in GUESSERS:  # each has had one wrong password a minute ago
         desk.web.users.begin_sign_in("someone", address)

@@ -17,15 +17,15 @@ from handouts.web.app import HASHING_AT_ONCE
 from handouts.web.throttle import FORGET_AFTER_SECONDS, FREE_FAILURES
 from tests.web.inprocess import (
     PASSWORD,
+    TEST_CLIENT_ADDRESS,
     Desk,
     GatedPasswords,
     csrf_token,
+    gated_desk,
     make_desk,
-    without_renderers,
 )
 
 BOSS = "boss2"
-PROXY = "testclient"  # the address TestClient connects from
 
 
 def try_password(client: TestClient, name: str, password: str, forwarded: str = "") -> int:
@@ -37,7 +37,7 @@ def try_password(client: TestClient, name: str, password: str, forwarded: str = 
 
 @pytest.fixture
 def behind_proxy(tmp_path: Path) -> Desk:
-    desk = make_desk(tmp_path, trusted_proxies=(PROXY,))
+    desk = make_desk(tmp_path, trusted_proxies=(TEST_CLIENT_ADDRESS,))
     desk.add(BOSS, manager=True)
     desk.add("frontdesk")
     return desk
@@ -99,7 +99,7 @@ def test_the_forwarded_header_is_ignored_without_a_trusted_proxy(tmp_path: Path)
     assert statuses == [401] * FREE_FAILURES + [429, 429]
     with desk.web.data.connect() as db:
         keys = {row[0] for row in db.execute("SELECT key FROM failures")}
-    assert keys == {f"pair:{BOSS}@{PROXY}", f"address:{PROXY}"}
+    assert keys == {f"pair:{BOSS}@{TEST_CLIENT_ADDRESS}", f"address:{TEST_CLIENT_ADDRESS}"}
 
 
 def test_a_forwarded_address_from_a_proxy_not_named_is_ignored(tmp_path: Path) -> None:
@@ -120,11 +120,7 @@ def in_threads(count: int, work: object) -> Iterator[threading.Thread]:
 
 @pytest.fixture
 def gated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Desk, GatedPasswords]:
-    passwords = GatedPasswords()
-    desk = without_renderers(
-        make_desk(tmp_path, trusted_proxies=(PROXY,), passwords=passwords), monkeypatch
-    )
-    return desk, passwords
+    return gated_desk(tmp_path, monkeypatch)
 
 
 def test_static_files_are_served_while_thirty_sign_ins_are_checking(
