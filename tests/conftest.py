@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from handouts.content.bundled import BUNDLED_ROOT as PROJECT_ROOT
 from handouts.content.store import ContentStore as Content
 from tests.cups_fixture import cups_queue
-from tests.support.content import copy_content
+from tests.support.content import bundled_content, copy_content
 from tests.support.dates import TEST_TODAY
 from tests.support.smtp import message, pdf, smtp_server, tls
 
@@ -115,7 +114,7 @@ def data_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Mo
 @pytest.fixture(scope="session")
 def content() -> Content:
     """The content shipped with the tool: two protocols, two clinics."""
-    return Content(PROJECT_ROOT)
+    return bundled_content()
 
 
 @pytest.fixture

@@ -4,11 +4,19 @@ protocols a name, and to find a line in it that an error message names."""
 from __future__ import annotations
 
 import shutil
+from functools import cache
 from pathlib import Path
 
 from handouts.content.bundled import BUNDLED_ROOT
+from handouts.content.store import ContentStore
 
 FOLDERS = ("protocols", "branding")
+
+
+@cache
+def bundled_content() -> ContentStore:
+    """The content shipped with the tool, read once per process; tests that edit edit a copy."""
+    return ContentStore(BUNDLED_ROOT)
 
 
 def copy_content(root: Path, *, templates: bool = False) -> Path:

@@ -13,21 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from functools import cache
 
-from handouts.content.bundled import BUNDLED_ROOT
-from handouts.content.store import ContentStore
 from handouts.render.page import HandoutSpec, resolve_spec
 from tests.pdfcheck import render_pdf
+from tests.support.content import bundled_content
 
 GROUP = "library-pdfs"
 PATIENT = "Sam Lee"
 YEAR_END = dt.date(2026, 12, 30)
 HALF_THREE = dt.time(15, 30)
-
-
-@cache
-def bundled_content() -> ContentStore:
-    """The shipped content, read once; no test edits it (they edit a copy)."""
-    return ContentStore(BUNDLED_ROOT)
 
 
 @cache
