@@ -34,7 +34,10 @@ def sign_in(page: object, name: str = STAFF, password: str = PASSWORD) -> None:
     page.goto("/signin")  # type: ignore[attr-defined]
     page.get_by_label("User name").fill(name)  # type: ignore[attr-defined]
     page.get_by_label("Password").fill(password)  # type: ignore[attr-defined]
-    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    # Returns once the answer to the form has loaded (the desk, or the sign-in page again
+    # saying why): a check straight after a bare click could still see the old page.
+    with page.expect_navigation():  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
 
 
 def axe_violations(page: object) -> list[dict]:
